@@ -1,0 +1,61 @@
+# One command to run the app with demo data, one to run every test. `make help` lists targets.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app app
+HOST ?= 127.0.0.1
+PORT ?= 5000
+
+.DEFAULT_GOAL := help
+.PHONY: help run test test-fast lint fmt typecheck bench migrate seed chromium clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+
+$(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -q -e '.[dev]'
+	touch $@
+
+run: $(VENV)/.installed-dev ## set up, migrate, seed demo data and serve on http://127.0.0.1:5000 (SQLite)
+	$(FLASK) db upgrade
+	$(FLASK) seed-demo
+	$(FLASK) run --host $(HOST) --port $(PORT)
+
+migrate: $(VENV)/.installed-dev ## apply database migrations (DATABASE_URL or the SQLite default)
+	$(FLASK) db upgrade
+
+seed: migrate ## create the demo issuer, credentials, district and accounts (idempotent)
+	$(FLASK) seed-demo
+
+chromium: ## install Debian's chromium for the browser tests (needs root or sudo)
+	@command -v chromium >/dev/null || { \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium; }
+
+lint: $(VENV)/.installed-dev ## ruff lint and format check
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check badges
+
+typecheck: $(VENV)/.installed-dev ## mypy strict on the badges library
+	$(BIN)/mypy badges
+
+fmt: $(VENV)/.installed-dev ## format and autofix
+	$(BIN)/ruff format badges
+	$(BIN)/ruff check --fix .
+
+test: $(VENV)/.installed-dev chromium lint typecheck ## lint, type-check and run the whole suite (SQLite; PostgreSQL when DATABASE_URL is set)
+	$(BIN)/pytest
+
+test-fast: $(VENV)/.installed-dev ## the suite without lint and browser set-up
+	$(BIN)/pytest -x -q
+
+bench: $(VENV)/.installed-dev ## benchmarks: print figures against a baseline measured in the same run
+	$(BIN)/python tests/bench/bench_badges.py
+
+clean: ## remove the virtualenv and local data
+	rm -rf $(VENV) instance .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,140 @@
+"""The micro-credential platform: a Flask application factory."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from typing import Any
+
+from flask import Flask, g, request
+from flask_login import AnonymousUserMixin
+
+from app.config import Settings
+from app.db import db
+from app.extensions import csrf, limiter, login_manager, migrate
+
+BLUEPRINT_MODULES = (
+    "app.main",
+    "app.auth",
+    "app.orgs",
+    "app.credentials",
+    "app.catalog",
+    "app.api",
+)
+
+
+class AnonymousUser(AnonymousUserMixin):
+    is_platform_admin = False
+    grants: list[Any] = []
+    is_confirmed = False
+
+
+def create_app(settings: Settings | None = None) -> Flask:
+    """Build the app from ``settings`` (default: the environment). Only wires things up:
+    migrations run with ``flask db upgrade``, never here."""
+    import importlib
+
+    settings = settings or Settings.from_env()
+    app = Flask(
+        __name__,
+        template_folder="../templates",
+        static_folder="static",
+        instance_path=str(settings.instance_path),
+    )
+    app.config.from_mapping(settings.flask_config())
+    app.extensions["settings"] = settings
+    if not settings.database_url:
+        settings.instance_path.mkdir(parents=True, exist_ok=True)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(_migrations_dir()))
+    csrf.init_app(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Please sign in to continue."
+    login_manager.login_message_category = "info"
+    login_manager.anonymous_user = AnonymousUser
+    _register_user_loader()
+
+    from app import models  # noqa: F401 - registers every model with the metadata
+    from app.errors import register_error_handlers
+
+    register_error_handlers(app)
+    for name in BLUEPRINT_MODULES:
+        module = importlib.import_module(name)
+        app.register_blueprint(module.bp)
+    csrf.exempt(importlib.import_module("app.api").bp)
+
+    from app.cli import register_cli
+
+    register_cli(app)
+    _register_request_hooks(app)
+    _register_template_helpers(app)
+    logging.basicConfig(level=logging.INFO)
+    return app
+
+
+def _migrations_dir() -> Any:
+    from app.config import PROJECT_ROOT
+
+    return PROJECT_ROOT / "migrations"
+
+
+def _register_user_loader() -> None:
+    from app.models.accounts import User
+
+    @login_manager.user_loader
+    def load_user(user_key: str) -> User | None:
+        user_id, _, version = user_key.partition(":")
+        if not user_id.isdigit():
+            return None
+        user = db.session.get(User, int(user_id))
+        if user is None or str(user.session_version) != version:
+            return None
+        return user
+
+    @login_manager.unauthorized_handler
+    def unauthorized() -> Any:
+        from flask import flash, redirect, url_for
+
+        from app.errors import error_response, wants_json
+
+        if wants_json():
+            return error_response(401, "unauthorized", "Sign in or send a valid bearer token.")
+        flash("Please sign in to continue.", "info")
+        return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+
+
+def _register_request_hooks(app: Flask) -> None:
+    @app.before_request
+    def assign_request_id() -> None:
+        incoming = request.headers.get("X-Request-ID", "")
+        ok = incoming and len(incoming) <= 64 and incoming.replace("-", "").isalnum()
+        g.request_id = incoming if ok else secrets.token_hex(8)
+
+    @app.after_request
+    def security_headers(response: Any) -> Any:
+        response.headers.setdefault("X-Request-ID", g.get("request_id", ""))
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
+        response.headers.setdefault(
+            "Content-Security-Policy",
+            "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+            "frame-ancestors 'none'; base-uri 'self'; form-action 'self'",
+        )
+        return response
+
+    @app.teardown_appcontext
+    def remove_session(_exc: BaseException | None) -> None:
+        db.session.remove()
+
+
+def _register_template_helpers(app: Flask) -> None:
+    from app.models.orgs import Role
+    from app.security import has_role
+
+    @app.context_processor
+    def inject() -> dict[str, Any]:
+        return {"Role": Role, "has_role": has_role, "settings": app.extensions["settings"]}

@@ -1,0 +1,57 @@
+"""API bearer tokens: only a SHA-256 of each secret is stored."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+
+from sqlalchemy import select
+
+from app.db import db, utcnow
+from app.errors import InvalidInput, NotFound
+from app.models.accounts import ApiToken, User
+
+TOKEN_PREFIX = "mct_"  # noqa: S105 - a public prefix, not a secret
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def issue_token(user: User, name: str) -> tuple[ApiToken, str]:
+    """Create a token for ``user``; returns the row and the secret (shown once)."""
+    name = name.strip()
+    if not name or len(name) > 80:
+        raise InvalidInput("Give the token a name of 1 to 80 characters.", {"name": ["Required."]})
+    secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    token = ApiToken(user_id=user.id, name=name, prefix=secret[:12], token_hash=hash_token(secret))
+    db.session.add(token)
+    db.session.flush()
+    return token, secret
+
+
+def user_for_token(secret: str) -> User | None:
+    token = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == hash_token(secret)))
+    if token is None or token.revoked_at is not None or not token.user.is_active:
+        return None
+    token.last_used_at = utcnow()
+    db.session.commit()
+    return token.user
+
+
+def list_tokens(user: User) -> list[ApiToken]:
+    return list(
+        db.session.scalars(
+            select(ApiToken).where(ApiToken.user_id == user.id).order_by(ApiToken.created_at)
+        )
+    )
+
+
+def revoke_token(user: User, token_id: int) -> ApiToken:
+    token = db.session.get(ApiToken, token_id)
+    if token is None or token.user_id != user.id:
+        raise NotFound("No such token.")
+    if token.revoked_at is None:
+        token.revoked_at = utcnow()
+    db.session.flush()
+    return token

@@ -1,0 +1,3 @@
+"""API routes."""
+
+from app.api import bp  # noqa: F401

@@ -1,0 +1,139 @@
+"""Application errors and how they reach people and API clients.
+
+Services raise :class:`AppError` subclasses, never ``abort()``. The handlers below answer
+JSON (``{"error": {"code", "message", "fields"}}``) under ``/api/`` or to clients that
+prefer JSON, and a page otherwise. Every handler rolls the session back.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import Flask, Response, g, jsonify, render_template, request
+from marshmallow import ValidationError
+from werkzeug.exceptions import HTTPException
+
+from app.db import db
+
+log = logging.getLogger(__name__)
+
+
+class AppError(Exception):
+    status = 400
+    code = "bad_request"
+
+    def __init__(self, message: str, fields: dict[str, Any] | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.fields = fields or {}
+
+
+class InvalidInput(AppError):
+    status = 422
+    code = "invalid_input"
+
+
+class NotFound(AppError):
+    status = 404
+    code = "not_found"
+
+
+class Forbidden(AppError):
+    status = 403
+    code = "forbidden"
+
+
+class Conflict(AppError):
+    status = 409
+    code = "conflict"
+
+
+class Unauthorized(AppError):
+    status = 401
+    code = "unauthorized"
+
+
+TITLES = {
+    400: "Bad request",
+    401: "Please sign in",
+    403: "Not allowed",
+    404: "Not found",
+    405: "Method not allowed",
+    409: "Conflict",
+    413: "Too large",
+    422: "Please check your input",
+    429: "Too many requests",
+    500: "Something went wrong",
+}
+
+
+def wants_json() -> bool:
+    if request.path.startswith("/api/"):
+        return True
+    best = request.accept_mimetypes.best_match(["text/html", "application/json"])
+    return (
+        best == "application/json"
+        and request.accept_mimetypes[best] > request.accept_mimetypes["text/html"]
+    )
+
+
+def error_response(
+    status: int, code: str, message: str, fields: dict[str, Any] | None = None
+) -> Response | tuple[str, int]:
+    if wants_json():
+        body = {"error": {"code": code, "message": message, "fields": fields or {}}}
+        response = jsonify(body)
+        response.status_code = status
+        return response
+    return (
+        render_template(
+            "errors/error.html",
+            status=status,
+            title=TITLES.get(status, "Error"),
+            message=message,
+            fields=fields or {},
+        ),
+        status,
+    )
+
+
+def register_error_handlers(app: Flask) -> None:
+    @app.errorhandler(AppError)
+    def handle_app_error(err: AppError) -> Any:
+        db.session.rollback()
+        return error_response(err.status, err.code, err.message, err.fields)
+
+    @app.errorhandler(ValidationError)
+    def handle_validation_error(err: ValidationError) -> Any:
+        db.session.rollback()
+        fields = err.messages if isinstance(err.messages, dict) else {"_schema": err.messages}
+        return error_response(422, "invalid_input", "Some fields are not valid.", fields)
+
+    @app.errorhandler(HTTPException)
+    def handle_http_error(err: HTTPException) -> Any:
+        db.session.rollback()
+        status = err.code or 500
+        if status == 429:
+            message = "Too many attempts. Please wait a little and try again."
+        elif status == 413:
+            message = "The upload is larger than this site accepts."
+        else:
+            message = err.description or TITLES.get(status, "Error")
+        code = (err.name or "error").lower().replace(" ", "_")
+        response = error_response(status, code, message)
+        if isinstance(response, Response) and err.get_headers():
+            for name, value in err.get_headers():
+                if name.lower() != "content-type":
+                    response.headers[name] = value
+        return response
+
+    @app.errorhandler(Exception)
+    def handle_unexpected(err: Exception) -> Any:
+        db.session.rollback()
+        log.exception("unhandled error (request id %s)", g.get("request_id", "-"))
+        return error_response(
+            500,
+            "internal_error",
+            "Something went wrong on our side. It has been logged; please try again.",
+        )

@@ -1,0 +1,118 @@
+"""Who may reach which route.
+
+Every view carries exactly one access rule, set by one of the decorators below; the
+route-access test walks the URL map and fails for any endpoint without one. A rule here is
+the coarse gate (is the user signed in, do they hold the role anywhere); services then check
+the specific organisation (a designer of issuer A editing issuer B's credential is 403).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from functools import wraps
+from typing import Any, TypeVar
+
+from flask import current_app
+from flask_login import current_user
+
+from app.errors import Forbidden
+from app.models.accounts import User
+from app.models.orgs import Role
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+@dataclass(frozen=True)
+class Access:
+    """``kind`` is public, login, role or admin; ``roles`` lists the roles for ``role``."""
+
+    kind: str
+    roles: tuple[Role, ...] = ()
+
+    def allows(self, user: Any) -> bool:
+        if self.kind == "public":
+            return True
+        if not getattr(user, "is_authenticated", False):
+            return False
+        if self.kind == "login":
+            return True
+        if self.kind == "admin":
+            return bool(user.is_platform_admin)
+        return any(has_role(user, role) for role in self.roles)
+
+
+def _mark(view: F, access: Access) -> F:
+    view.access = access  # type: ignore[attr-defined]
+    return view
+
+
+def public(view: F) -> F:
+    """Anyone, signed in or not."""
+    return _mark(view, Access("public"))
+
+
+def _guard(access: Access) -> Callable[[F], F]:
+    def decorator(view: F) -> F:
+        @wraps(view)
+        def wrapped(*args: Any, **kwargs: Any) -> Any:
+            if not current_user.is_authenticated:
+                return current_app.login_manager.unauthorized()  # type: ignore[attr-defined]
+            if not access.allows(current_user):
+                raise Forbidden("Your account does not have the role this page needs.")
+            return view(*args, **kwargs)
+
+        return _mark(wrapped, access)  # type: ignore[arg-type]
+
+    return decorator
+
+
+def login_required(view: F) -> F:
+    """Any signed-in user (every user is a teacher)."""
+    return _guard(Access("login"))(view)
+
+
+def roles_required(*roles: Role) -> Callable[[F], F]:
+    """A signed-in user holding at least one of ``roles`` in some organisation."""
+    return _guard(Access("role", tuple(roles)))
+
+
+def admin_required(view: F) -> F:
+    """Platform admins only."""
+    return _guard(Access("admin"))(view)
+
+
+def has_role(
+    user: User, role: Role, *, issuer_id: int | None = None, district_id: int | None = None
+) -> bool:
+    """Whether ``user`` holds ``role``; in a given organisation when one is named."""
+    for grant in user.grants:
+        if grant.role != role:
+            continue
+        if issuer_id is not None and grant.issuer_id != issuer_id:
+            continue
+        if district_id is not None and grant.district_id != district_id:
+            continue
+        return True
+    return False
+
+
+def issuer_ids_with(user: User, roles: Iterable[Role]) -> set[int]:
+    wanted = set(roles)
+    return {g.issuer_id for g in user.grants if g.role in wanted and g.issuer_id is not None}
+
+
+def district_ids_with(user: User, roles: Iterable[Role]) -> set[int]:
+    wanted = set(roles)
+    return {g.district_id for g in user.grants if g.role in wanted and g.district_id is not None}
+
+
+def require_issuer_role(user: User, issuer_id: int, *roles: Role) -> None:
+    """Raise Forbidden unless ``user`` holds one of ``roles`` for this issuer."""
+    if not any(has_role(user, role, issuer_id=issuer_id) for role in roles):
+        raise Forbidden("You do not hold the role this needs for that issuer.")
+
+
+def require_district_role(user: User, district_id: int, *roles: Role) -> None:
+    if not any(has_role(user, role, district_id=district_id) for role in roles):
+        raise Forbidden("You do not hold the role this needs for that district.")

@@ -1,0 +1,101 @@
+"""The browser journey: Playwright drives Debian's chromium against the app on loopback.
+
+A teacher signs up, confirms through the link in the mail the SMTP server received, signs in,
+finds a credential in the catalog and opens its rubric. Screenshots land in
+``test-artifacts/journey/``. Later user-facing features extend this journey.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import socket
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from werkzeug.serving import make_server
+
+from app import create_app
+from app.config import Settings
+from app.db import db
+from tests.conftest import _empty_tables
+from tests.servers import SMTPTestServer
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "journey"
+LINK_RE = re.compile(r"https?://\S+/auth/confirm/\S+")
+
+pytestmark = pytest.mark.browser
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture
+def live_server(settings: Settings, smtp_server: SMTPTestServer) -> Iterator[str]:
+    if not Path(CHROMIUM).exists():
+        if os.environ.get("CI"):
+            pytest.fail("chromium is not installed: `make chromium` installs it")
+        pytest.skip("chromium is not installed: run `make test` (it installs Debian's chromium)")
+    port = _free_port()
+    base = f"http://127.0.0.1:{port}"
+    app = create_app(settings.with_changes(public_base_url=base))
+    from app.extensions import limiter
+
+    with app.app_context():
+        limiter.reset()
+        result = app.test_cli_runner().invoke(args=["seed-demo"])
+        assert result.exit_code == 0, result.output
+    smtp_server.clear()
+    server = make_server("127.0.0.1", port, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield base
+    finally:
+        server.shutdown()
+        thread.join(timeout=5)
+        with app.app_context():
+            db.session.remove()
+            _empty_tables()
+            db.engine.dispose()
+
+
+@pytest.fixture
+def page(live_server: str) -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(
+            executable_path=CHROMIUM,
+            headless=True,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
+        )
+        context = browser.new_context(base_url=live_server, viewport={"width": 1280, "height": 900})
+        page = context.new_page()
+        page.set_default_timeout(15_000)
+        try:
+            yield page
+        finally:
+            context.close()
+            browser.close()
+
+
+def shot(page: Any, name: str) -> None:
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)

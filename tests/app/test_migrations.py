@@ -1,0 +1,19 @@
+"""The Alembic migrations and the models describe the same schema, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+
+from app.db import db
+
+
+def test_migrations_match_models(app: Any) -> None:
+    with db.engine.connect() as conn:
+        context = MigrationContext.configure(
+            conn, opts={"compare_type": True, "render_as_batch": True}
+        )
+        diff = compare_metadata(context, db.metadata)
+    assert diff == [], f"models and migrations differ; run `flask db migrate`: {diff}"

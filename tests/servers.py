@@ -1,0 +1,68 @@
+"""Real servers on loopback for tests: SMTP (aiosmtpd)."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import socket
+import threading
+from email.message import EmailMessage
+from typing import Any
+
+from aiosmtpd.controller import Controller
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+class _Handler:
+    def __init__(self) -> None:
+        self.messages: list[EmailMessage] = []
+        self.lock = threading.Lock()
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+        message = email.message_from_bytes(envelope.content, policy=email.policy.default)
+        with self.lock:
+            self.messages.append(message)  # type: ignore[arg-type]
+        return "250 Message accepted for delivery"
+
+
+class SMTPTestServer:
+    """An SMTP server on 127.0.0.1 that keeps what it receives."""
+
+    host = "127.0.0.1"
+
+    def __init__(self) -> None:
+        self.handler = _Handler()
+        self.controller = Controller(self.handler, hostname=self.host, port=_free_port())
+
+    def start(self) -> None:
+        self.controller.start()
+
+    def stop(self) -> None:
+        self.controller.stop()
+
+    @property
+    def port(self) -> int:
+        return int(self.controller.port)
+
+    @property
+    def messages(self) -> list[EmailMessage]:
+        with self.handler.lock:
+            return list(self.handler.messages)
+
+    def clear(self) -> None:
+        with self.handler.lock:
+            self.handler.messages.clear()
+
+    def to(self, address: str) -> list[EmailMessage]:
+        return [m for m in self.messages if address.lower() in str(m["To"]).lower()]
+
+    @staticmethod
+    def body(message: EmailMessage) -> str:
+        part = message.get_body(preferencelist=("plain", "html"))
+        assert part is not None
+        return str(part.get_content())

@@ -99,3 +99,72 @@ def page(live_server: str) -> Iterator[Any]:
 
 def shot(page: Any, name: str) -> None:
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+def _wait_for_mail(smtp_server: SMTPTestServer, address: str) -> str:
+    """The body of the first message to ``address`` (mail is sent after the commit)."""
+    for _ in range(100):
+        messages = smtp_server.to(address)
+        if messages:
+            return SMTPTestServer.body(messages[0])
+        threading.Event().wait(0.05)
+    raise AssertionError(f"no mail reached {address}")
+
+
+def test_teacher_signs_up_confirms_and_reads_a_rubric(
+    page: Any, live_server: str, smtp_server: SMTPTestServer
+) -> None:
+    email = "new.teacher@journey.test"
+    password = "a-long-journey-password"
+
+    page.goto("/")
+    shot(page, "01-home")
+    page.get_by_role("link", name="Create account").first.click()
+    page.get_by_label("Name").fill("Jordan Rivera")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Create account").click()
+    page.wait_for_load_state()
+    shot(page, "02-check-your-email")
+    assert "e-mail" in page.content().lower() or "email" in page.content().lower()
+
+    body = _wait_for_mail(smtp_server, email)
+    match = LINK_RE.search(body)
+    assert match, f"no confirmation link in the mail: {body}"
+    link = match.group(0)
+    assert link.startswith(live_server), "links use PUBLIC_BASE_URL"
+    page.goto(link)
+    shot(page, "03-confirmed")
+
+    if "/auth/login" not in page.url:
+        page.goto("/auth/login")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_load_state()
+    shot(page, "04-signed-in")
+    assert page.get_by_role("button", name="Sign out").is_visible()
+
+    page.get_by_role("link", name="Catalog").first.click()
+    page.get_by_label("Search credentials").fill("exit ticket")
+    page.get_by_role("button", name="Search").click()
+    page.wait_for_load_state()
+    shot(page, "05-catalog-search")
+    result = page.get_by_role("main").get_by_role("link", name=re.compile("exit", re.I)).first
+    title = result.inner_text()
+    result.click()
+    page.wait_for_load_state()
+    assert page.get_by_role("heading", level=1).inner_text().strip() == title.strip()
+    rubric = page.get_by_role("heading", name="Evidence rubric")
+    rubric.scroll_into_view_if_needed()
+    table = page.get_by_role("table").first
+    assert table.is_visible()
+    headers = table.get_by_role("columnheader").all_inner_texts()
+    assert any("proficient" in h.lower() for h in headers), headers
+    shot(page, "06-credential-rubric")
+
+    # The same pages work on a phone-sized screen.
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.reload()
+    shot(page, "07-rubric-on-a-phone")
+    assert page.get_by_role("heading", name="Evidence rubric").is_visible()

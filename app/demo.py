@@ -12,6 +12,12 @@ from typing import Any
 
 import click
 from flask.cli import with_appcontext
+from sqlalchemy import select
+
+from app.auth.passwords import hash_password
+from app.db import db, unit_of_work, utcnow
+from app.models.accounts import User
+from app.models.orgs import District, Issuer, Role, RoleGrant, School
 
 DEMO_PASSWORD = "demo-password-1"
 
@@ -79,12 +85,18 @@ CREDENTIALS: list[dict[str, Any]] = [
             "Norms: meeting expectations are modelled, practised and revisited with students.",
         ],
         "research_resources": [
-            ("What is Morning Meeting? (Responsive Classroom)",
-             "https://www.responsiveclassroom.org/what-is-morning-meeting/"),
-            ("CASEL: What is the CASEL framework?",
-             "https://casel.org/fundamentals-of-sel/what-is-the-casel-framework/"),
-            ("Riverbend planning template for morning meetings",
-             "https://riverbend.example.org/resources/morning-meeting-planner"),
+            (
+                "What is Morning Meeting? (Responsive Classroom)",
+                "https://www.responsiveclassroom.org/what-is-morning-meeting/",
+            ),
+            (
+                "CASEL: What is the CASEL framework?",
+                "https://casel.org/fundamentals-of-sel/what-is-the-casel-framework/",
+            ),
+            (
+                "Riverbend planning template for morning meetings",
+                "https://riverbend.example.org/resources/morning-meeting-planner",
+            ),
         ],
         "prompts": [
             {
@@ -144,7 +156,7 @@ CREDENTIALS: list[dict[str, Any]] = [
             ),
             (
                 "Routine and pacing",
-                "The meeting follows a predictable structure at a pace that keeps students engaged.",
+                "A predictable structure, at a pace that keeps students engaged.",
                 [2],
                 (
                     "No recognisable structure, or the meeting runs far over time.",
@@ -161,7 +173,7 @@ CREDENTIALS: list[dict[str, Any]] = [
                     "The reflection describes activities but gives no evidence of impact.",
                     "Some evidence is given; conclusions go beyond it.",
                     "Specific evidence supports the conclusions and names a next step.",
-                    "Evidence from several sources, including student voice, drives clear next steps.",
+                    "Evidence from several sources, including student voice, drives next steps.",
                 ),
             ),
         ],
@@ -198,12 +210,19 @@ CREDENTIALS: list[dict[str, Any]] = [
             "Share the results with students so they can track their own progress.",
         ],
         "research_resources": [
-            ("Black & Wiliam, Inside the Black Box: Raising Standards Through Classroom "
-             "Assessment", "https://doi.org/10.1177/003172171009200119"),
-            ("Edutopia: 8 Quick Checks for Understanding",
-             "https://www.edutopia.org/article/8-quick-checks-understanding"),
-            ("Riverbend exit ticket sorting sheet",
-             "https://riverbend.example.org/resources/exit-ticket-sort"),
+            (
+                "Black & Wiliam, Inside the Black Box: Raising Standards Through Classroom "
+                "Assessment",
+                "https://doi.org/10.1177/003172171009200119",
+            ),
+            (
+                "Edutopia: 8 Quick Checks for Understanding",
+                "https://www.edutopia.org/article/8-quick-checks-understanding",
+            ),
+            (
+                "Riverbend exit ticket sorting sheet",
+                "https://riverbend.example.org/resources/exit-ticket-sort",
+            ),
         ],
         "prompts": [
             {
@@ -295,13 +314,20 @@ CREDENTIALS: list[dict[str, Any]] = [
             "Reassess after two weeks and regroup students based on the new data.",
         ],
         "research_resources": [
-            ("IES practice guide: Using Student Achievement Data to Support Instructional "
-             "Decision Making", "https://ies.ed.gov/ncee/wwc/PracticeGuide/12"),
-            ("Reading Rockets: Flexible grouping",
-             "https://www.readingrockets.org/topics/differentiated-instruction/articles/"
-             "grouping-students-who-struggle-reading"),
-            ("Riverbend data-to-groups protocol",
-             "https://riverbend.example.org/resources/data-to-groups"),
+            (
+                "IES practice guide: Using Student Achievement Data to Support Instructional "
+                "Decision Making",
+                "https://ies.ed.gov/ncee/wwc/PracticeGuide/12",
+            ),
+            (
+                "Reading Rockets: Flexible grouping",
+                "https://www.readingrockets.org/topics/differentiated-instruction/articles/"
+                "grouping-students-who-struggle-reading",
+            ),
+            (
+                "Riverbend data-to-groups protocol",
+                "https://riverbend.example.org/resources/data-to-groups",
+            ),
         ],
         "prompts": [
             {
@@ -412,11 +438,15 @@ CREDENTIALS: list[dict[str, Any]] = [
             "Follow up on commitments with evidence at the next meeting.",
         ],
         "research_resources": [
-            ("DuFour, What Is a Professional Learning Community? (ASCD)",
-             "https://www.ascd.org/el/articles/what-is-a-professional-learning-community"),
+            (
+                "DuFour, What Is a Professional Learning Community? (ASCD)",
+                "https://www.ascd.org/el/articles/what-is-a-professional-learning-community",
+            ),
             ("Learning Forward: Standards for Professional Learning", LEARNING_FORWARD_URL),
-            ("School Reform Initiative protocols",
-             "https://www.schoolreforminitiative.org/protocols/"),
+            (
+                "School Reform Initiative protocols",
+                "https://www.schoolreforminitiative.org/protocols/",
+            ),
         ],
         "prompts": [
             {
@@ -481,8 +511,12 @@ CREDENTIALS: list[dict[str, Any]] = [
         "alignments": [
             (INTASC, "Standard 10", "Leadership and Collaboration", INTASC_URL),
             (DANIELSON, "4d", "Participating in the Professional Community", DANIELSON_URL),
-            (LEARNING_FORWARD, "Learning Communities", "Learning Communities",
-             LEARNING_FORWARD_URL),
+            (
+                LEARNING_FORWARD,
+                "Learning Communities",
+                "Learning Communities",
+                LEARNING_FORWARD_URL,
+            ),
         ],
         "tags": ["collaboration", "professional learning", "leadership"],
         "grade_bands": ["K-2", "3-5", "6-8", "9-12"],
@@ -492,8 +526,100 @@ CREDENTIALS: list[dict[str, Any]] = [
 ]
 
 
+def _seed_organisations() -> tuple[Issuer, District, list[str]]:
+    created: list[str] = []
+    issuer = db.session.scalar(select(Issuer).where(Issuer.slug == ISSUER["slug"]))
+    if issuer is None:
+        issuer = Issuer(**ISSUER)
+        db.session.add(issuer)
+        created.append(f"issuer {ISSUER['name']}")
+    district = db.session.scalar(select(District).where(District.slug == DISTRICT["slug"]))
+    if district is None:
+        district = District(slug=DISTRICT["slug"], name=DISTRICT["name"])
+        db.session.add(district)
+        created.append(f"district {DISTRICT['name']}")
+    have = {school.name for school in district.schools}
+    for name in DISTRICT["schools"]:
+        if name not in have:
+            district.schools.append(School(name=name))
+            created.append(f"school {name}")
+    db.session.flush()
+    return issuer, district, created
+
+
+def _seed_people(issuer: Issuer, district: District) -> list[str]:
+    created: list[str] = []
+    schools = {school.name: school for school in district.schools}
+    password_hash: str | None = None
+    wanted_grants = {
+        "designer@demo.test": [(Role.DESIGNER, issuer), (Role.ISSUER_ADMIN, issuer)],
+        "reviewer1@demo.test": [(Role.REVIEWER, issuer)],
+        "reviewer2@demo.test": [(Role.REVIEWER, issuer)],
+        "officer@demo.test": [(Role.CREDIT_OFFICER, district)],
+    }
+    for email, (name, school_index) in PEOPLE.items():
+        user = db.session.scalar(select(User).where(User.email == email))
+        if user is None:
+            password_hash = password_hash or hash_password(DEMO_PASSWORD)
+            school = (
+                schools[DISTRICT["schools"][school_index]] if school_index is not None else None
+            )
+            user = User(
+                email=email,
+                name=name,
+                password_hash=password_hash,
+                email_confirmed_at=utcnow(),
+                is_platform_admin=email == "admin@demo.test",
+                school_id=school.id if school else None,
+            )
+            db.session.add(user)
+            db.session.flush()
+            created.append(f"user {email}")
+        for role, org in wanted_grants.get(email, []):
+            is_issuer = isinstance(org, Issuer)
+            held = any(
+                g.role == role and (g.issuer_id if is_issuer else g.district_id) == org.id
+                for g in user.grants
+            )
+            if not held:
+                user.grants.append(
+                    RoleGrant(
+                        role=role,
+                        issuer_id=org.id if is_issuer else None,
+                        district_id=None if is_issuer else org.id,
+                    )
+                )
+                created.append(f"{role.label.lower()} role for {email}")
+    db.session.flush()
+    return created
+
+
+def seed_demo() -> list[str]:
+    """Create whatever demo data is missing; return what was created (empty: nothing to do).
+
+    The caller commits. Existing rows are found by their natural keys (slugs, e-mails) and
+    left as they are.
+    """
+    issuer, district, created = _seed_organisations()
+    created += _seed_people(issuer, district)
+    created += _seed_credentials(issuer)
+    return created
+
+
+def _seed_credentials(issuer: Issuer) -> list[str]:
+    return []
+
+
 @click.command("seed-demo")
 @with_appcontext
 def seed_demo_command() -> None:
     """Create the demo issuer, credentials, district and one account per role (idempotent)."""
-    click.echo("nothing to seed yet")
+    with unit_of_work():
+        created = seed_demo()
+    if not created:
+        click.echo("Demo data already present; nothing changed.")
+        return
+    click.echo(f"Created {len(created)} demo records:")
+    for line in created:
+        click.echo(f"  - {line}")
+    click.echo(f"Demo logins use the password {DEMO_PASSWORD!r} (demo only).")

@@ -1,10 +1,113 @@
-"""Placeholder: the catalog helper replaces this module."""
+"""The public catalog: search and filter published credentials, read one in full, get its image.
 
-from app.catalog import bp
+Views are thin: parse the query string, ask :mod:`app.catalog.queries`, turn models into page
+values with :mod:`app.catalog.pages`, render.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from typing import Any
+
+from flask import Response, render_template, request, url_for
+
+from app.catalog import bp, pages, queries
+from app.images import SVG_MIMETYPE
 from app.security import public
+
+PER_PAGE = 12
+MAX_QUERY_LENGTH = 200
+IMAGE_MAX_AGE = 3600
+SVG_CSP = "default-src 'none'; style-src 'unsafe-inline'"
+
+
+@dataclass(frozen=True)
+class CatalogQuery:
+    q: str = ""
+    issuer: str = ""
+    tag: str = ""
+    grade: str = ""
+
+    @property
+    def active(self) -> bool:
+        return bool(self.q or self.issuer or self.tag or self.grade)
+
+    def args(self) -> dict[str, str]:
+        return {k: v for k, v in vars(self).items() if v}
+
+
+@dataclass(frozen=True)
+class Page:
+    items: list[pages.Card]
+    total: int
+    number: int
+    pages: int
+
+
+def _arg(name: str) -> str:
+    return " ".join(request.args.get(name, "").split())[:MAX_QUERY_LENGTH]
+
+
+def _page_number() -> int:
+    raw = request.args.get("page", "1")
+    return int(raw) if raw.isdigit() and 0 < int(raw) < 1_000_000 else 1
 
 
 @bp.get("/catalog")
 @public
 def index() -> str:
-    return "catalog"
+    query = CatalogQuery(q=_arg("q"), issuer=_arg("issuer"), tag=_arg("tag"), grade=_arg("grade"))
+    versions = queries.search(q=query.q, issuer=query.issuer, tag=query.tag, grade=query.grade)
+    total = len(versions)
+    page_count = max(1, -(-total // PER_PAGE))
+    number = min(_page_number(), page_count)
+    shown = versions[(number - 1) * PER_PAGE : number * PER_PAGE]
+    page = Page(
+        items=[pages.card(v) for v in shown], total=total, number=number, pages=page_count
+    )
+
+    def page_url(n: int) -> str:
+        return url_for("catalog.index", **query.args(), page=n)
+
+    facets = queries.facets()
+    return render_template(
+        "catalog/index.html",
+        query=query,
+        page=page,
+        page_url=page_url,
+        issuers=facets.issuers,
+        tags=facets.tags,
+        grade_bands=facets.grade_bands,
+    )
+
+
+@bp.get("/catalog/<issuer_slug>/<credential_slug>")
+@public
+def credential(issuer_slug: str, credential_slug: str) -> str:
+    version = queries.published_version(issuer_slug, credential_slug)
+    return render_template("catalog/detail.html", c=pages.detail(version))
+
+
+@bp.get("/catalog/<issuer_slug>/<credential_slug>/image")
+@public
+def image(issuer_slug: str, credential_slug: str) -> Any:
+    version = queries.published_version(issuer_slug, credential_slug)
+    data, mimetype = pages.image_of(version)
+    etag = hashlib.sha256(data).hexdigest()[:32]
+    response = Response(data, mimetype=mimetype)
+    response.set_etag(etag)
+    response.cache_control.public = True
+    response.cache_control.max_age = IMAGE_MAX_AGE
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    if mimetype == SVG_MIMETYPE:
+        response.headers["Content-Security-Policy"] = SVG_CSP
+    else:
+        response.headers["Content-Security-Policy"] = "default-src 'none'"
+    return response.make_conditional(request)
+
+
+@bp.app_template_global()
+def featured_credentials(limit: int = 3) -> list[pages.Card]:
+    """Published credentials for the home page (newest first)."""
+    return [pages.card(v) for v in queries.search()[:limit]]

@@ -63,9 +63,7 @@ def index() -> str:
     page_count = max(1, -(-total // PER_PAGE))
     number = min(_page_number(), page_count)
     shown = versions[(number - 1) * PER_PAGE : number * PER_PAGE]
-    page = Page(
-        items=[pages.card(v) for v in shown], total=total, number=number, pages=page_count
-    )
+    page = Page(items=[pages.card(v) for v in shown], total=total, number=number, pages=page_count)
 
     def page_url(n: int) -> str:
         return url_for("catalog.index", **query.args(), page=n)

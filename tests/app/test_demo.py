@@ -108,3 +108,22 @@ def test_every_demo_login_works(client: Any, seeded: Any, email: str) -> None:
         # The sign-in page is still a placeholder: check the stored hash instead.
         assert verify_password(_user(email).password_hash, "demo-password-1")
         assert not verify_password(_user(email).password_hash, "wrong-password-1")
+
+
+def test_demo_credentials_are_complete_and_consistent() -> None:
+    from app.demo import CREDENTIALS, LEVELS
+
+    assert len(CREDENTIALS) >= 4
+    level_names = [name for name, _ in LEVELS]
+    assert 3 <= len(LEVELS) <= 4
+    for spec in CREDENTIALS:
+        assert 2 <= len(spec["prompts"]) <= 3, spec["slug"]
+        assert 3 <= len(spec["criteria"]) <= 5, spec["slug"]
+        assert {p["kind"] for p in spec["prompts"]} <= {"text", "file", "link"}
+        for _name, _description, prompt_numbers, descriptors in spec["criteria"]:
+            assert len(descriptors) == len(LEVELS)
+            assert all(1 <= n <= len(spec["prompts"]) for n in prompt_numbers)
+        assert spec["pass_min_level"] in level_names
+        for key in ("key_method", "competency", "method_components", "research_resources"):
+            assert spec[key], (spec["slug"], key)
+        assert spec["alignments"] and spec["tags"] and spec["grade_bands"]

@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from flask import url_for
+
 from app.images import SVG_MIMETYPE, badge_svg
 
 SUMMARY_LENGTH = 220
@@ -111,13 +113,249 @@ def words(items: list[str], conjunction: str = "and") -> str:
     return ", ".join(items[:-1]) + f" {conjunction} " + items[-1]
 
 
-def card(version: Any) -> Card:  # pragma: no cover - filled in with the credential models
-    raise NotImplementedError
+def _first(obj: Any, *names: str, default: Any = None) -> Any:
+    """The first of ``names`` that ``obj`` has and is not None."""
+    for name in names:
+        value = getattr(obj, name, None)
+        if value is not None:
+            return value
+    return default
 
 
-def detail(version: Any) -> DetailPage:  # pragma: no cover
-    raise NotImplementedError
+def _list(value: Any) -> list[Any]:
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [part.strip() for part in value.replace("\n", ",").split(",") if part.strip()]
+    return list(value)
 
 
-def image_of(version: Any) -> tuple[bytes, str]:  # pragma: no cover
-    return badge_svg("?"), SVG_MIMETYPE
+def _credential(version: Any) -> Any:
+    return version.credential
+
+
+def _issuer(version: Any) -> Any:
+    return _credential(version).issuer
+
+
+def credential_url(version: Any) -> str:
+    return url_for(
+        "catalog.credential",
+        issuer_slug=_issuer(version).slug,
+        credential_slug=_credential(version).slug,
+    )
+
+
+def image_url(version: Any) -> str:
+    return url_for(
+        "catalog.image",
+        issuer_slug=_issuer(version).slug,
+        credential_slug=_credential(version).slug,
+    )
+
+
+def card(version: Any) -> Card:
+    return Card(
+        title=version.title,
+        url=credential_url(version),
+        image_url=image_url(version),
+        issuer_name=_issuer(version).name,
+        summary=_summary(version.competency),
+        tags=[str(t) for t in _list(version.tags)],
+        grade_bands=[str(g) for g in _list(version.grade_bands)],
+        estimated_hours=_hours(version.estimated_hours),
+    )
+
+
+def _hours(value: Any) -> Any:
+    if value is None:
+        return None
+    number = float(value)
+    return int(number) if number.is_integer() else round(number, 1)
+
+
+def _link(item: Any) -> Link:
+    if isinstance(item, str):
+        return Link(title=item, url=item if item.startswith(("https://", "http://")) else "")
+    if isinstance(item, (list, tuple)):
+        return Link(title=str(item[0]), url=str(item[1]) if len(item) > 1 else "")
+    get = item.get if isinstance(item, dict) else lambda k, d=None: getattr(item, k, d)
+    url = str(get("url", "") or "")
+    if not url.startswith(("https://", "http://")):
+        url = ""  # never render javascript: or relative links from stored data
+    return Link(
+        title=str(get("title", "") or get("name", "") or url),
+        url=url,
+        note=str(get("note", "") or get("description", "") or ""),
+    )
+
+
+def _alignment(item: Any) -> AlignmentView:
+    get = item.get if isinstance(item, dict) else lambda k, d=None: getattr(item, k, d)
+    url = str(get("url", "") or "")
+    return AlignmentView(
+        framework=str(get("framework", "") or ""),
+        code=str(get("code", "") or ""),
+        name=str(get("name", "") or get("title", "") or ""),
+        url=url if url.startswith(("https://", "http://")) else "",
+    )
+
+
+KIND_LABELS = {"text": "Written answer", "file": "File upload", "link": "Link"}
+
+
+def _prompt_rules(prompt: Any) -> str:
+    kind = str(_first(prompt, "kind", default="text"))
+    kind = getattr(kind, "value", kind)
+    if kind == "text":
+        low, high = _first(prompt, "min_words"), _first(prompt, "max_words")
+        if low and high:
+            return f"Write {low} to {high} words."
+        if high:
+            return f"Write up to {high} words."
+        if low:
+            return f"Write at least {low} words."
+        return ""
+    if kind == "file":
+        kinds = _list(_first(prompt, "allowed_kinds", "file_kinds", "allowed_extensions"))
+        size_mb = _first(prompt, "max_size_mb", "max_mb")
+        if size_mb is None and _first(prompt, "max_bytes", "max_size") is not None:
+            size_mb = round(int(_first(prompt, "max_bytes", "max_size")) / (1024 * 1024))
+        parts = []
+        if kinds:
+            parts.append("Accepted files: " + ", ".join(str(k).lstrip(".") for k in kinds))
+        if size_mb:
+            parts.append(f"up to {size_mb} MB")
+        return (", ".join(parts) + ".") if parts else ""
+    if kind == "link":
+        return "Paste a web address (https://…) that reviewers can open."
+    return ""
+
+
+def _prompt(number: int, prompt: Any) -> PromptView:
+    kind = _first(prompt, "kind", default="text")
+    kind = str(getattr(kind, "value", kind))
+    return PromptView(
+        number=number,
+        title=str(_first(prompt, "title", "label", "name", default=f"Prompt {number}")),
+        kind=kind,
+        kind_label=KIND_LABELS.get(kind, kind.title()),
+        instructions=str(_first(prompt, "instructions", "text", "body", default="")),
+        rules=_prompt_rules(prompt),
+    )
+
+
+def _ordered(items: Any) -> list[Any]:
+    items = list(items or [])
+    if items and hasattr(items[0], "position"):
+        items.sort(key=lambda i: i.position)
+    return items
+
+
+def _level_name(value: Any, levels: list[LevelView]) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    if hasattr(value, "name"):
+        return str(value.name)
+    for level in levels:  # a number: the level with those points
+        if level.points == value:
+            return level.name
+    return str(value)
+
+
+def passing_rule(version: Any, levels: list[LevelView], max_total: int) -> str:
+    min_level = _level_name(_first(version, "pass_min_level"), levels)
+    min_total = _first(version, "pass_min_total")
+    parts = []
+    if min_level:
+        parts.append(f"every criterion at {min_level} or above")
+    if min_total:
+        parts.append(f"at least {min_total} points in total (of {max_total} possible)")
+    if not parts:
+        return "A reviewer decides Pass or Not yet using the rubric."
+    return "To pass, a submission needs " + " and ".join(parts) + "."
+
+
+def _judges(criterion: Any, numbers: dict[Any, int]) -> str:
+    prompts = _list(_first(criterion, "prompts", default=[]))
+    found = sorted(numbers[p.id] for p in prompts if getattr(p, "id", None) in numbers)
+    if not found:
+        return ""
+    return ("prompt " if len(found) == 1 else "prompts ") + words([str(n) for n in found])
+
+
+def detail(version: Any) -> DetailPage:
+    issuer = _issuer(version)
+    prompts = _ordered(_first(version, "prompts", default=[]))
+    numbers = {p.id: n for n, p in enumerate(prompts, start=1)}
+    criteria = _ordered(_first(version, "criteria", default=[]))
+    columns: list[LevelView] = []
+    rows: list[CriterionView] = []
+    min_level = _first(version, "pass_min_level")
+    for criterion in criteria:
+        levels = _ordered(_first(criterion, "levels", default=[]))
+        if len(levels) > len(columns):
+            columns = [LevelView(name=lv.name, points=int(lv.points)) for lv in levels]
+        rows.append(
+            CriterionView(
+                name=str(_first(criterion, "name", "title", default="")),
+                description=str(_first(criterion, "description", default="")),
+                judges=_judges(criterion, numbers),
+                cells=[],
+            )
+        )
+    min_points = None
+    name = _level_name(min_level, columns)
+    for column in columns:
+        if column.name == name:
+            min_points = column.points
+    for criterion, row in zip(criteria, rows, strict=True):
+        levels = _ordered(_first(criterion, "levels", default=[]))
+        row.cells.extend(
+            CellView(
+                level=lv.name,
+                points=int(lv.points),
+                descriptor=str(_first(lv, "descriptor", "description", default="")),
+                passing=min_points is not None and int(lv.points) >= min_points,
+            )
+            for lv in levels
+        )
+    max_total = sum(max((c.points for c in row.cells), default=0) for row in rows)
+    validity_years = _first(version, "validity_years")
+    number = _first(version, "number", "version_number", "version")
+    return DetailPage(
+        title=version.title,
+        url=credential_url(version),
+        image_url=image_url(version),
+        issuer_name=issuer.name,
+        issuer_url=issuer.url if str(issuer.url).startswith(("https://", "http://")) else "",
+        competency=version.competency or "",
+        key_method=_first(version, "key_method", default=""),
+        method_components=[str(m) for m in _list(_first(version, "method_components"))],
+        resources=[_link(r) for r in _list(_first(version, "research_resources"))],
+        prompts=[_prompt(n, p) for n, p in enumerate(prompts, start=1)],
+        levels=columns,
+        criteria=rows,
+        passing_rule=passing_rule(version, columns, max_total),
+        alignments=[_alignment(a) for a in _list(_first(version, "alignments"))],
+        tags=[str(t) for t in _list(version.tags)],
+        grade_bands=[str(g) for g in _list(version.grade_bands)],
+        estimated_hours=_hours(_first(version, "estimated_hours")),
+        validity=(
+            f"{validity_years} year{'' if validity_years == 1 else 's'} from the award date"
+            if validity_years
+            else "No expiry"
+        ),
+        version_label=f"Version {number}" if isinstance(number, int) else "",
+    )
+
+
+def image_of(version: Any) -> tuple[bytes, str]:
+    """The version's own (validated at upload) image, or a generated default badge."""
+    data = _first(version, "image")
+    if data:
+        return bytes(data), str(_first(version, "image_mimetype", default="image/png"))
+    initials = "".join(word[0] for word in version.title.split()[:3] if word[:1].isalnum())
+    return badge_svg(initials.upper() or "MC", ""), SVG_MIMETYPE

@@ -124,6 +124,13 @@ def test_demo_credentials_are_complete_and_consistent() -> None:
             assert len(descriptors) == len(LEVELS)
             assert all(1 <= n <= len(spec["prompts"]) for n in prompt_numbers)
         assert spec["pass_min_level"] in level_names
-        for key in ("key_method", "competency", "method_components", "research_resources"):
+        for key in (
+            "key_method",
+            "competency",
+            "method_components",
+            "research_resources",
+            "alignments",
+            "tags",
+            "grade_bands",
+        ):
             assert spec[key], (spec["slug"], key)
-        assert spec["alignments"] and spec["tags"] and spec["grade_bands"]

@@ -167,6 +167,12 @@ def card(version: Any) -> Card:
     )
 
 
+def _lines(value: Any) -> list[str]:
+    if isinstance(value, str):
+        return [line.strip().lstrip("-*• ").strip() for line in value.splitlines() if line.strip()]
+    return [str(item) for item in _list(value)]
+
+
 def _hours(value: Any) -> Any:
     if value is None:
         return None
@@ -237,10 +243,10 @@ def _prompt(number: int, prompt: Any) -> PromptView:
     kind = str(getattr(kind, "value", kind))
     return PromptView(
         number=number,
-        title=str(_first(prompt, "title", "label", "name", default=f"Prompt {number}")),
+        title=str(_first(prompt, "label", "title", default=f"Prompt {number}")),
         kind=kind,
         kind_label=KIND_LABELS.get(kind, kind.title()),
-        instructions=str(_first(prompt, "instructions", "text", "body", default="")),
+        instructions=str(_first(prompt, "guidance", "instructions", default="")),
         rules=_prompt_rules(prompt),
     )
 
@@ -252,21 +258,9 @@ def _ordered(items: Any) -> list[Any]:
     return items
 
 
-def _level_name(value: Any, levels: list[LevelView]) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, str):
-        return value
-    if hasattr(value, "name"):
-        return str(value.name)
-    for level in levels:  # a number: the level with those points
-        if level.points == value:
-            return level.name
-    return str(value)
-
-
 def passing_rule(version: Any, levels: list[LevelView], max_total: int) -> str:
-    min_level = _level_name(_first(version, "pass_min_level"), levels)
+    position = _first(version, "pass_min_level")
+    min_level = version.level_name(position) if isinstance(position, int) else ""
     min_total = _first(version, "pass_min_total")
     parts = []
     if min_level:
@@ -293,24 +287,19 @@ def detail(version: Any) -> DetailPage:
     criteria = _ordered(_first(version, "criteria", default=[]))
     columns: list[LevelView] = []
     rows: list[CriterionView] = []
-    min_level = _first(version, "pass_min_level")
     for criterion in criteria:
         levels = _ordered(_first(criterion, "levels", default=[]))
         if len(levels) > len(columns):
             columns = [LevelView(name=lv.name, points=int(lv.points)) for lv in levels]
         rows.append(
             CriterionView(
-                name=str(_first(criterion, "name", "title", default="")),
+                name=str(_first(criterion, "title", "name", default="")),
                 description=str(_first(criterion, "description", default="")),
                 judges=_judges(criterion, numbers),
                 cells=[],
             )
         )
-    min_points = None
-    name = _level_name(min_level, columns)
-    for column in columns:
-        if column.name == name:
-            min_points = column.points
+    min_position = _first(version, "pass_min_level")
     for criterion, row in zip(criteria, rows, strict=True):
         levels = _ordered(_first(criterion, "levels", default=[]))
         row.cells.extend(
@@ -318,7 +307,7 @@ def detail(version: Any) -> DetailPage:
                 level=lv.name,
                 points=int(lv.points),
                 descriptor=str(_first(lv, "descriptor", "description", default="")),
-                passing=min_points is not None and int(lv.points) >= min_points,
+                passing=isinstance(min_position, int) and lv.position >= min_position,
             )
             for lv in levels
         )
@@ -333,7 +322,7 @@ def detail(version: Any) -> DetailPage:
         issuer_url=issuer.url if str(issuer.url).startswith(("https://", "http://")) else "",
         competency=version.competency or "",
         key_method=_first(version, "key_method", default=""),
-        method_components=[str(m) for m in _list(_first(version, "method_components"))],
+        method_components=_lines(version.method_components),
         resources=[_link(r) for r in _list(_first(version, "research_resources"))],
         prompts=[_prompt(n, p) for n, p in enumerate(prompts, start=1)],
         levels=columns,

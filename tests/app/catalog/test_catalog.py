@@ -39,7 +39,7 @@ def catalog(app: Any) -> dict[str, Any]:
             title="Running a Morning Meeting",
             competency="Leads a daily circle that builds classroom community.",
             tags=["community", "routines"],
-            grade_bands=["K-2", "3-5"],
+            grade_bands=["PreK-2", "3-5"],
         ),
         "exit": make_published(
             riverbend,
@@ -95,7 +95,7 @@ def test_cards_show_issuer_summary_tags_grades_and_hours(client: Any, catalog: A
         ("q=collaboration", ["Facilitating a PLC"]),  # tag
         ("tag=assessment", ["Exit Tickets", "Facilitating a PLC"]),
         ("issuer=hilltop", ["Facilitating a PLC"]),
-        ("grade=K-2", ["Running a Morning Meeting"]),
+        ("grade=PreK-2", ["Running a Morning Meeting"]),
         ("issuer=riverbend&tag=assessment", ["Exit Tickets"]),
         ("q=retired", []),
         ("q=secret", []),

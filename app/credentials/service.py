@@ -1,0 +1,417 @@
+"""Credential rules: create, edit drafts, publish (freeze) versions, start new versions, retire.
+
+Used by the designer pages, the API and the demo seed. Services take the acting user and plain
+values, check the per-issuer role, and flush; the caller commits.
+
+The nested ``data`` dict accepted by :func:`create_credential` and :func:`replace_content` is
+the API's create body (see ``app/credentials/schemas.py``)::
+
+    {"slug": "exit-tickets", "title": ..., "competency": ..., "key_method": ...,
+     "method_components": ..., "research_resources": [{"title", "url"}],
+     "alignments": [{"framework", "code", "url", "name"}], "tags": [...],
+     "grade_bands": [...], "estimated_hours": 10, "validity_years": 5,
+     "pass_min_level": 2, "pass_min_total": null,
+     "prompts": [{"key": "plan", "kind": "text", "label": ..., "guidance": ...,
+                  "min_words": 100, "max_words": 600}],
+     "criteria": [{"title": ..., "description": ..., "prompts": ["plan"],
+                   "levels": [{"name", "descriptor", "points"}, ...]}]}
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterable
+from typing import Any
+
+from sqlalchemy import func, select
+
+from app.db import db, utcnow
+from app.errors import Conflict, Forbidden, InvalidInput, NotFound
+from app.models.accounts import User
+from app.models.credentials import (
+    GRADE_BANDS,
+    Credential,
+    CredentialVersion,
+    Criterion,
+    Level,
+    Prompt,
+    VersionStatus,
+)
+from app.models.orgs import Issuer, Role
+from app.security import has_role
+
+EDIT_ROLES = (Role.DESIGNER, Role.ISSUER_ADMIN)
+CONTENT_FIELDS = (
+    "title",
+    "competency",
+    "key_method",
+    "method_components",
+    "research_resources",
+    "alignments",
+    "tags",
+    "grade_bands",
+    "estimated_hours",
+    "validity_years",
+    "pass_min_level",
+    "pass_min_total",
+)
+
+
+def can_edit(user: User, issuer_id: int) -> bool:
+    return user.is_platform_admin or any(
+        has_role(user, role, issuer_id=issuer_id) for role in EDIT_ROLES
+    )
+
+
+def require_editor(user: User, issuer_id: int) -> None:
+    if not can_edit(user, issuer_id):
+        raise Forbidden("Only this issuer's credential designers and admins can do that.")
+
+
+def editable_issuers(user: User) -> list[Issuer]:
+    query = select(Issuer).order_by(Issuer.name)
+    if not user.is_platform_admin:
+        ids = {g.issuer_id for g in user.grants if g.role in EDIT_ROLES and g.issuer_id}
+        query = query.where(Issuer.id.in_(ids or {-1}))
+    return list(db.session.scalars(query))
+
+
+def credentials_for(user: User) -> list[Credential]:
+    ids = [i.id for i in editable_issuers(user)]
+    query = select(Credential).where(Credential.issuer_id.in_(ids or [-1])).order_by(Credential.id)
+    return list(db.session.scalars(query))
+
+
+def get_for_editing(user: User, credential_id: int) -> Credential:
+    """The credential, if ``user`` may edit it: 404 when missing, 403 for another issuer's."""
+    credential = db.session.get(Credential, credential_id)
+    if credential is None:
+        raise NotFound("There is no such credential.")
+    require_editor(user, credential.issuer_id)
+    return credential
+
+
+def draft_of(credential: Credential) -> CredentialVersion:
+    draft = credential.draft_version
+    if draft is None:
+        raise Conflict("This version is published and frozen. Start a new version to edit it.")
+    return draft
+
+
+# --- creating and editing --------------------------------------------------------------------
+
+
+def _clean_list(values: Iterable[Any] | None) -> list[Any]:
+    return [v for v in (values or []) if v]
+
+
+def _normalise_tags(tags: Iterable[str] | None) -> list[str]:
+    seen: list[str] = []
+    for tag in tags or []:
+        cleaned = " ".join(str(tag).lower().split())
+        if cleaned and cleaned not in seen:
+            seen.append(cleaned)
+    return seen
+
+
+def set_details(version: CredentialVersion, data: dict[str, Any]) -> None:
+    """Copy the plain (non-nested) fields of ``data`` onto a draft."""
+    if not version.is_draft:
+        raise Conflict("Published versions cannot be changed.")
+    bands = data.get("grade_bands")
+    if bands is not None:
+        unknown = [b for b in bands if b not in GRADE_BANDS]
+        if unknown:
+            raise InvalidInput(
+                f"Unknown grade band {unknown[0]!r}; use one of {', '.join(GRADE_BANDS)}.",
+                fields={"grade_bands": ["Unknown grade band."]},
+            )
+    for name in CONTENT_FIELDS:
+        if name not in data:
+            continue
+        value = data[name]
+        if name == "tags":
+            value = _normalise_tags(value)
+        elif name in ("research_resources", "alignments", "grade_bands"):
+            value = _clean_list(value)
+        elif name in ("title", "competency", "key_method", "method_components"):
+            value = (value or "").strip()
+        setattr(version, name, value)
+
+
+def set_rubric(
+    version: CredentialVersion, prompts: list[dict[str, Any]], criteria: list[dict[str, Any]]
+) -> None:
+    """Replace a draft's prompts and criteria; criteria name prompts by ``key`` or position."""
+    if not version.is_draft:
+        raise Conflict("Published versions cannot be changed.")
+    version.criteria.clear()
+    version.prompts.clear()
+    db.session.flush()
+    by_key: dict[str, Prompt] = {}
+    for position, item in enumerate(prompts):
+        prompt = Prompt(
+            position=position,
+            kind=item.get("kind", "text"),
+            label=item["label"].strip(),
+            guidance=(item.get("guidance") or "").strip(),
+            min_words=item.get("min_words"),
+            max_words=item.get("max_words"),
+            allowed_kinds=list(item.get("allowed_kinds") or []),
+            max_mb=item.get("max_mb"),
+        )
+        version.prompts.append(prompt)
+        by_key[str(item.get("key") or position + 1)] = prompt
+        by_key.setdefault(str(position + 1), prompt)
+    for position, item in enumerate(criteria):
+        criterion = Criterion(
+            position=position,
+            title=item["title"].strip(),
+            description=(item.get("description") or "").strip(),
+        )
+        for ref in item.get("prompts") or []:
+            prompt = by_key.get(str(ref))
+            if prompt is None:
+                raise InvalidInput(
+                    f"Criterion {item['title']!r} refers to a prompt {ref!r} that does not exist.",
+                    fields={"criteria": [f"Unknown prompt {ref!r}."]},
+                )
+            if prompt not in criterion.prompts:
+                criterion.prompts.append(prompt)
+        for level_position, level in enumerate(item.get("levels") or []):
+            criterion.levels.append(
+                Level(
+                    position=level_position,
+                    name=level["name"].strip(),
+                    descriptor=(level.get("descriptor") or "").strip(),
+                    points=int(level.get("points") or 0),
+                )
+            )
+        version.criteria.append(criterion)
+    db.session.flush()
+
+
+def create_credential(actor: User, issuer: Issuer, data: dict[str, Any]) -> Credential:
+    """A new credential whose version 1 is a draft holding ``data``."""
+    require_editor(actor, issuer.id)
+    slug = (data.get("slug") or "").strip().lower()
+    if not slug:
+        raise InvalidInput(
+            "A credential needs a web address name (slug).", fields={"slug": ["Required."]}
+        )
+    taken = db.session.scalar(
+        select(Credential.id).where(Credential.issuer_id == issuer.id, Credential.slug == slug)
+    )
+    if taken:
+        raise Conflict(f"This issuer already has a credential at {slug!r}; choose another.")
+    credential = Credential(issuer=issuer, slug=slug)
+    version = CredentialVersion(
+        number=1, status=VersionStatus.DRAFT.value, title="", created_by_id=actor.id
+    )
+    credential.versions.append(version)
+    db.session.add(credential)
+    set_details(version, data)
+    db.session.flush()
+    set_rubric(version, data.get("prompts") or [], data.get("criteria") or [])
+    return credential
+
+
+def set_image(actor: User, credential: Credential, data: bytes, mimetype: str) -> None:
+    require_editor(actor, credential.issuer_id)
+    version = draft_of(credential)
+    version.image = data
+    version.image_mimetype = mimetype
+    db.session.flush()
+
+
+# --- publishing and versions -----------------------------------------------------------------
+
+
+def publish_problems(version: CredentialVersion) -> list[str]:
+    """What stops ``version`` from being published, in words a designer understands."""
+    problems: list[str] = []
+    if not version.title:
+        problems.append("Add a title.")
+    if not version.competency:
+        problems.append("Add the competency statement.")
+    if not version.prompts:
+        problems.append("Add at least one submission prompt.")
+    for prompt in version.prompts:
+        if prompt.kind == "file" and not prompt.allowed_kinds:
+            problems.append(f"Prompt “{prompt.label}” needs the file kinds it accepts.")
+        if prompt.min_words and prompt.max_words and prompt.min_words > prompt.max_words:
+            problems.append(f"Prompt “{prompt.label}” has more minimum than maximum words.")
+    if not version.criteria:
+        problems.append("Add at least one rubric criterion.")
+    for criterion in version.criteria:
+        if len(criterion.levels) < 2:
+            problems.append(f"Criterion “{criterion.title}” needs at least two performance levels.")
+        points = [level.points for level in criterion.levels]
+        if any(b <= a for a, b in itertools.pairwise(points)):
+            problems.append(
+                f"Criterion “{criterion.title}”: each level must be worth more points "
+                "than the one below."
+            )
+        if not criterion.prompts:
+            problems.append(f"Criterion “{criterion.title}” must judge at least one prompt.")
+    if version.pass_min_level is None and version.pass_min_total is None:
+        problems.append(
+            "Set a passing rule: a minimum level for every criterion and/or a minimum total."
+        )
+    if version.pass_min_level is not None:
+        too_high = [c.title for c in version.criteria if version.pass_min_level >= len(c.levels)]
+        if version.pass_min_level < 0 or too_high:
+            problems.append("The passing level must be one of every criterion's levels.")
+    if version.pass_min_total is not None and version.pass_min_total > version.max_total:
+        problems.append(
+            f"The passing total ({version.pass_min_total}) is more than the rubric's maximum "
+            f"({version.max_total})."
+        )
+    return problems
+
+
+def publish(actor: User, credential: Credential) -> CredentialVersion:
+    """Freeze the draft; the version published before it becomes superseded."""
+    require_editor(actor, credential.issuer_id)
+    draft = draft_of(credential)
+    problems = publish_problems(draft)
+    if problems:
+        raise InvalidInput(
+            "This version cannot be published yet: " + " ".join(problems),
+            fields={"publish": problems},
+        )
+    previous = credential.published_version
+    if previous is not None:
+        previous.status = VersionStatus.SUPERSEDED.value
+    draft.status = VersionStatus.PUBLISHED.value
+    draft.published_at = utcnow()
+    db.session.flush()
+    return draft
+
+
+def new_version(actor: User, credential: Credential) -> CredentialVersion:
+    """A new draft copied from the latest version (prompts, criteria, levels and their links)."""
+    require_editor(actor, credential.issuer_id)
+    if credential.draft_version is not None:
+        return credential.draft_version
+    source = credential.latest_version
+    draft = CredentialVersion(
+        number=source.number + 1,
+        status=VersionStatus.DRAFT.value,
+        created_by_id=actor.id,
+        image=source.image,
+        image_mimetype=source.image_mimetype,
+        title=source.title,
+    )
+    credential.versions.append(draft)
+    set_details(draft, {name: getattr(source, name) for name in CONTENT_FIELDS})
+    db.session.flush()
+    set_rubric(draft, *content_of(source))
+    return draft
+
+
+def content_of(version: CredentialVersion) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The prompts and criteria of ``version`` as the plain dicts :func:`set_rubric` takes."""
+    prompts = [
+        {
+            "key": str(p.position + 1),
+            "kind": p.kind,
+            "label": p.label,
+            "guidance": p.guidance,
+            "min_words": p.min_words,
+            "max_words": p.max_words,
+            "allowed_kinds": list(p.allowed_kinds or []),
+            "max_mb": p.max_mb,
+        }
+        for p in version.prompts
+    ]
+    criteria = [
+        {
+            "title": c.title,
+            "description": c.description,
+            "prompts": [str(p.position + 1) for p in c.prompts],
+            "levels": [
+                {"name": lv.name, "descriptor": lv.descriptor, "points": lv.points}
+                for lv in c.levels
+            ],
+        }
+        for c in version.criteria
+    ]
+    return prompts, criteria
+
+
+def retire(actor: User, credential: Credential) -> None:
+    require_editor(actor, credential.issuer_id)
+    if credential.retired_at is None:
+        credential.retired_at = utcnow()
+    db.session.flush()
+
+
+def unretire(actor: User, credential: Credential) -> None:
+    require_editor(actor, credential.issuer_id)
+    credential.retired_at = None
+    db.session.flush()
+
+
+# --- the public side -------------------------------------------------------------------------
+
+
+def search_published(
+    q: str | None = None,
+    issuer_slug: str | None = None,
+    tag: str | None = None,
+    grade_band: str | None = None,
+) -> list[CredentialVersion]:
+    """Published versions of credentials that are not retired, newest credential last.
+
+    ``q`` matches title, competency or a tag (case-insensitive); ``tag`` and ``grade_band``
+    must match exactly; ``issuer_slug`` names the issuer. Portable across SQLite and PostgreSQL:
+    the JSON list filters run in Python on the SQL-prefiltered rows.
+    """
+    query = (
+        select(CredentialVersion)
+        .join(Credential)
+        .join(Issuer)
+        .where(CredentialVersion.status == VersionStatus.PUBLISHED.value)
+        .where(Credential.retired_at.is_(None))
+        .order_by(CredentialVersion.title)
+    )
+    if issuer_slug:
+        query = query.where(Issuer.slug == issuer_slug)
+    versions = list(db.session.scalars(query))
+    words = (q or "").lower().split()
+    if words:
+        versions = [v for v in versions if all(_matches(v, word) for word in words)]
+    if tag:
+        wanted = tag.strip().lower()
+        versions = [v for v in versions if wanted in (v.tags or [])]
+    if grade_band:
+        versions = [v for v in versions if grade_band in (v.grade_bands or [])]
+    return versions
+
+
+def _matches(version: CredentialVersion, word: str) -> bool:
+    haystack = " ".join([version.title, version.competency, *(version.tags or [])]).lower()
+    return word in haystack
+
+
+def published_version_of(credential_id: int) -> CredentialVersion:
+    version = db.session.scalar(
+        select(CredentialVersion)
+        .where(CredentialVersion.credential_id == credential_id)
+        .where(CredentialVersion.status == VersionStatus.PUBLISHED.value)
+    )
+    if version is None:
+        raise NotFound("There is no published credential with that id.")
+    return version
+
+
+def count_published() -> int:
+    return int(
+        db.session.scalar(
+            select(func.count(CredentialVersion.id)).where(
+                CredentialVersion.status == VersionStatus.PUBLISHED.value
+            )
+        )
+        or 0
+    )

@@ -16,6 +16,7 @@ from sqlalchemy import select
 
 from app.auth.passwords import hash_password
 from app.db import db, unit_of_work, utcnow
+from app.images import badge_svg, validate_badge_image
 from app.models.accounts import User
 from app.models.orgs import District, Issuer, Role, RoleGrant, School
 
@@ -606,8 +607,79 @@ def seed_demo() -> list[str]:
     return created
 
 
+def _credential_data(spec: dict[str, Any]) -> dict[str, Any]:
+    """The credential service's input for one demo credential."""
+    level_names = [name for name, _ in LEVELS]
+    prompts = [
+        {
+            "kind": p["kind"],
+            "label": p["title"],
+            "guidance": p["instructions"],
+            "min_words": p.get("min_words"),
+            "max_words": p.get("max_words"),
+            "allowed_kinds": p.get("allowed_kinds", []),
+            "max_mb": p.get("max_mb"),
+        }
+        for p in spec["prompts"]
+    ]
+    criteria = [
+        {
+            "title": title,
+            "description": description,
+            "prompts": judged,
+            "levels": [
+                {"name": name, "points": points, "descriptor": text}
+                for (name, points), text in zip(LEVELS, descriptors, strict=True)
+            ],
+        }
+        for title, description, judged, descriptors in spec["criteria"]
+    ]
+    return {
+        "slug": spec["slug"],
+        "title": spec["title"],
+        "competency": spec["competency"],
+        "key_method": spec["key_method"],
+        "method_components": "\n".join(spec["method_components"]),
+        "research_resources": [{"title": t, "url": u} for t, u in spec["research_resources"]],
+        "alignments": [
+            {"framework": f, "code": c, "name": n, "url": u} for f, c, n, u in spec["alignments"]
+        ],
+        "tags": spec["tags"],
+        "grade_bands": spec["grade_bands"],
+        "estimated_hours": spec["estimated_hours"],
+        "validity_years": spec["validity_years"],
+        "pass_min_level": level_names.index(spec["pass_min_level"]),
+        "pass_min_total": spec["pass_min_total"],
+        "prompts": prompts,
+        "criteria": criteria,
+    }
+
+
 def _seed_credentials(issuer: Issuer) -> list[str]:
-    return []
+    """Create and publish each missing demo credential, as the demo designer would."""
+    from app.credentials import service
+    from app.models.credentials import Credential
+
+    designer = db.session.scalar(select(User).where(User.email == "designer@demo.test"))
+    assert designer is not None  # _seed_people ran first
+    db.session.refresh(designer)
+    created: list[str] = []
+    for spec in CREDENTIALS:
+        exists = db.session.scalar(
+            select(Credential.id).where(
+                Credential.issuer_id == issuer.id, Credential.slug == spec["slug"]
+            )
+        )
+        if exists:
+            continue
+        credential = service.create_credential(designer, issuer, _credential_data(spec))
+        image, mimetype = validate_badge_image(
+            badge_svg(spec["initials"], spec["title"], spec["colour"]), "badge.svg"
+        )
+        service.set_image(designer, credential, image, mimetype)
+        service.publish(designer, credential)
+        created.append(f"published credential {spec['title']}")
+    return created
 
 
 @click.command("seed-demo")

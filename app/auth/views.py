@@ -1,28 +1,272 @@
-"""Placeholder: the accounts helper replaces this module."""
+"""Sign up, confirm, sign in and out, reset and change passwords, the account page."""
 
-from app.auth import bp
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlsplit
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_user, logout_user
+from sqlalchemy import select
+
+from app.auth import bp, service
+from app.auth.forms import (
+    PASSWORD_HINT,
+    ChangePasswordForm,
+    EmailForm,
+    EmptyForm,
+    LoginForm,
+    NewPasswordForm,
+    SchoolForm,
+    SignupForm,
+    TokenForm,
+)
+from app.auth.tokens import issue_token, list_tokens, revoke_token
+from app.db import db
+from app.errors import AppError
+from app.extensions import limiter
+from app.models.orgs import District, School
 from app.security import login_required, public
+
+
+def _email_key() -> str:
+    return "email:" + request.form.get("email", "").strip().lower()[:254]
+
+
+def _safe_next(target: str | None) -> str:
+    """Only same-site paths: never an absolute URL or a scheme-relative one."""
+    if not target:
+        return url_for("main.home")
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return url_for("main.home")
+    return target
+
+
+def _field_errors(form: Any, error: AppError) -> None:
+    flash(error.message, "error")
+    for name, messages in error.fields.items():
+        field = getattr(form, name, None)
+        if field is not None:
+            field.errors = [*list(field.errors), *messages]
+
+
+@bp.route("/auth/signup", methods=["GET", "POST"])
+@public
+@limiter.limit("10 per hour", methods=["POST"])
+def signup() -> Any:
+    form = SignupForm()
+    if form.validate_on_submit():
+        try:
+            user = service.sign_up(
+                form.name.data or "", form.email.data or "", form.password.data or ""
+            )
+        except AppError as error:
+            db.session.rollback()
+            _field_errors(form, error)
+        else:
+            db.session.commit()
+            return render_template("auth/check_email.html", email=user.email)
+    return render_template("auth/signup.html", form=form, password_hint=PASSWORD_HINT), (
+        422 if form.errors or request.method == "POST" else 200
+    )
+
+
+@bp.get("/auth/confirm/<token>")
+@public
+def confirm(token: str) -> Any:
+    try:
+        service.confirm_email(token)
+    except service.TokenError as error:
+        return render_template("auth/link_problem.html", message=str(error), form=EmailForm()), 400
+    db.session.commit()
+    flash("Thank you: your e-mail address is confirmed. You can sign in now.", "success")
+    return redirect(url_for("auth.login"))
+
+
+@bp.post("/auth/confirm/resend")
+@public
+@limiter.limit("5 per hour", methods=["POST"])
+def resend_confirmation() -> Any:
+    form = EmailForm()
+    if form.validate_on_submit():
+        service.resend_confirmation(form.email.data or "")
+        db.session.commit()
+    flash("If that address has an unconfirmed account, a new link is on its way.", "info")
+    return redirect(url_for("auth.login"))
 
 
 @bp.route("/auth/login", methods=["GET", "POST"])
 @public
-def login() -> str:
-    return "login"
-
-
-@bp.get("/auth/signup")
-@public
-def signup() -> str:
-    return "signup"
+@limiter.limit("5 per minute", methods=["POST"])
+@limiter.limit("10 per hour", methods=["POST"], key_func=_email_key)
+def login() -> Any:
+    if current_user.is_authenticated:
+        return redirect(_safe_next(request.args.get("next")))
+    form = LoginForm()
+    status = 200
+    unconfirmed = False
+    if form.validate_on_submit():
+        user = service.authenticate(form.email.data or "", form.password.data or "")
+        if user is None:
+            flash("That e-mail and password do not match an account.", "error")
+            status = 401
+        elif not user.is_confirmed:
+            unconfirmed = True
+            flash("Please confirm your e-mail address first: open the link we sent you.", "error")
+            status = 403
+        else:
+            service.record_login(user)
+            db.session.commit()
+            login_user(user)
+            return redirect(_safe_next(request.args.get("next")))
+        db.session.commit()
+    elif request.method == "POST":
+        status = 422
+    return (
+        render_template(
+            "auth/login.html", form=form, unconfirmed=unconfirmed, resend=EmailForm(formdata=None)
+        ),
+        status,
+    )
 
 
 @bp.post("/auth/logout")
 @login_required
-def logout() -> str:
-    return "logout"
+def logout() -> Any:
+    form = EmptyForm()
+    if form.validate_on_submit():
+        logout_user()
+        flash("You are signed out.", "info")
+    return redirect(url_for("main.home"))
+
+
+@bp.route("/auth/reset", methods=["GET", "POST"])
+@public
+@limiter.limit("5 per hour", methods=["POST"])
+def reset_request() -> Any:
+    form = EmailForm()
+    if form.validate_on_submit():
+        service.request_reset(form.email.data or "")
+        db.session.commit()
+        return render_template("auth/check_email.html", email=form.email.data, reset=True)
+    return render_template("auth/reset_request.html", form=form), 422 if form.errors else 200
+
+
+@bp.route("/auth/reset/<token>", methods=["GET", "POST"])
+@public
+@limiter.limit("10 per hour", methods=["POST"])
+def reset(token: str) -> Any:
+    try:
+        user = service.user_for_reset(token)
+    except service.TokenError as error:
+        return render_template("auth/link_problem.html", message=str(error), reset=True), 400
+    form = NewPasswordForm()
+    if form.validate_on_submit():
+        try:
+            service.set_password(user, form.password.data or "")
+        except AppError as error:
+            db.session.rollback()
+            _field_errors(form, error)
+        else:
+            db.session.commit()
+            flash("Your password is changed. Sign in with the new one.", "success")
+            return redirect(url_for("auth.login"))
+    return render_template("auth/reset.html", form=form, password_hint=PASSWORD_HINT), (
+        422 if form.errors else 200
+    )
+
+
+def _school_form() -> SchoolForm:
+    form = SchoolForm(prefix="school")
+    rows = db.session.execute(
+        select(School.id, School.name, District.name)
+        .join(District)
+        .order_by(District.name, School.name)
+    ).all()
+    form.school.choices = [(0, "Not in a district school")] + [
+        (row[0], f"{row[2]} — {row[1]}") for row in rows
+    ]
+    if request.method == "GET":
+        form.school.data = current_user.school_id or 0
+    return form
+
+
+def _account_page(status: int = 200, new_secret: str | None = None, **forms: Any) -> Any:
+    context = {
+        "password_form": ChangePasswordForm(prefix="password"),
+        "token_form": TokenForm(prefix="token"),
+        "school_form": _school_form(),
+        "revoke_form": EmptyForm(),
+        **forms,
+    }
+    return (
+        render_template(
+            "account/index.html",
+            tokens=list_tokens(current_user),
+            new_secret=new_secret,
+            password_hint=PASSWORD_HINT,
+            **context,
+        ),
+        status,
+    )
 
 
 @bp.get("/account")
 @login_required
-def account() -> str:
-    return "account"
+def account() -> Any:
+    return _account_page()
+
+
+@bp.post("/account/password")
+@login_required
+def change_password() -> Any:
+    form = ChangePasswordForm(prefix="password")
+    if form.validate_on_submit():
+        try:
+            service.change_password(
+                current_user, form.current_password.data or "", form.password.data or ""
+            )
+        except AppError as error:
+            db.session.rollback()
+            _field_errors(form, error)
+        else:
+            db.session.commit()
+            login_user(current_user._get_current_object())  # the new session version
+            flash("Your password is changed. Your other sessions are signed out.", "success")
+            return redirect(url_for("auth.account"))
+    return _account_page(422, password_form=form)
+
+
+@bp.post("/account/school")
+@login_required
+def set_school() -> Any:
+    form = _school_form()
+    if form.validate_on_submit():
+        current_user.school_id = form.school.data or None
+        db.session.commit()
+        flash("Your school is saved.", "success")
+        return redirect(url_for("auth.account"))
+    return _account_page(422, school_form=form)
+
+
+@bp.post("/account/tokens")
+@login_required
+def create_token() -> Any:
+    form = TokenForm(prefix="token")
+    if form.validate_on_submit():
+        _, secret = issue_token(current_user, form.name.data or "")
+        db.session.commit()
+        return _account_page(201, new_secret=secret)
+    return _account_page(422, token_form=form)
+
+
+@bp.post("/account/tokens/<int:token_id>/revoke")
+@login_required
+def revoke(token_id: int) -> Any:
+    form = EmptyForm()
+    if form.validate_on_submit():
+        revoke_token(current_user, token_id)
+        db.session.commit()
+        flash("The token is revoked: programs using it can no longer sign in.", "success")
+    return redirect(url_for("auth.account"))

@@ -1,22 +1,24 @@
 """Catalog queries: published versions of credentials that are not retired.
 
-Search and filters run in Python over the published versions: tags and grade bands are JSON
-lists, and matching them in SQL differs between SQLite and PostgreSQL. The catalog holds
-hundreds of credentials, not millions; move this to SQL (or the credential service's search)
-when it grows.
+Search and filters are the credential service's ``search_published``; this module adds the
+filter choices (facets) and the lookup by stable address (issuer slug + credential slug).
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
+from app.credentials import service
 from app.db import db
 from app.errors import NotFound
 from app.models.credentials import Credential, CredentialVersion, VersionStatus
 from app.models.orgs import Issuer
+
+_SLUG = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,79}")
 
 
 @dataclass(frozen=True)
@@ -40,32 +42,14 @@ def _published() -> list[CredentialVersion]:
     return list(db.session.scalars(statement).unique())
 
 
-def _matches(version: CredentialVersion, words: list[str]) -> bool:
-    haystack = " ".join(
-        [version.title or "", version.competency or "", " ".join(version.tags or [])]
-    ).casefold()
-    return all(word in haystack for word in words)
-
-
 def search(
     *, q: str = "", issuer: str = "", tag: str = "", grade: str = ""
 ) -> list[CredentialVersion]:
     """Published, unretired versions matching every word of ``q`` (title, competency, tags)
-    and each given filter; newest first."""
-    words = q.casefold().split()
-    tag_key = tag.casefold()
-    found = []
-    for version in _published():
-        if issuer and version.credential.issuer.slug != issuer:
-            continue
-        if tag and tag_key not in {t.casefold() for t in version.tags or []}:
-            continue
-        if grade and grade not in (version.grade_bands or []):
-            continue
-        if words and not _matches(version, words):
-            continue
-        found.append(version)
-    return found
+    and each given filter (the credential service's search)."""
+    return service.search_published(
+        q=q or None, issuer_slug=issuer or None, tag=tag or None, grade_band=grade or None
+    )
 
 
 def facets() -> Facets:
@@ -85,6 +69,8 @@ def facets() -> Facets:
 
 def published_version(issuer_slug: str, credential_slug: str) -> CredentialVersion:
     """The published version at this address, or NotFound (drafts and retired never show)."""
+    if not (_SLUG.fullmatch(issuer_slug) and _SLUG.fullmatch(credential_slug)):
+        raise NotFound("There is no published credential at this address.")
     credential = db.session.scalar(
         select(Credential)
         .join(Issuer, Credential.issuer_id == Issuer.id)

@@ -46,7 +46,11 @@ class Page:
 
 
 def _arg(name: str) -> str:
-    return " ".join(request.args.get(name, "").split())[:MAX_QUERY_LENGTH]
+    """A query-string value with control characters (NUL breaks PostgreSQL) and runs of
+    spaces removed, cut to a sane length."""
+    raw = request.args.get(name, "")
+    printable = "".join(ch for ch in raw if ch.isprintable() or ch.isspace())
+    return " ".join(printable.split())[:MAX_QUERY_LENGTH]
 
 
 def _page_number() -> int:

@@ -134,3 +134,21 @@ def test_demo_credentials_are_complete_and_consistent() -> None:
             "grade_bands",
         ):
             assert spec[key], (spec["slug"], key)
+
+
+def test_catalog_lists_the_demo_credentials_with_full_rubrics(client: Any, seeded: Any) -> None:
+    from app.demo import CREDENTIALS
+
+    html = client.get("/catalog").get_data(as_text=True)
+    for spec in CREDENTIALS:
+        assert spec["title"] in html
+        page = client.get(f"/catalog/riverbend/{spec['slug']}")
+        assert page.status_code == 200, spec["slug"]
+        body = page.get_data(as_text=True)
+        assert "Evidence rubric" in body
+        assert 3 <= body.count('<th scope="row">') <= 5
+        assert 2 <= body.count('<li id="prompt-') <= 3
+        assert "To pass, a submission needs" in body
+        image = client.get(f"/catalog/riverbend/{spec['slug']}/image")
+        assert image.status_code == 200
+        assert image.mimetype == "image/svg+xml"

@@ -7,8 +7,6 @@ from typing import Any
 
 import pytest
 
-pytest.importorskip("app.models.credentials", reason="the credential models have not landed")
-
 from app.db import db
 from tests.app.catalog.builders import (
     make_draft,
@@ -231,3 +229,27 @@ def test_image_without_upload_is_a_default_svg(client: Any, catalog: Any) -> Non
         headers={"If-None-Match": response.headers["ETag"]},
     )
     assert again.status_code == 304
+
+
+def test_an_uploaded_png_is_served_with_its_type(client: Any, catalog: Any) -> None:
+    from tests.app.test_images import make_png
+
+    png = make_png()
+    catalog["exit"].published_version.image = png
+    catalog["exit"].published_version.image_mimetype = "image/png"
+    db.session.commit()
+    response = client.get("/catalog/riverbend/exit-tickets/image")
+    assert response.status_code == 200
+    assert response.mimetype == "image/png"
+    assert response.data == png
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["Content-Security-Policy"] == "default-src 'none'"
+
+
+def test_home_page_features_published_credentials(client: Any, catalog: Any) -> None:
+    text = text_of(client.get("/"))
+    assert "Featured credentials" in text
+    assert "Running a Morning Meeting" in text
+    assert "Secret Draft" not in text
+    assert "Teachers" in text
+    assert "Districts" in text

@@ -25,7 +25,17 @@ def test_a_search_with_no_match_says_so_and_offers_a_way_back(client: Any) -> No
 
 
 @pytest.mark.parametrize(
-    "query", ["page=abc", "page=-3", "page=99999999999", "q=" + "x" * 5000, "issuer=%00"]
+    "query",
+    [
+        "page=abc",
+        "page=-3",
+        "page=99999999999",
+        "q=" + "x" * 5000,
+        "issuer=%00",
+        "q=%00a",
+        "tag=%00",
+        "grade=%01",
+    ],
 )
 def test_odd_query_strings_never_break_the_page(client: Any, query: str) -> None:
     assert client.get(f"/catalog?{query}").status_code == 200
@@ -36,6 +46,9 @@ def test_odd_query_strings_never_break_the_page(client: Any, query: str) -> None
     [
         "/catalog/no-such-issuer/no-such-credential",
         "/catalog/no-such-issuer/no-such-credential/image",
+        "/catalog/%00/x",
+        "/catalog/a/%00%01/image",
+        "/catalog/" + "a" * 500 + "/b",
     ],
 )
 def test_unknown_credentials_are_404_pages(client: Any, url: str) -> None:

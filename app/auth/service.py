@@ -1,0 +1,176 @@
+"""Accounts: sign up, confirm e-mail, sign in, reset and change passwords.
+
+Tokens mailed to people are signed with SECRET_KEY (itsdangerous) and carry what makes them
+single-use: a reset token names the account's ``session_version``, which every password change
+bumps (that also signs out the account's other sessions).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from email_validator import EmailNotValidError, validate_email
+from flask import current_app
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from sqlalchemy import select
+
+from app.auth.passwords import MIN_PASSWORD_LENGTH, hash_password, needs_rehash, verify_password
+from app.db import db, utcnow
+from app.errors import Conflict, InvalidInput
+from app.mail import send_mail
+from app.models.accounts import User
+
+CONFIRM_SALT = "confirm-email"
+RESET_SALT = "reset-password"
+CONFIRM_MAX_AGE = 3 * 24 * 3600
+RESET_MAX_AGE = 2 * 3600
+# Verified against when the e-mail is unknown, so both answers take the same time.
+_DUMMY_HASH = hash_password("not-a-real-password-for-timing")
+
+
+class TokenError(Exception):
+    """A mailed link that is malformed, expired or already used."""
+
+
+def normalise_email(raw: str) -> str:
+    try:
+        return validate_email(
+            raw.strip(), check_deliverability=False, test_environment=True
+        ).normalized.lower()
+    except EmailNotValidError as error:
+        raise InvalidInput(
+            f"That e-mail address is not valid: {error}", {"email": [str(error)]}
+        ) from error
+
+
+def check_password_rules(password: str) -> None:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise InvalidInput(
+            f"Use a password of at least {MIN_PASSWORD_LENGTH} characters.",
+            {"password": [f"At least {MIN_PASSWORD_LENGTH} characters."]},
+        )
+
+
+def find_user(email: str) -> User | None:
+    return db.session.scalar(select(User).where(User.email == email.strip().lower()))
+
+
+def _serializer(salt: str) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=salt)
+
+
+def _link(path: str) -> str:
+    return current_app.extensions["settings"].public_base_url.rstrip("/") + path
+
+
+def sign_up(name: str, email: str, password: str) -> User:
+    """An unconfirmed account; the confirmation mail goes out when the caller commits."""
+    email = normalise_email(email)
+    name = name.strip()
+    if not name:
+        raise InvalidInput("Tell us your name.", {"name": ["Required."]})
+    check_password_rules(password)
+    if find_user(email) is not None:
+        raise Conflict(
+            "An account with that e-mail already exists. Sign in, or reset your password."
+        )
+    user = User(email=email, name=name, password_hash=hash_password(password))
+    db.session.add(user)
+    db.session.flush()
+    send_confirmation(user)
+    return user
+
+
+def send_confirmation(user: User) -> None:
+    token = _serializer(CONFIRM_SALT).dumps({"user": user.id, "email": user.email})
+    send_mail(
+        user.email,
+        "Confirm your e-mail address",
+        "confirm",
+        user=user,
+        link=_link(f"/auth/confirm/{token}"),
+    )
+
+
+def resend_confirmation(email: str) -> None:
+    """Mail a new link if an unconfirmed account has this address; silent otherwise."""
+    user = find_user(email)
+    if user is not None and not user.is_confirmed:
+        send_confirmation(user)
+
+
+def confirm_email(token: str) -> User:
+    try:
+        data: Any = _serializer(CONFIRM_SALT).loads(token, max_age=CONFIRM_MAX_AGE)
+    except SignatureExpired as error:
+        raise TokenError("This confirmation link has expired. Ask for a new one below.") from error
+    except BadSignature as error:
+        raise TokenError("This confirmation link is not valid. Ask for a new one below.") from error
+    user = db.session.get(User, data.get("user")) if isinstance(data, dict) else None
+    if user is None or user.email != data.get("email"):
+        raise TokenError("This confirmation link is not valid. Ask for a new one below.")
+    if user.email_confirmed_at is None:
+        user.email_confirmed_at = utcnow()
+    db.session.flush()
+    return user
+
+
+def authenticate(email: str, password: str) -> User | None:
+    """The user with these credentials, or None (same work either way)."""
+    user = find_user(email)
+    if user is None:
+        verify_password(_DUMMY_HASH, password)
+        return None
+    if not verify_password(user.password_hash, password) or not user.is_active:
+        return None
+    if needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    return user
+
+
+def record_login(user: User) -> None:
+    user.last_login_at = utcnow()
+    db.session.flush()
+
+
+def request_reset(email: str) -> None:
+    """Mail a reset link if the account exists; the answer to the person never says."""
+    user = find_user(email)
+    if user is None:
+        return
+    token = _serializer(RESET_SALT).dumps({"user": user.id, "v": user.session_version})
+    send_mail(
+        user.email, "Reset your password", "reset", user=user, link=_link(f"/auth/reset/{token}")
+    )
+
+
+def user_for_reset(token: str) -> User:
+    try:
+        data: Any = _serializer(RESET_SALT).loads(token, max_age=RESET_MAX_AGE)
+    except SignatureExpired as error:
+        raise TokenError("This reset link has expired. Ask for a new one.") from error
+    except BadSignature as error:
+        raise TokenError("This reset link is not valid. Ask for a new one.") from error
+    user = db.session.get(User, data.get("user")) if isinstance(data, dict) else None
+    if user is None or user.session_version != data.get("v"):
+        raise TokenError("This reset link has already been used. Ask for a new one.")
+    return user
+
+
+def set_password(user: User, password: str) -> None:
+    """New password; bumps the session version, which signs out every other session."""
+    check_password_rules(password)
+    user.password_hash = hash_password(password)
+    user.session_version += 1
+    if user.email_confirmed_at is None:
+        # Only someone who received our mail can reset, so the address is confirmed.
+        user.email_confirmed_at = utcnow()
+    db.session.flush()
+
+
+def change_password(user: User, current: str, new: str) -> None:
+    if not verify_password(user.password_hash, current):
+        raise InvalidInput(
+            "Your current password is not right.", {"current_password": ["Not right."]}
+        )
+    set_password(user, new)

@@ -1,0 +1,56 @@
+"""Outgoing e-mail: SMTP when SMTP_HOST is set, the console otherwise (development).
+
+Mail sent while handling a request waits for the transaction to commit (``after_commit``), so
+a request that fails and rolls back never mails anyone.
+"""
+
+from __future__ import annotations
+
+import logging
+import smtplib
+from email.message import EmailMessage
+from typing import Any
+
+from flask import current_app, render_template
+
+from app.config import Settings
+from app.db import after_commit
+
+log = logging.getLogger(__name__)
+
+
+def build_message(settings: Settings, to: str, subject: str, text: str) -> EmailMessage:
+    message = EmailMessage()
+    message["From"] = settings.mail_from
+    message["To"] = to
+    message["Subject"] = subject
+    message.set_content(text)
+    return message
+
+
+def deliver(settings: Settings, message: EmailMessage) -> None:
+    """Send now. Without an SMTP host the message is printed to the log instead."""
+    if not settings.smtp_host:
+        log.info("mail (SMTP_HOST unset, not sent):\n%s", message.as_string())
+        return
+    with smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=10) as smtp:
+        if settings.smtp_starttls:
+            smtp.starttls()
+        if settings.smtp_username:
+            smtp.login(settings.smtp_username, settings.smtp_password)
+        smtp.send_message(message)
+
+
+def send_mail(to: str, subject: str, template: str, **context: Any) -> None:
+    """Render ``templates/mail/<template>.txt`` and send it once the transaction commits."""
+    settings: Settings = current_app.extensions["settings"]
+    text = render_template(f"mail/{template}.txt", settings=settings, **context)
+    message = build_message(settings, to, subject, text)
+
+    def send() -> None:
+        try:
+            deliver(settings, message)
+        except (OSError, smtplib.SMTPException):
+            log.exception("could not send mail %r to %s", subject, to)
+
+    after_commit(send)

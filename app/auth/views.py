@@ -92,8 +92,8 @@ def resend_confirmation() -> Any:
     if form.validate_on_submit():
         service.resend_confirmation(form.email.data or "")
         db.session.commit()
-    flash("If that address has an unconfirmed account, a new link is on its way.", "info")
-    return redirect(url_for("auth.login"))
+    # The same answer whether or not the address has an account.
+    return render_template("auth/check_email.html", email=form.email.data or "your address")
 
 
 @bp.route("/auth/login", methods=["GET", "POST"])

@@ -415,3 +415,91 @@ def count_published() -> int:
         )
         or 0
     )
+
+
+# --- editing one prompt or criterion of a draft -----------------------------------------------
+
+
+def _renumber(items: list[Any]) -> None:
+    for position, item in enumerate(items):
+        item.position = position
+
+
+def save_prompt(
+    version: CredentialVersion, data: dict[str, Any], prompt_id: int | None = None
+) -> Prompt:
+    """Add a prompt to a draft, or change the one with ``prompt_id``."""
+    if not version.is_draft:
+        raise Conflict("Published versions cannot be changed.")
+    if prompt_id is None:
+        prompt = Prompt(position=len(version.prompts))
+        version.prompts.append(prompt)
+    else:
+        prompt = _child(version.prompts, prompt_id, "prompt")
+    for name in ("kind", "label", "guidance", "min_words", "max_words", "allowed_kinds", "max_mb"):
+        if name in data:
+            setattr(prompt, name, data[name])
+    db.session.flush()
+    return prompt
+
+
+def save_criterion(
+    version: CredentialVersion, data: dict[str, Any], criterion_id: int | None = None
+) -> Criterion:
+    """Add or change a criterion: title, description, prompt ids it judges, its levels."""
+    if not version.is_draft:
+        raise Conflict("Published versions cannot be changed.")
+    if criterion_id is None:
+        criterion = Criterion(position=len(version.criteria))
+        version.criteria.append(criterion)
+    else:
+        criterion = _child(version.criteria, criterion_id, "criterion")
+    criterion.title = data["title"].strip()
+    criterion.description = (data.get("description") or "").strip()
+    criterion.prompts = [
+        _child(version.prompts, pid, "prompt") for pid in data.get("prompt_ids", [])
+    ]
+    criterion.levels.clear()
+    db.session.flush()
+    for position, level in enumerate(data.get("levels", [])):
+        criterion.levels.append(
+            Level(
+                position=position,
+                name=level["name"].strip(),
+                descriptor=(level.get("descriptor") or "").strip(),
+                points=int(level["points"]),
+            )
+        )
+    db.session.flush()
+    return criterion
+
+
+def delete_item(version: CredentialVersion, kind: str, item_id: int) -> None:
+    if not version.is_draft:
+        raise Conflict("Published versions cannot be changed.")
+    items: list[Any] = version.prompts if kind == "prompt" else version.criteria
+    item = _child(items, item_id, kind)
+    items.remove(item)
+    db.session.flush()
+    _renumber(items)
+    db.session.flush()
+
+
+def move_item(version: CredentialVersion, kind: str, item_id: int, step: int) -> None:
+    if not version.is_draft:
+        raise Conflict("Published versions cannot be changed.")
+    items: list[Any] = list(version.prompts if kind == "prompt" else version.criteria)
+    item = _child(items, item_id, kind)
+    index = items.index(item)
+    target = min(max(index + step, 0), len(items) - 1)
+    items.insert(target, items.pop(index))
+    _renumber(items)
+    db.session.flush()
+    db.session.expire(version, ["prompts", "criteria"])
+
+
+def _child(items: Iterable[Any], item_id: int, kind: str) -> Any:
+    for item in items:
+        if item.id == item_id:
+            return item
+    raise NotFound(f"This draft has no such {kind}.")

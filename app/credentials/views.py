@@ -1,11 +1,362 @@
-"""Placeholder: the credentials helper replaces this module."""
+"""The designer's pages: list, create (form or JSON), edit a draft, publish, version, retire."""
 
-from app.credentials import bp
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from marshmallow import ValidationError
+
+from app.credentials import bp, service
+from app.credentials.forms import (
+    LEVEL_ROWS,
+    ActionForm,
+    CriterionForm,
+    DetailsForm,
+    ImageForm,
+    NewCredentialForm,
+    PromptForm,
+)
+from app.credentials.schemas import CredentialInSchema
+from app.db import db
+from app.errors import AppError, InvalidInput, NotFound
+from app.images import validate_badge_image
+from app.models.credentials import Credential, CredentialVersion
 from app.models.orgs import Role
 from app.security import roles_required
 
+designer = roles_required(Role.DESIGNER, Role.ISSUER_ADMIN)
+ITEM_KINDS = {"prompts": "prompt", "criteria": "criterion"}
+
+
+def _credential(credential_id: int) -> Credential:
+    return service.get_for_editing(current_user, credential_id)
+
+
+def _draft(credential: Credential) -> CredentialVersion:
+    return service.draft_of(credential)
+
+
+def _back(credential: Credential, anchor: str = "") -> Any:
+    return redirect(url_for("credentials.show", credential_id=credential.id) + anchor)
+
+
+def _report(error: AppError, form: Any = None) -> None:
+    db.session.rollback()
+    flash(error.message, "error")
+    for name, messages in error.fields.items():
+        field = getattr(form, name, None) if form is not None else None
+        if field is not None and isinstance(messages, list):
+            field.errors = [*list(field.errors), *[str(m) for m in messages]]
+
 
 @bp.get("/design")
-@roles_required(Role.DESIGNER, Role.ISSUER_ADMIN)
-def index() -> str:
-    return "design"
+@designer
+def index() -> Any:
+    return render_template(
+        "credentials/index.html",
+        credentials=service.credentials_for(current_user),
+        action=ActionForm(),
+    )
+
+
+@bp.route("/design/new", methods=["GET", "POST"])
+@designer
+def new() -> Any:
+    form = NewCredentialForm()
+    issuers = service.editable_issuers(current_user)
+    form.issuer.choices = [(i.id, i.name) for i in issuers]
+    if form.validate_on_submit():
+        issuer = next((i for i in issuers if i.id == form.issuer.data), None)
+        try:
+            if issuer is None:
+                raise NotFound("Choose one of your issuers.")
+            data = _new_data(form)
+            credential = service.create_credential(current_user, issuer, data)
+        except AppError as error:
+            _report(error, form)
+        else:
+            db.session.commit()
+            flash(
+                "Draft created. Fill in the details, prompts and rubric, then publish.", "success"
+            )
+            return _back(credential)
+    status = 422 if request.method == "POST" else 200
+    return render_template("credentials/new.html", form=form), status
+
+
+def _new_data(form: NewCredentialForm) -> dict[str, Any]:
+    raw = (form.import_json.data or "").strip()
+    if not raw:
+        if not form.slug.data or not form.title.data:
+            raise InvalidInput(
+                "Give the credential a title and a web address name, or import JSON.",
+                {"title": ["Required."], "slug": ["Required."]},
+            )
+        return {"slug": form.slug.data, "title": form.title.data}
+    try:
+        parsed = json.loads(raw)
+    except ValueError as error:
+        raise InvalidInput(
+            f"The JSON could not be read: {error}.", {"import_json": ["Not JSON."]}
+        ) from error
+    if not isinstance(parsed, dict):
+        raise InvalidInput("The JSON must be an object.", {"import_json": ["Not an object."]})
+    parsed["issuer_id"] = form.issuer.data
+    try:
+        data: dict[str, Any] = CredentialInSchema().load(parsed)
+    except ValidationError as error:
+        raise InvalidInput(
+            "The JSON has problems: " + json.dumps(error.messages), {"import_json": ["See above."]}
+        ) from error
+    data.pop("issuer_id", None)
+    return data
+
+
+@bp.get("/design/<int:credential_id>")
+@designer
+def show(credential_id: int) -> Any:
+    credential = _credential(credential_id)
+    version = credential.draft_version or credential.latest_version
+    return render_template(
+        "credentials/show.html",
+        credential=credential,
+        version=version,
+        problems=service.publish_problems(version) if version.is_draft else [],
+        action=ActionForm(),
+        image_form=ImageForm(),
+    )
+
+
+def _lines(text: str | None, names: tuple[str, ...], label: str) -> list[dict[str, str]]:
+    rows = []
+    for number, line in enumerate((text or "").splitlines(), start=1):
+        if not line.strip():
+            continue
+        parts = [p.strip() for p in line.split("|")]
+        if len(parts) != len(names) or not parts[-1 if label == "resources" else 2].startswith(
+            ("http://", "https://")
+        ):
+            raise InvalidInput(
+                f"Line {number} of {label} should look like “{' | '.join(names)}” "
+                "with a web address.",
+                {label: [f"Line {number}: {' | '.join(names)}"]},
+            )
+        rows.append(dict(zip(names, parts, strict=True)))
+    return rows
+
+
+@bp.route("/design/<int:credential_id>/details", methods=["GET", "POST"])
+@designer
+def details(credential_id: int) -> Any:
+    credential = _credential(credential_id)
+    version = _draft(credential)
+    form = DetailsForm(obj=None if request.method == "POST" else version)
+    levels = max((len(c.levels) for c in version.criteria), default=0)
+    form.pass_min_level.choices = [(-1, "No level rule")] + [
+        (n, version.level_name(n) or f"Level {n + 1}") for n in range(levels)
+    ]
+    if request.method == "GET":
+        form.research_resources.data = "\n".join(
+            f"{r['title']} | {r['url']}" for r in version.research_resources or []
+        )
+        form.alignments.data = "\n".join(
+            " | ".join(a.get(k, "") for k in ("framework", "code", "url", "name"))
+            for a in version.alignments or []
+        )
+        form.tags.data = ", ".join(version.tags or [])
+        form.pass_min_level.data = -1 if version.pass_min_level is None else version.pass_min_level
+    if form.validate_on_submit():
+        try:
+            data = {
+                "title": form.title.data,
+                "competency": form.competency.data,
+                "key_method": form.key_method.data,
+                "method_components": form.method_components.data,
+                "research_resources": _lines(
+                    form.research_resources.data, ("title", "url"), "resources"
+                ),
+                "alignments": _lines(
+                    form.alignments.data, ("framework", "code", "url", "name"), "alignments"
+                ),
+                "tags": [t for t in (form.tags.data or "").split(",") if t.strip()],
+                "grade_bands": form.grade_bands.data or [],
+                "estimated_hours": form.estimated_hours.data,
+                "validity_years": form.validity_years.data,
+                "pass_min_level": None
+                if form.pass_min_level.data == -1
+                else form.pass_min_level.data,
+                "pass_min_total": form.pass_min_total.data,
+            }
+            service.set_details(version, data)
+        except AppError as error:
+            _report(error, form)
+        else:
+            db.session.commit()
+            flash("Details saved.", "success")
+            return _back(credential)
+    status = 422 if request.method == "POST" else 200
+    return render_template("credentials/details.html", form=form, credential=credential), status
+
+
+@bp.route("/design/<int:credential_id>/prompts/new", methods=["GET", "POST"])
+@bp.route("/design/<int:credential_id>/prompts/<int:item_id>", methods=["GET", "POST"])
+@designer
+def prompt(credential_id: int, item_id: int | None = None) -> Any:
+    credential = _credential(credential_id)
+    version = _draft(credential)
+    existing = service._child(version.prompts, item_id, "prompt") if item_id else None
+    form = PromptForm(obj=None if request.method == "POST" else existing)
+    if form.validate_on_submit():
+        try:
+            data = form.data_for_service()
+            if data["kind"] == "file" and not data["allowed_kinds"]:
+                raise InvalidInput(
+                    "Tick the file kinds this prompt accepts.", {"allowed_kinds": ["Required."]}
+                )
+            if data["min_words"] and data["max_words"] and data["min_words"] > data["max_words"]:
+                raise InvalidInput(
+                    "The minimum is more than the maximum.", {"min_words": ["Too high."]}
+                )
+            service.save_prompt(version, data, item_id)
+        except AppError as error:
+            _report(error, form)
+        else:
+            db.session.commit()
+            flash("Prompt saved.", "success")
+            return _back(credential, "#prompts")
+    status = 422 if request.method == "POST" else 200
+    return render_template(
+        "credentials/prompt.html", form=form, credential=credential, existing=existing
+    ), status
+
+
+@bp.route("/design/<int:credential_id>/criteria/new", methods=["GET", "POST"])
+@bp.route("/design/<int:credential_id>/criteria/<int:item_id>", methods=["GET", "POST"])
+@designer
+def criterion(credential_id: int, item_id: int | None = None) -> Any:
+    credential = _credential(credential_id)
+    version = _draft(credential)
+    existing = service._child(version.criteria, item_id, "criterion") if item_id else None
+    form = CriterionForm()
+    form.prompt_ids.choices = [(p.id, f"{p.position + 1}. {p.label}") for p in version.prompts]
+    if request.method == "GET":
+        _fill_criterion_form(form, existing, version)
+    if form.validate_on_submit():
+        try:
+            levels = form.levels_for_service()
+            if len(levels) < 2:
+                raise InvalidInput(
+                    "Give at least two performance levels, lowest first.",
+                    {"levels": ["Two or more."]},
+                )
+            service.save_criterion(
+                version,
+                {
+                    "title": form.title.data,
+                    "description": form.description.data,
+                    "prompt_ids": form.prompt_ids.data or [],
+                    "levels": levels,
+                },
+                item_id,
+            )
+        except AppError as error:
+            _report(error, form)
+        else:
+            db.session.commit()
+            flash("Criterion saved.", "success")
+            return _back(credential, "#rubric")
+    status = 422 if request.method == "POST" else 200
+    return render_template(
+        "credentials/criterion.html", form=form, credential=credential, existing=existing
+    ), status
+
+
+def _fill_criterion_form(form: CriterionForm, existing: Any, version: CredentialVersion) -> None:
+    if existing is not None:
+        form.title.data = existing.title
+        form.description.data = existing.description
+        form.prompt_ids.data = [p.id for p in existing.prompts]
+        source = existing.levels
+    else:
+        # Suggest the level names already used in this rubric, so levels line up across criteria.
+        source = version.criteria[0].levels if version.criteria else []
+    for index, row in enumerate(form.levels):
+        level = source[index] if index < len(source) else None
+        row.form.name.data = level.name if level else ""
+        row.form.descriptor.data = level.descriptor if level and existing is not None else ""
+        row.form.points.data = level.points if level else None
+    assert len(form.levels) == LEVEL_ROWS
+
+
+@bp.post("/design/<int:credential_id>/<any(prompts, criteria):kind>/<int:item_id>/delete")
+@designer
+def delete_item(credential_id: int, kind: str, item_id: int) -> Any:
+    credential = _credential(credential_id)
+    if ActionForm().validate_on_submit():
+        service.delete_item(_draft(credential), ITEM_KINDS[kind], item_id)
+        db.session.commit()
+        flash("Removed.", "success")
+    return _back(credential, "#prompts" if kind == "prompts" else "#rubric")
+
+
+@bp.post("/design/<int:credential_id>/<any(prompts, criteria):kind>/<int:item_id>/move")
+@designer
+def move_item(credential_id: int, kind: str, item_id: int) -> Any:
+    credential = _credential(credential_id)
+    if ActionForm().validate_on_submit():
+        step = -1 if request.form.get("direction") == "up" else 1
+        service.move_item(_draft(credential), ITEM_KINDS[kind], item_id, step)
+        db.session.commit()
+    return _back(credential, "#prompts" if kind == "prompts" else "#rubric")
+
+
+@bp.post("/design/<int:credential_id>/image")
+@designer
+def image(credential_id: int) -> Any:
+    credential = _credential(credential_id)
+    form = ImageForm()
+    if not form.validate_on_submit():
+        flash("Choose a PNG or SVG file to upload.", "error")
+        return _back(credential), 422
+    upload = form.image.data
+    data = upload.stream.read(1024 * 1024 + 1)
+    try:
+        safe, mimetype = validate_badge_image(data, upload.filename or "")
+        service.set_image(current_user, credential, safe, mimetype)
+    except AppError as error:
+        _report(error)
+        return redirect(url_for("credentials.show", credential_id=credential.id)), 303
+    db.session.commit()
+    flash("Badge image saved.", "success")
+    return _back(credential)
+
+
+@bp.post("/design/<int:credential_id>/<any(publish, new-version, retire, unretire):action>")
+@designer
+def act(credential_id: int, action: str) -> Any:
+    credential = _credential(credential_id)
+    if not ActionForm().validate_on_submit():
+        flash("The form expired; please try again.", "error")
+        return _back(credential)
+    try:
+        if action == "publish":
+            version = service.publish(current_user, credential)
+            message = f"Version {version.number} is published and frozen."
+        elif action == "new-version":
+            version = service.new_version(current_user, credential)
+            message = f"Version {version.number} is a draft copied from the last version."
+        elif action == "retire":
+            service.retire(current_user, credential)
+            message = "Retired: it no longer shows in the catalog."
+        else:
+            service.unretire(current_user, credential)
+            message = "Back in the catalog."
+    except AppError as error:
+        _report(error)
+    else:
+        db.session.commit()
+        flash(message, "success")
+    return _back(credential)

@@ -1,0 +1,119 @@
+"""Designer forms. Lists are typed one per line; the hints say how."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import (
+    FieldList,
+    Form,
+    FormField,
+    IntegerField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+    widgets,
+)
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
+
+from app.models.credentials import FILE_KINDS, GRADE_BANDS, PROMPT_KINDS
+
+
+class CheckboxesField(SelectMultipleField):
+    widget = widgets.ListWidget(prefix_label=False)
+    option_widget = widgets.CheckboxInput()
+
+
+class NewCredentialForm(FlaskForm):
+    issuer = SelectField("Issuer", coerce=int)
+    slug = StringField(
+        "Web address name",
+        validators=[
+            Optional(),
+            Length(max=80),
+            Regexp(
+                r"^[a-z0-9]+(?:-[a-z0-9]+)*$", message="Use lowercase letters, digits and hyphens."
+            ),
+        ],
+    )
+    title = StringField("Title", validators=[Optional(), Length(max=200)])
+    import_json = TextAreaField("Or import JSON", validators=[Optional(), Length(max=200_000)])
+
+
+class DetailsForm(FlaskForm):
+    title = StringField("Title", validators=[DataRequired(), Length(max=200)])
+    competency = TextAreaField("Competency statement", validators=[Length(max=5000)])
+    key_method = TextAreaField("Key method", validators=[Length(max=5000)])
+    method_components = TextAreaField("Method components", validators=[Length(max=20000)])
+    research_resources = TextAreaField("Research and resources", validators=[Length(max=20000)])
+    alignments = TextAreaField("Alignments to standards", validators=[Length(max=20000)])
+    tags = StringField("Tags", validators=[Length(max=500)])
+    grade_bands = CheckboxesField("Grade bands", choices=[(b, b) for b in GRADE_BANDS])
+    estimated_hours = IntegerField("Estimated hours", validators=[Optional(), NumberRange(1, 500)])
+    validity_years = IntegerField("Valid for (years)", validators=[Optional(), NumberRange(1, 20)])
+    pass_min_level = SelectField("Every criterion at least at level", coerce=int)
+    pass_min_total = IntegerField("Minimum total points", validators=[Optional(), NumberRange(0)])
+
+
+class PromptForm(FlaskForm):
+    kind = SelectField(
+        "Kind of answer",
+        choices=[("text", "Written answer"), ("file", "File upload"), ("link", "Link")],
+        validators=[DataRequired()],
+    )
+    label = StringField("Prompt", validators=[DataRequired(), Length(max=300)])
+    guidance = TextAreaField("Guidance", validators=[Length(max=5000)])
+    min_words = IntegerField("Minimum words", validators=[Optional(), NumberRange(0, 20000)])
+    max_words = IntegerField("Maximum words", validators=[Optional(), NumberRange(1, 20000)])
+    allowed_kinds = CheckboxesField("File kinds accepted", choices=[(k, k) for k in FILE_KINDS])
+    max_mb = IntegerField("Largest file (MB)", validators=[Optional(), NumberRange(1, 500)])
+
+    def data_for_service(self) -> dict[str, Any]:
+        kind = self.kind.data if self.kind.data in PROMPT_KINDS else "text"
+        return {
+            "kind": kind,
+            "label": (self.label.data or "").strip(),
+            "guidance": (self.guidance.data or "").strip(),
+            "min_words": self.min_words.data if kind == "text" else None,
+            "max_words": self.max_words.data if kind == "text" else None,
+            "allowed_kinds": list(self.allowed_kinds.data or []) if kind == "file" else [],
+            "max_mb": self.max_mb.data if kind == "file" else None,
+        }
+
+
+class LevelRow(Form):
+    name = StringField("Level name", validators=[Optional(), Length(max=80)])
+    descriptor = TextAreaField("Descriptor", validators=[Optional(), Length(max=5000)])
+    points = IntegerField("Points", validators=[Optional(), NumberRange(0, 1000)])
+
+
+LEVEL_ROWS = 5
+
+
+class CriterionForm(FlaskForm):
+    title = StringField("Criterion", validators=[DataRequired(), Length(max=200)])
+    description = TextAreaField("What it looks for", validators=[Length(max=5000)])
+    prompt_ids = CheckboxesField("Prompts it judges", coerce=int)
+    levels = FieldList(FormField(LevelRow), min_entries=LEVEL_ROWS, max_entries=LEVEL_ROWS)
+
+    def levels_for_service(self) -> list[dict[str, Any]]:
+        return [
+            {
+                "name": row.form.name.data,
+                "descriptor": row.form.descriptor.data,
+                "points": row.form.points.data or 0,
+            }
+            for row in self.levels
+            if (row.form.name.data or "").strip()
+        ]
+
+
+class ImageForm(FlaskForm):
+    image = FileField("Badge image (PNG or SVG, up to 1 MB)", validators=[FileRequired()])
+
+
+class ActionForm(FlaskForm):
+    """A button: just the CSRF token."""

@@ -51,25 +51,31 @@ class DetailsForm(FlaskForm):
     research_resources = TextAreaField("Research and resources", validators=[Length(max=20000)])
     alignments = TextAreaField("Alignments to standards", validators=[Length(max=20000)])
     tags = StringField("Tags", validators=[Length(max=500)])
-    grade_bands = CheckboxesField("Grade bands", choices=[(b, b) for b in GRADE_BANDS])
+    grade_bands = CheckboxesField("Grade bands")
     estimated_hours = IntegerField("Estimated hours", validators=[Optional(), NumberRange(1, 500)])
     validity_years = IntegerField("Valid for (years)", validators=[Optional(), NumberRange(1, 20)])
     pass_min_level = SelectField("Every criterion at least at level", coerce=int)
     pass_min_total = IntegerField("Minimum total points", validators=[Optional(), NumberRange(0)])
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.grade_bands.choices = [(b, b) for b in GRADE_BANDS]
+
 
 class PromptForm(FlaskForm):
-    kind = SelectField(
-        "Kind of answer",
-        choices=[("text", "Written answer"), ("file", "File upload"), ("link", "Link")],
-        validators=[DataRequired()],
-    )
+    kind = SelectField("Kind of answer", validators=[DataRequired()])
     label = StringField("Prompt", validators=[DataRequired(), Length(max=300)])
     guidance = TextAreaField("Guidance", validators=[Length(max=5000)])
     min_words = IntegerField("Minimum words", validators=[Optional(), NumberRange(0, 20000)])
     max_words = IntegerField("Maximum words", validators=[Optional(), NumberRange(1, 20000)])
-    allowed_kinds = CheckboxesField("File kinds accepted", choices=[(k, k) for k in FILE_KINDS])
+    allowed_kinds = CheckboxesField("File kinds accepted")
     max_mb = IntegerField("Largest file (MB)", validators=[Optional(), NumberRange(1, 500)])
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Set after construction: WTForms 3.3 warns about tuple choices passed to the field.
+        self.kind.choices = [("text", "Written answer"), ("file", "File upload"), ("link", "Link")]
+        self.allowed_kinds.choices = [(k, k) for k in FILE_KINDS]
 
     def data_for_service(self) -> dict[str, Any]:
         kind = self.kind.data if self.kind.data in PROMPT_KINDS else "text"

@@ -334,7 +334,7 @@ def image(credential_id: int) -> Any:
     return _back(credential)
 
 
-@bp.post("/design/<int:credential_id>/<any(publish, new-version, retire, unretire):action>")
+@bp.post("/design/<int:credential_id>/<any(publish, 'new-version', retire, unretire):action>")
 @designer
 def act(credential_id: int, action: str) -> Any:
     credential = _credential(credential_id)

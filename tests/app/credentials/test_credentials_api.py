@@ -38,7 +38,8 @@ def test_designer_creates_publishes_and_everyone_reads(client: Any) -> None:
     created = client.post("/api/v1/credentials", json=body(mine.id), headers=auth)
     assert created.status_code == 201, created.get_json()
     draft = created.get_json()
-    assert draft["status"] == "draft" and draft["version"] == 1
+    assert draft["status"] == "draft"
+    assert draft["version"] == 1
     assert draft["tags"] == ["formative assessment", "exit tickets"]
     assert client.get("/api/v1/credentials").get_json()["total"] == 0  # drafts are not public
 
@@ -48,12 +49,13 @@ def test_designer_creates_publishes_and_everyone_reads(client: Any) -> None:
     assert listing["total"] == 1
     shown = client.get(f"/api/v1/credentials/{draft['id']}").get_json()
     assert shown["status"] == "published"
-    assert [p["label"] for p in shown["prompts"]][0] == "Your exit ticket and why"
+    assert next(p["label"] for p in shown["prompts"]) == "Your exit ticket and why"
     rubric = shown["rubric"]
     assert len(rubric) == 3
     assert all(isinstance(level["id"], int) for c in rubric for level in c["levels"])
     prompt_ids = {p["id"] for p in shown["prompts"]}
-    assert set(rubric[2]["prompt_ids"]) <= prompt_ids and len(rubric[2]["prompt_ids"]) == 2
+    assert set(rubric[2]["prompt_ids"]) <= prompt_ids
+    assert len(rubric[2]["prompt_ids"]) == 2
     assert shown["passing_rule"] == {
         "min_level": 2,
         "min_level_name": "Proficient",
@@ -80,7 +82,8 @@ def test_search_filters_and_pagination(client: Any) -> None:
     assert client.get("/api/v1/credentials?tag=assessment").get_json()["total"] == 1
     assert client.get("/api/v1/credentials?issuer=theirs").get_json()["total"] == 0
     first = client.get("/api/v1/credentials?per_page=1").get_json()
-    assert len(first["credentials"]) == 1 and first["next"]
+    assert len(first["credentials"]) == 1
+    assert first["next"]
     assert client.get("/api/v1/credentials?per_page=0").status_code == 422
 
 
@@ -109,7 +112,8 @@ def test_incomplete_draft_cannot_be_published(client: Any) -> None:
     response = client.post(f"/api/v1/credentials/{made['id']}/publish", headers=auth)
     assert response.status_code == 422
     reasons = response.get_json()["error"]["fields"]["publish"]
-    assert any("criterion" in r for r in reasons) and any("passing rule" in r for r in reasons)
+    assert any("criterion" in r for r in reasons)
+    assert any("passing rule" in r for r in reasons)
     db.session.expire_all()
     assert db.session.scalar(select(CredentialVersion.status)) == "draft"
 

@@ -78,9 +78,12 @@ def _sample_url(rule: Any) -> str:
     for name in rule.arguments:
         converter = rule._converters.get(name)
         kind = type(converter).__name__ if converter else "UnicodeConverter"
-        values[name] = (
-            999999 if kind in {"IntegerConverter", "NumberConverter"} else "no-such-thing"
-        )
+        if kind == "AnyConverter":
+            values[name] = sorted(converter.items)[0]
+        elif kind in {"IntegerConverter", "NumberConverter"}:
+            values[name] = 999999
+        else:
+            values[name] = "no-such-thing"
     url: str = rule.build(values, append_unknown=False)[1]
     return url
 

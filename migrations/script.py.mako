@@ -8,7 +8,7 @@ Create Date: ${create_date}
 from alembic import op
 import sqlalchemy as sa
 
-import app.db  # noqa: F401 - custom column types (UTCDateTime)
+from app.db import UTCDateTime  # noqa: F401 - aware datetimes on every backend
 ${imports if imports else ""}
 
 # revision identifiers, used by Alembic.

@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import flask_migrate
 import pytest
 from flask.testing import FlaskClient
 from sqlalchemy import create_engine, text
@@ -70,7 +71,7 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 def _build_schema(url: str, tmp_path_factory: pytest.TempPathFactory) -> None:
     app = create_app(_settings(url, tmp_path_factory.mktemp("instance")))
     with app.app_context():
-        db.create_all()  # INTEGRATION: switch to Alembic upgrade() once migrations exist
+        flask_migrate.upgrade()
         db.engine.dispose()
 
 

@@ -17,3 +17,14 @@ def test_migrations_match_models(app: Any) -> None:
         )
         diff = compare_metadata(context, db.metadata)
     assert diff == [], f"models and migrations differ; run `flask db migrate`: {diff}"
+
+
+def test_migrations_downgrade_and_upgrade_again(app: Any) -> None:
+    import flask_migrate
+    from sqlalchemy import inspect
+
+    db.session.remove()
+    flask_migrate.downgrade(revision="base")
+    assert set(inspect(db.engine).get_table_names()) <= {"alembic_version"}
+    flask_migrate.upgrade()
+    assert {"users", "credentials", "levels"} <= set(inspect(db.engine).get_table_names())

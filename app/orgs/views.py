@@ -1,10 +1,191 @@
-"""Placeholder: the accounts helper replaces this module."""
+"""Organisation pages: list, create (platform admin), people and invitations, schools."""
 
-from app.orgs import bp
-from app.security import login_required
+from __future__ import annotations
+
+from typing import Any
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from app.auth.forms import EmptyForm
+from app.db import db
+from app.errors import AppError
+from app.models.orgs import District, Issuer, Role
+from app.orgs import bp, service
+from app.orgs.forms import DistrictForm, InviteForm, IssuerForm, SchoolForm
+from app.security import admin_required, login_required, public
+
+
+def _report(error: AppError, form: Any = None) -> None:
+    db.session.rollback()
+    flash(error.message, "error")
+    for name, messages in error.fields.items():
+        field = getattr(form, name, None) if form is not None else None
+        if field is not None:
+            field.errors = [*list(field.errors), *messages]
+
+
+def _org(kind: str, slug: str) -> Issuer | District:
+    org = service.issuer_by_slug(slug) if kind == "issuers" else service.district_by_slug(slug)
+    service.require_manager(current_user, org)
+    return org
+
+
+def _invite_form(org: Issuer | District) -> InviteForm:
+    form = InviteForm()
+    roles = service.ISSUER_ROLES if isinstance(org, Issuer) else (Role.CREDIT_OFFICER,)
+    form.role.choices = [(r.value, r.label) for r in roles]
+    return form
 
 
 @bp.get("/orgs")
 @login_required
-def index() -> str:
-    return "orgs"
+def index() -> Any:
+    issuers, districts = service.managed_organisations(current_user)
+    return render_template("orgs/index.html", issuers=issuers, districts=districts)
+
+
+@bp.route("/orgs/issuers/new", methods=["GET", "POST"])
+@admin_required
+def new_issuer() -> Any:
+    form = IssuerForm()
+    if form.validate_on_submit():
+        try:
+            issuer = service.create_issuer(
+                current_user,
+                form.name.data or "",
+                form.slug.data or "",
+                form.url.data or "",
+                form.email.data or "",
+                form.description.data or "",
+            )
+        except AppError as error:
+            _report(error, form)
+        else:
+            db.session.commit()
+            flash(f"{issuer.name} is created. Invite its first admin.", "success")
+            return redirect(url_for("orgs.show", kind="issuers", slug=issuer.slug))
+    status = 422 if request.method == "POST" else 200
+    return render_template("orgs/new.html", form=form, kind="issuer"), status
+
+
+@bp.route("/orgs/districts/new", methods=["GET", "POST"])
+@admin_required
+def new_district() -> Any:
+    form = DistrictForm()
+    if form.validate_on_submit():
+        try:
+            district = service.create_district(
+                current_user,
+                form.name.data or "",
+                form.slug.data or "",
+                (form.schools.data or "").splitlines(),
+            )
+        except AppError as error:
+            _report(error, form)
+        else:
+            db.session.commit()
+            flash(f"{district.name} is created. Invite its first credit officer.", "success")
+            return redirect(url_for("orgs.show", kind="districts", slug=district.slug))
+    status = 422 if request.method == "POST" else 200
+    return render_template("orgs/new.html", form=form, kind="district"), status
+
+
+@bp.get("/orgs/<any(issuers, districts):kind>/<slug>")
+@login_required
+def show(kind: str, slug: str) -> Any:
+    org = _org(kind, slug)
+    return _page(kind, org)
+
+
+def _page(kind: str, org: Issuer | District, status: int = 200, **forms: Any) -> Any:
+    context = {
+        "invite_form": _invite_form(org),
+        "school_form": SchoolForm(),
+        "action": EmptyForm(),
+        **forms,
+    }
+    return render_template(
+        "orgs/show.html",
+        kind=kind,
+        org=org,
+        grants=service.grants_of(org),
+        invitations=service.pending_invitations(org),
+        **context,
+    ), status
+
+
+@bp.post("/orgs/<any(issuers, districts):kind>/<slug>/invite")
+@login_required
+def invite(kind: str, slug: str) -> Any:
+    org = _org(kind, slug)
+    form = _invite_form(org)
+    if form.validate_on_submit():
+        try:
+            service.invite(current_user, org, form.email.data or "", Role(form.role.data))
+        except AppError as error:
+            _report(error, form)
+        else:
+            db.session.commit()
+            flash(f"Invitation sent to {form.email.data}.", "success")
+            return redirect(url_for("orgs.show", kind=kind, slug=slug))
+    return _page(kind, org, 422, invite_form=form)
+
+
+@bp.post("/orgs/<any(issuers, districts):kind>/<slug>/grants/<int:grant_id>/revoke")
+@login_required
+def revoke(kind: str, slug: str, grant_id: int) -> Any:
+    org = _org(kind, slug)
+    if EmptyForm().validate_on_submit():
+        try:
+            service.revoke_grant(current_user, org, grant_id)
+        except AppError as error:
+            _report(error)
+        else:
+            db.session.commit()
+            flash("The role is removed.", "success")
+    return redirect(url_for("orgs.show", kind=kind, slug=slug))
+
+
+@bp.post("/orgs/districts/<slug>/schools")
+@login_required
+def add_school(slug: str) -> Any:
+    district = _org("districts", slug)
+    assert isinstance(district, District)
+    form = SchoolForm()
+    if form.validate_on_submit():
+        try:
+            service.add_school(current_user, district, form.name.data or "")
+        except AppError as error:
+            _report(error, form)
+        else:
+            db.session.commit()
+            flash("School added.", "success")
+            return redirect(url_for("orgs.show", kind="districts", slug=slug))
+    return _page("districts", district, 422, school_form=form)
+
+
+@bp.route("/invitations/<token>", methods=["GET", "POST"])
+@public
+def invitation(token: str) -> Any:
+    try:
+        found = service.invitation_for(token)
+    except AppError as error:
+        return render_template("orgs/invitation.html", problem=error.message), error.status
+    if not current_user.is_authenticated:
+        return render_template("orgs/invitation.html", invitation=found, token=token)
+    form = EmptyForm()
+    if request.method == "POST" and form.validate_on_submit():
+        try:
+            service.accept(current_user, token)
+        except AppError as error:
+            _report(error)
+            return render_template(
+                "orgs/invitation.html", invitation=found, token=token, form=form
+            ), error.status
+        db.session.commit()
+        flash(
+            f"You are now {found.role.label} at {(found.issuer or found.district).name}.", "success"
+        )
+        return redirect(url_for("auth.account"))
+    return render_template("orgs/invitation.html", invitation=found, token=token, form=form)

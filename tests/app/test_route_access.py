@@ -33,6 +33,14 @@ EXPECTED = {
     "auth.logout": Access("login"),
     "credentials.index": Access("role", (Role.DESIGNER, Role.ISSUER_ADMIN)),
     "orgs.index": Access("login"),
+    "orgs.new_issuer": Access("admin"),
+    "orgs.new_district": Access("admin"),
+    "credentials.act": Access("role", (Role.DESIGNER, Role.ISSUER_ADMIN)),
+    "credentials.details": Access("role", (Role.DESIGNER, Role.ISSUER_ADMIN)),
+    "api.list_credentials": Access("public"),
+    "api.create_credential": Access("role", (Role.DESIGNER, Role.ISSUER_ADMIN)),
+    "api.create_token": Access("public"),
+    "api.me": Access("login"),
 }
 
 

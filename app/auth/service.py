@@ -99,16 +99,24 @@ def resend_confirmation(email: str) -> None:
         send_confirmation(user)
 
 
-def confirm_email(token: str) -> User:
+def _load_token(salt: str, token: str, max_age: int, what: str) -> dict[str, Any]:
+    """The payload of a mailed link, or TokenError saying what is wrong with it."""
     try:
-        data: Any = _serializer(CONFIRM_SALT).loads(token, max_age=CONFIRM_MAX_AGE)
+        data: Any = _serializer(salt).loads(token, max_age=max_age)
     except SignatureExpired as error:
-        raise TokenError("This confirmation link has expired. Ask for a new one below.") from error
+        raise TokenError(f"This {what} link has expired. Ask for a new one.") from error
     except BadSignature as error:
-        raise TokenError("This confirmation link is not valid. Ask for a new one below.") from error
-    user = db.session.get(User, data.get("user")) if isinstance(data, dict) else None
+        raise TokenError(f"This {what} link is not valid. Ask for a new one.") from error
+    if not isinstance(data, dict):
+        raise TokenError(f"This {what} link is not valid. Ask for a new one.")
+    return data
+
+
+def confirm_email(token: str) -> User:
+    data = _load_token(CONFIRM_SALT, token, CONFIRM_MAX_AGE, "confirmation")
+    user = db.session.get(User, data.get("user"))
     if user is None or user.email != data.get("email"):
-        raise TokenError("This confirmation link is not valid. Ask for a new one below.")
+        raise TokenError("This confirmation link is not valid. Ask for a new one.")
     if user.email_confirmed_at is None:
         user.email_confirmed_at = utcnow()
     db.session.flush()
@@ -145,13 +153,8 @@ def request_reset(email: str) -> None:
 
 
 def user_for_reset(token: str) -> User:
-    try:
-        data: Any = _serializer(RESET_SALT).loads(token, max_age=RESET_MAX_AGE)
-    except SignatureExpired as error:
-        raise TokenError("This reset link has expired. Ask for a new one.") from error
-    except BadSignature as error:
-        raise TokenError("This reset link is not valid. Ask for a new one.") from error
-    user = db.session.get(User, data.get("user")) if isinstance(data, dict) else None
+    data = _load_token(RESET_SALT, token, RESET_MAX_AGE, "reset")
+    user = db.session.get(User, data.get("user"))
     if user is None or user.session_version != data.get("v"):
         raise TokenError("This reset link has already been used. Ask for a new one.")
     return user

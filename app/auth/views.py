@@ -25,6 +25,7 @@ from app.auth.tokens import issue_token, list_tokens, revoke_token
 from app.db import db
 from app.errors import AppError
 from app.extensions import limiter
+from app.forms import report_error
 from app.models.orgs import District, School
 from app.security import login_required, public
 
@@ -43,14 +44,6 @@ def _safe_next(target: str | None) -> str:
     return target
 
 
-def _field_errors(form: Any, error: AppError) -> None:
-    flash(error.message, "error")
-    for name, messages in error.fields.items():
-        field = getattr(form, name, None)
-        if field is not None:
-            field.errors = [*list(field.errors), *messages]
-
-
 @bp.route("/auth/signup", methods=["GET", "POST"])
 @public
 @limiter.limit("10 per hour", methods=["POST"])
@@ -62,8 +55,7 @@ def signup() -> Any:
                 form.name.data or "", form.email.data or "", form.password.data or ""
             )
         except AppError as error:
-            db.session.rollback()
-            _field_errors(form, error)
+            report_error(error, form)
         else:
             db.session.commit()
             return render_template("auth/check_email.html", email=user.email)
@@ -166,8 +158,7 @@ def reset(token: str) -> Any:
         try:
             service.set_password(user, form.password.data or "")
         except AppError as error:
-            db.session.rollback()
-            _field_errors(form, error)
+            report_error(error, form)
         else:
             db.session.commit()
             flash("Your password is changed. Sign in with the new one.", "success")
@@ -228,8 +219,7 @@ def change_password() -> Any:
                 current_user, form.current_password.data or "", form.password.data or ""
             )
         except AppError as error:
-            db.session.rollback()
-            _field_errors(form, error)
+            report_error(error, form)
         else:
             db.session.commit()
             login_user(current_user._get_current_object())  # the new session version

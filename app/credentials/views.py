@@ -22,6 +22,7 @@ from app.credentials.forms import (
 from app.credentials.schemas import CredentialInSchema
 from app.db import db
 from app.errors import AppError, InvalidInput, NotFound
+from app.forms import report_error
 from app.images import validate_badge_image
 from app.models.credentials import Credential, CredentialVersion
 from app.models.orgs import Role
@@ -41,15 +42,6 @@ def _draft(credential: Credential) -> CredentialVersion:
 
 def _back(credential: Credential, anchor: str = "") -> Any:
     return redirect(url_for("credentials.show", credential_id=credential.id) + anchor)
-
-
-def _report(error: AppError, form: Any = None) -> None:
-    db.session.rollback()
-    flash(error.message, "error")
-    for name, messages in error.fields.items():
-        field = getattr(form, name, None) if form is not None else None
-        if field is not None and isinstance(messages, list):
-            field.errors = [*list(field.errors), *[str(m) for m in messages]]
 
 
 @bp.get("/design")
@@ -76,7 +68,7 @@ def new() -> Any:
             data = _new_data(form)
             credential = service.create_credential(current_user, issuer, data)
         except AppError as error:
-            _report(error, form)
+            report_error(error, form)
         else:
             db.session.commit()
             flash(
@@ -192,7 +184,7 @@ def details(credential_id: int) -> Any:
             }
             service.set_details(version, data)
         except AppError as error:
-            _report(error, form)
+            report_error(error, form)
         else:
             db.session.commit()
             flash("Details saved.", "success")
@@ -222,7 +214,7 @@ def prompt(credential_id: int, item_id: int | None = None) -> Any:
                 )
             service.save_prompt(version, data, item_id)
         except AppError as error:
-            _report(error, form)
+            report_error(error, form)
         else:
             db.session.commit()
             flash("Prompt saved.", "success")
@@ -263,7 +255,7 @@ def criterion(credential_id: int, item_id: int | None = None) -> Any:
                 item_id,
             )
         except AppError as error:
-            _report(error, form)
+            report_error(error, form)
         else:
             db.session.commit()
             flash("Criterion saved.", "success")
@@ -327,7 +319,7 @@ def image(credential_id: int) -> Any:
         safe, mimetype = validate_badge_image(data, upload.filename or "")
         service.set_image(current_user, credential, safe, mimetype)
     except AppError as error:
-        _report(error)
+        report_error(error)
         return redirect(url_for("credentials.show", credential_id=credential.id)), 303
     db.session.commit()
     flash("Badge image saved.", "success")
@@ -355,7 +347,7 @@ def act(credential_id: int, action: str) -> Any:
             service.unretire(current_user, credential)
             message = "Back in the catalog."
     except AppError as error:
-        _report(error)
+        report_error(error)
     else:
         db.session.commit()
         flash(message, "success")

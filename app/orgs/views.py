@@ -10,19 +10,11 @@ from flask_login import current_user
 from app.auth.forms import EmptyForm
 from app.db import db
 from app.errors import AppError
+from app.forms import report_error
 from app.models.orgs import District, Issuer, Role
 from app.orgs import bp, service
 from app.orgs.forms import DistrictForm, InviteForm, IssuerForm, SchoolForm
 from app.security import admin_required, login_required, public
-
-
-def _report(error: AppError, form: Any = None) -> None:
-    db.session.rollback()
-    flash(error.message, "error")
-    for name, messages in error.fields.items():
-        field = getattr(form, name, None) if form is not None else None
-        if field is not None:
-            field.errors = [*list(field.errors), *messages]
 
 
 def _org(kind: str, slug: str) -> Issuer | District:
@@ -60,7 +52,7 @@ def new_issuer() -> Any:
                 form.description.data or "",
             )
         except AppError as error:
-            _report(error, form)
+            report_error(error, form)
         else:
             db.session.commit()
             flash(f"{issuer.name} is created. Invite its first admin.", "success")
@@ -82,7 +74,7 @@ def new_district() -> Any:
                 (form.schools.data or "").splitlines(),
             )
         except AppError as error:
-            _report(error, form)
+            report_error(error, form)
         else:
             db.session.commit()
             flash(f"{district.name} is created. Invite its first credit officer.", "success")
@@ -124,7 +116,7 @@ def invite(kind: str, slug: str) -> Any:
         try:
             service.invite(current_user, org, form.email.data or "", Role(form.role.data))
         except AppError as error:
-            _report(error, form)
+            report_error(error, form)
         else:
             db.session.commit()
             flash(f"Invitation sent to {form.email.data}.", "success")
@@ -140,7 +132,7 @@ def revoke(kind: str, slug: str, grant_id: int) -> Any:
         try:
             service.revoke_grant(current_user, org, grant_id)
         except AppError as error:
-            _report(error)
+            report_error(error)
         else:
             db.session.commit()
             flash("The role is removed.", "success")
@@ -157,7 +149,7 @@ def add_school(slug: str) -> Any:
         try:
             service.add_school(current_user, district, form.name.data or "")
         except AppError as error:
-            _report(error, form)
+            report_error(error, form)
         else:
             db.session.commit()
             flash("School added.", "success")
@@ -179,7 +171,7 @@ def invitation(token: str) -> Any:
         try:
             service.accept(current_user, token)
         except AppError as error:
-            _report(error)
+            report_error(error)
             return render_template(
                 "orgs/invitation.html", invitation=found, token=token, form=form
             ), error.status

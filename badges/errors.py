@@ -1,0 +1,32 @@
+"""Errors with a message a person understands. Every failure on bad input is one of these."""
+
+from __future__ import annotations
+
+
+class BadgeError(ValueError):
+    """Something about a badge, key or input is wrong; ``field`` names the property if any."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+class InvalidObject(BadgeError):
+    """An Open Badges object is missing a property or has one of the wrong form."""
+
+
+class SignatureError(BadgeError):
+    """A JWS is malformed, uses a refused algorithm, or does not verify."""
+
+
+class BakeError(BadgeError):
+    """An image cannot be baked or unbaked."""
+
+
+class InputTooLarge(BadgeError):
+    """An input is bigger than the limit; refused before it is read whole."""
+
+
+class FetchError(BadgeError):
+    """A document could not be fetched, or its address is refused."""

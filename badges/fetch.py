@@ -1,0 +1,135 @@
+"""Fetching Open Badges documents over HTTP, safely, through an injectable fetcher.
+
+SafeFetcher refuses private, loopback, link-local and other non-public addresses unless told
+otherwise (``allow_private=True``, or ``BADGES_ALLOW_PRIVATE_HOSTS=1`` through
+:func:`allow_private_from_env`), caps sizes and redirects, and accepts only JSON.
+"""
+
+from __future__ import annotations
+
+import http.client
+import ipaddress
+import json
+import os
+import socket
+from typing import Any, Protocol
+from urllib.parse import urljoin, urlsplit
+
+from badges.errors import FetchError
+
+MAX_DOCUMENT_BYTES = 1024 * 1024
+ACCEPT = "application/ld+json, application/json"
+
+
+class Fetcher(Protocol):
+    def fetch_json(self, url: str) -> dict[str, Any]: ...
+
+
+def allow_private_from_env() -> bool:
+    return os.environ.get("BADGES_ALLOW_PRIVATE_HOSTS", "") in ("1", "true", "yes")
+
+
+def _parse(raw: bytes, url: str) -> dict[str, Any]:
+    try:
+        value = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError) as error:
+        raise FetchError(f"{url} did not answer JSON") from error
+    if not isinstance(value, dict):
+        raise FetchError(f"{url} did not answer a JSON object")
+    return value
+
+
+class StaticFetcher:
+    """Documents already at hand (offline verification, tests, benchmarks)."""
+
+    def __init__(self, documents: dict[str, dict[str, Any]]) -> None:
+        self.documents = documents
+
+    def fetch_json(self, url: str) -> dict[str, Any]:
+        if url not in self.documents:
+            raise FetchError(f"{url} is not available offline")
+        return self.documents[url]
+
+
+class CachingFetcher:
+    """Remembers what another fetcher returned, for one verification run or longer."""
+
+    def __init__(self, inner: Fetcher) -> None:
+        self.inner = inner
+        self.cache: dict[str, dict[str, Any]] = {}
+
+    def fetch_json(self, url: str) -> dict[str, Any]:
+        if url not in self.cache:
+            self.cache[url] = self.inner.fetch_json(url)
+        return self.cache[url]
+
+
+class SafeFetcher:
+    def __init__(
+        self,
+        *,
+        allow_private: bool = False,
+        timeout: float = 5.0,
+        max_bytes: int = MAX_DOCUMENT_BYTES,
+        max_redirects: int = 3,
+    ) -> None:
+        self.allow_private = allow_private
+        self.timeout = timeout
+        self.max_bytes = max_bytes
+        self.max_redirects = max_redirects
+
+    def check_address(self, host: str, port: int) -> str:
+        """The IP to connect to, refusing non-public ones unless allowed."""
+        try:
+            infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        except (socket.gaierror, UnicodeError) as error:
+            raise FetchError(f"the host {host} cannot be resolved") from error
+        addresses = [str(info[4][0]) for info in infos]
+        for address in addresses:
+            ip = ipaddress.ip_address(address.split("%")[0])
+            if not self.allow_private and not ip.is_global:
+                raise FetchError(
+                    f"{host} resolves to a private or reserved address ({ip}); refused. "
+                    "Set BADGES_ALLOW_PRIVATE_HOSTS=1 to allow intranet hosts."
+                )
+        return addresses[0]
+
+    def fetch_json(self, url: str) -> dict[str, Any]:
+        for _ in range(self.max_redirects + 1):
+            parts = urlsplit(url)
+            if parts.scheme not in ("http", "https") or not parts.hostname:
+                raise FetchError(f"only http(s) URLs can be fetched, not {url[:100]}")
+            port = parts.port or (443 if parts.scheme == "https" else 80)
+            address = self.check_address(parts.hostname, port)
+            path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+            connection: http.client.HTTPConnection
+            if parts.scheme == "https":
+                connection = http.client.HTTPSConnection(parts.hostname, port, timeout=self.timeout)
+            else:
+                # Connect to the address we checked, so DNS cannot change between check and use.
+                connection = http.client.HTTPConnection(address, port, timeout=self.timeout)
+            try:
+                connection.request("GET", path, headers={"Accept": ACCEPT, "Host": parts.netloc})
+                response = connection.getresponse()
+                if response.status in (301, 302, 303, 307, 308):
+                    location = response.getheader("Location")
+                    if not location:
+                        raise FetchError(f"{url} redirects without a Location")
+                    url = urljoin(url, location)
+                    continue
+                if response.status == 410:
+                    raise FetchError(f"{url} is gone (410): the issuer has withdrawn it")
+                if response.status != 200:
+                    raise FetchError(f"{url} answered HTTP {response.status}")
+                kind = (response.getheader("Content-Type") or "").split(";")[0].strip().lower()
+                if kind and "json" not in kind:
+                    raise FetchError(f"{url} answered {kind}, not JSON")
+                body = response.read(self.max_bytes + 1)
+                if len(body) > self.max_bytes:
+                    raise FetchError(f"{url} answered more than {self.max_bytes // 1024} KB")
+                return _parse(body, url)
+            except (OSError, http.client.HTTPException) as error:
+                raise FetchError(f"{url} could not be fetched: {error}") from error
+            finally:
+                connection.close()
+        raise FetchError(f"{url} redirects more than {self.max_redirects} times")

@@ -1,0 +1,198 @@
+"""The verifier: every check passes for a good badge and fails for the matching forgery."""
+
+from __future__ import annotations
+
+import json
+import struct
+import zlib
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from badges import bake, jws, keys, objects
+from badges.fetch import SafeFetcher, StaticFetcher
+from badges.keys import RSASigner
+from badges.verify import verify
+
+
+def make_png(size: int = 4) -> bytes:
+    """A real RGB PNG built with zlib and struct (not with the code under test)."""
+
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        return (
+            struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+        )
+
+    raw = b"".join(b"\x00" + bytes([200, 60, 90]) * size for _ in range(size))
+        b"\x00" + bytes([x % 256, y % 256, 90]) * 1 * 0 + bytes(size * 3)
+        for y in range(size)
+        for x in [0]
+    )
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", struct.pack(">IIBBBBB", size, size, 8, 2, 0, 0, 0))
+        + chunk(b"IDAT", zlib.compress(raw))
+        + chunk(b"IEND", b"")
+    )
+
+
+ONE_PIXEL_PNG = make_png(1)
+
+
+def _failed(report: Any) -> dict[str, str]:
+    return {c.name: c.message for c in report.checks if c.status == "fail"}
+
+
+def test_signed_badge_verifies(world: Any, fetcher: Any) -> None:
+    report = verify(world.signed(), fetcher=fetcher, recipient="teacher@school.example")
+    assert report.valid, report.to_dict()
+    names = {c.name for c in report.checks if c.status == "pass"}
+    assert {"structure", "key", "signature", "revocation", "dates", "recipient"} <= names
+    assert report.issuer["id"] == world.issuer_id
+    assert report.to_dict()["valid"] is True
+
+
+def test_hosted_badge_verifies_from_its_url_and_from_json(world: Any, fetcher: Any) -> None:
+    url = world.hosted()
+    assert verify(url, fetcher=fetcher).valid
+    assert verify(json.dumps(world.assertion()), fetcher=fetcher).valid
+
+
+def test_tampered_payload_fails(world: Any, fetcher: Any) -> None:
+    header, _, signature = world.signed().split(".")
+    forged = world.assertion(issuedOn=datetime(2020, 1, 1, tzinfo=UTC))
+    forged["verification"] = {"type": "SignedBadge", "creator": world.key_id}
+    payload = jws.b64encode(json.dumps(forged).encode())
+    report = verify(f"{header}.{payload}.{signature}", fetcher=fetcher)
+    assert not report.valid
+    assert "signature does not match" in _failed(report)["signature"]
+
+
+def test_wrong_key_fails(world: Any, fetcher: Any, other_key: Any) -> None:
+    token = world.signed(signer=RSASigner(other_key, world.key_id))
+    assert "signature" in _failed(verify(token, fetcher=fetcher))
+
+
+def test_key_owned_by_another_issuer_fails(world: Any, fetcher: Any, private_key: Any) -> None:
+    world.server.put(
+        "/keys/1",
+        objects.cryptographic_key(
+            world.key_id, "https://other.example.org/issuer", keys.public_pem(private_key)
+        ),
+    )
+    assert "another issuer" in _failed(verify(world.signed(), fetcher=fetcher))["key"]
+
+
+def test_key_not_listed_by_issuer_fails(world: Any, fetcher: Any, private_key: Any) -> None:
+    rogue = f"{world.server.base}/keys/rogue"
+    world.server.put(
+        "/keys/rogue",
+        objects.cryptographic_key(rogue, world.issuer_id, keys.public_pem(private_key)),
+    )
+    token = world.signed(signer=RSASigner(private_key, rogue))
+    assert "not one the issuer lists" in _failed(verify(token, fetcher=fetcher))["key"]
+
+
+def test_revoked_badge_fails(world: Any, fetcher: Any) -> None:
+    world.revocations.append(
+        (f"{world.server.base}/assertions/1", "Evidence was not the teacher's own")
+    )
+    world.publish()
+    report = verify(world.signed(), fetcher=fetcher)
+    assert "not the teacher's own" in _failed(report)["revocation"]
+    world.server.put("/assertions/2", {**world.assertion(2), "revoked": True})
+    assert (
+        "revoked"
+        in _failed(verify(f"{world.server.base}/assertions/2", fetcher=fetcher))["revocation"]
+    )
+
+
+def test_expired_and_future_badges_fail(world: Any, fetcher: Any) -> None:
+    past = datetime.now(UTC) - timedelta(days=1)
+    expired = world.signed(issuedOn=past - timedelta(days=400), expires=past)
+    assert "expired" in _failed(verify(expired, fetcher=fetcher))["dates"]
+    future = world.signed(issuedOn=datetime.now(UTC) + timedelta(days=2), expires=None)
+    assert "future" in _failed(verify(future, fetcher=fetcher))["dates"]
+
+
+def test_hosted_on_another_origin_fails(world: Any, fetcher: Any) -> None:
+    url = world.hosted()
+    elsewhere = url.replace("127.0.0.1", "localhost")
+    report = verify(elsewhere, fetcher=fetcher)
+    assert "hosted" in _failed(report)
+
+
+def test_recipient_mismatch_fails(world: Any, fetcher: Any) -> None:
+    report = verify(world.signed(), fetcher=fetcher, recipient="someone.else@school.example")
+    assert "not issued to" in _failed(report)["recipient"]
+
+
+@pytest.mark.parametrize("alg", ["none", "HS256", "RS512"])
+def test_other_algorithms_are_refused(world: Any, fetcher: Any, alg: str) -> None:
+    _, payload, signature = world.signed().split(".")
+    header = jws.b64encode(json.dumps({"alg": alg}).encode())
+    report = verify(f"{header}.{payload}.{signature}", fetcher=fetcher)
+    assert f"algorithm '{alg}' is refused" in _failed(report)["signature"]
+
+
+@pytest.mark.parametrize(
+    "garbage",
+    [
+        "",
+        "not a badge",
+        "{",
+        "[]",
+        "a.b.c",
+        "eyJ9.eyJ9.x",
+        "http://",
+        b"\x00\x01garbage",
+        ONE_PIXEL_PNG[:30],
+    ],
+)
+def test_garbage_inputs_give_a_clear_failure(garbage: Any, fetcher: Any) -> None:
+    report = verify(garbage, fetcher=fetcher)
+    assert not report.valid
+    assert all(c.message for c in report.checks)
+
+
+def test_baked_png_and_svg_verify(world: Any, fetcher: Any) -> None:
+    token = world.signed()
+    assert verify(bake.bake_png(ONE_PIXEL_PNG, token), fetcher=fetcher).valid
+    svg = b'<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><circle r="4"/></svg>'
+    assert verify(bake.bake_svg(svg, token), fetcher=fetcher).valid
+
+
+def test_offline_verification_with_static_documents(world: Any) -> None:
+    docs = {
+        world.issuer_id: world.issuer,
+        world.key_id: world.key,
+        world.badge_id: world.badge_class,
+    }
+    docs[world.issuer["revocationList"]] = objects.revocation_list(
+        world.issuer["revocationList"], world.issuer_id, []
+    )
+    assert verify(world.signed(), fetcher=StaticFetcher(docs)).valid
+
+
+def test_safe_fetcher_refuses_private_addresses(world: Any) -> None:
+    report = verify(world.signed(), fetcher=SafeFetcher())
+    assert "private or reserved address" in _failed(report)["badge class"]
+    for url in (
+        "http://10.0.0.1/x",
+        "http://169.254.169.254/latest",
+        "http://[::1]/x",
+        "http://localhost/x",
+    ):
+        with pytest.raises(Exception, match="private or reserved"):
+            SafeFetcher().fetch_json(url)
+
+
+def test_fetcher_refuses_non_json_and_redirect_loops(server: Any) -> None:
+    server.put("/page", b"<html></html>", kind="text/html")
+    server.put("/loop", f"{server.base}/loop".encode(), status=302)
+    fetcher = SafeFetcher(allow_private=True)
+    with pytest.raises(Exception, match="not JSON"):
+        fetcher.fetch_json(f"{server.base}/page")
+    with pytest.raises(Exception, match="redirects more than"):
+        fetcher.fetch_json(f"{server.base}/loop")

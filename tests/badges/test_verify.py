@@ -25,10 +25,6 @@ def make_png(size: int = 4) -> bytes:
         )
 
     raw = b"".join(b"\x00" + bytes([200, 60, 90]) * size for _ in range(size))
-        b"\x00" + bytes([x % 256, y % 256, 90]) * 1 * 0 + bytes(size * 3)
-        for y in range(size)
-        for x in [0]
-    )
     return (
         b"\x89PNG\r\n\x1a\n"
         + chunk(b"IHDR", struct.pack(">IIBBBBB", size, size, 8, 2, 0, 0, 0))

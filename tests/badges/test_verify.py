@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import struct
-import zlib
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -14,24 +12,7 @@ from badges import bake, jws, keys, objects
 from badges.fetch import SafeFetcher, StaticFetcher
 from badges.keys import RSASigner
 from badges.verify import verify
-
-
-def make_png(size: int = 4) -> bytes:
-    """A real RGB PNG built with zlib and struct (not with the code under test)."""
-
-    def chunk(kind: bytes, body: bytes) -> bytes:
-        return (
-            struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
-        )
-
-    raw = b"".join(b"\x00" + bytes([200, 60, 90]) * size for _ in range(size))
-    return (
-        b"\x89PNG\r\n\x1a\n"
-        + chunk(b"IHDR", struct.pack(">IIBBBBB", size, size, 8, 2, 0, 0, 0))
-        + chunk(b"IDAT", zlib.compress(raw))
-        + chunk(b"IEND", b"")
-    )
-
+from tests.badges.samples import make_png
 
 ONE_PIXEL_PNG = make_png(1)
 

@@ -121,7 +121,10 @@ def test_random_bytes_only_give_clear_errors(data: bytes) -> None:
         try:
             bake.unbake(candidate)
         except BadgeError as error:
-            assert error.message
+            message = error.message
+        else:
+            message = "found"
+        assert message
         report: Any = verify(candidate, fetcher=StaticFetcher({}))
         assert not report.valid
         assert report.checks

@@ -77,6 +77,12 @@ def decode(token: str) -> tuple[dict[str, Any], dict[str, Any]]:
 def verify(token: str, public_key: rsa.RSAPublicKey) -> dict[str, Any]:
     """The payload if the RS256 signature verifies with ``public_key``; SignatureError if not."""
     _, payload = decode(token)
+    check_signature(token, public_key)
+    return payload
+
+
+def check_signature(token: str, public_key: rsa.RSAPublicKey) -> None:
+    """SignatureError unless the RS256 signature of an already decoded ``token`` verifies."""
     header_b64, payload_b64, signature_b64 = token.strip().split(".")
     try:
         public_key.verify(
@@ -89,4 +95,3 @@ def verify(token: str, public_key: rsa.RSAPublicKey) -> dict[str, Any]:
         raise SignatureError(
             "the signature does not match: the badge was changed or signed with another key"
         ) from error
-    return payload

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Protocol
 
 from cryptography.exceptions import UnsupportedAlgorithm
@@ -67,7 +68,13 @@ def load_private_pem(data: bytes, passphrase: bytes | None = None) -> rsa.RSAPri
 
 
 def load_public_pem(data: str | bytes) -> rsa.RSAPublicKey:
+    """The RSA public key in ``data``; parsed keys are cached (verifying re-reads the same few)."""
     raw = data.encode("ascii", "replace") if isinstance(data, str) else data
+    return _load_public(raw)
+
+
+@functools.lru_cache(maxsize=256)
+def _load_public(raw: bytes) -> rsa.RSAPublicKey:
     try:
         key = serialization.load_pem_public_key(raw)
     except (ValueError, TypeError, UnsupportedAlgorithm) as error:

@@ -6,6 +6,7 @@ stricter (one ``publicKey``, a ``hashed`` flag always present) the output satisf
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
@@ -20,8 +21,12 @@ EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+$")
 
 
 def is_http_url(value: Any) -> bool:
-    if not isinstance(value, str) or len(value) > 2048:
-        return False
+    return isinstance(value, str) and len(value) <= 2048 and _is_http_url(value)
+
+
+@functools.lru_cache(maxsize=4096)
+def _is_http_url(value: str) -> bool:
+    # Cached: verifying a batch re-checks the same issuer, key and badge URLs.
     parts = urlsplit(value)
     return parts.scheme in ("http", "https") and bool(parts.netloc)
 

@@ -242,7 +242,7 @@ def _check_signature(
     report.add("key", PASS, "the signing key belongs to the issuer and is listed in its profile")
     try:
         public_key = load_public_pem(str(key.get("publicKeyPem", "")))
-        jws.verify(token, public_key)
+        jws.check_signature(token, public_key)
     except BadgeError as error:
         raise _fail(report, "signature", error.message) from error
     report.add(

@@ -173,3 +173,35 @@ def test_fetcher_refuses_non_json_and_redirect_loops(server: Any) -> None:
         fetcher.fetch_json(f"{server.base}/page")
     with pytest.raises(Exception, match="redirects more than"):
         fetcher.fetch_json(f"{server.base}/loop")
+
+
+def test_issuer_verification_policy_governs_hosted_origins(world: Any, fetcher: Any) -> None:
+    url = world.hosted()
+    world.issuer = {
+        **world.issuer,
+        "verification": {"startsWith": f"{world.server.base}/assertions/"},
+    }
+    world.publish()
+    assert verify(url, fetcher=fetcher).valid
+    world.issuer = {
+        **world.issuer,
+        "verification": {"startsWith": f"{world.server.base}/elsewhere/"},
+    }
+    world.publish()
+    assert "verification policy" in _failed(verify(url, fetcher=fetcher))["hosted"]
+
+
+def test_hosted_copy_must_be_served_at_its_own_id(world: Any, fetcher: Any) -> None:
+    world.server.put("/copies/1", world.assertion(1))
+    report = verify(f"{world.server.base}/copies/1", fetcher=fetcher)
+    assert "not served at its own id" in _failed(report)["hosted"]
+
+
+def test_url_and_telephone_recipients(world: Any, fetcher: Any) -> None:
+    from badges.recipient import make_recipient
+
+    token = world.signed(recipient=make_recipient("+16175551212", kind="telephone"))
+    assert verify(token, fetcher=fetcher, recipient="+16175551212").valid
+    assert not verify(token, fetcher=fetcher, recipient="+16175550000").valid
+    site = make_recipient("https://teacher.example.org/", kind="url")
+    assert site["type"] == "url"

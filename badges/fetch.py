@@ -12,6 +12,9 @@ import ipaddress
 import json
 import os
 import socket
+import threading
+import time
+from collections import OrderedDict
 from typing import Any, Protocol
 from urllib.parse import urljoin, urlsplit
 
@@ -52,16 +55,54 @@ class StaticFetcher:
 
 
 class CachingFetcher:
-    """Remembers what another fetcher returned, for one verification run or longer."""
+    """Remembers documents another fetcher returned, for ``ttl`` seconds, at most ``max_entries``.
 
-    def __init__(self, inner: Fetcher) -> None:
+    A fetcher that reports a document's own lifetime (``SafeFetcher.last_max_age``, from
+    ``Cache-Control``) shortens the time; ``no-store`` documents are not kept. Thread-safe.
+    """
+
+    def __init__(self, inner: Fetcher, *, ttl: float = 300.0, max_entries: int = 1000) -> None:
         self.inner = inner
-        self.cache: dict[str, dict[str, Any]] = {}
+        self.ttl = ttl
+        self.max_entries = max_entries
+        self.cache: OrderedDict[str, tuple[float, dict[str, Any]]] = OrderedDict()
+        self.lock = threading.Lock()
+        self.misses = 0
 
     def fetch_json(self, url: str) -> dict[str, Any]:
-        if url not in self.cache:
-            self.cache[url] = self.inner.fetch_json(url)
-        return self.cache[url]
+        now = time.monotonic()
+        with self.lock:
+            hit = self.cache.get(url)
+            if hit is not None and hit[0] > now:
+                self.cache.move_to_end(url)
+                return hit[1]
+        document = self.inner.fetch_json(url)
+        lifetime = self.ttl
+        max_age = getattr(self.inner, "last_max_age", None)
+        if isinstance(max_age, int | float):
+            lifetime = min(lifetime, float(max_age))
+        with self.lock:
+            self.misses += 1
+            if lifetime > 0:
+                self.cache[url] = (now + lifetime, document)
+                self.cache.move_to_end(url)
+                while len(self.cache) > self.max_entries:
+                    self.cache.popitem(last=False)
+        return document
+
+
+def _max_age(cache_control: str | None) -> float | None:
+    """Seconds a response may be kept: 0 for no-store/no-cache, None when unsaid."""
+    if not cache_control:
+        return None
+    directives = [d.strip().lower() for d in cache_control.split(",")]
+    if "no-store" in directives or "no-cache" in directives:
+        return 0.0
+    for directive in directives:
+        if directive.startswith("max-age="):
+            value = directive.removeprefix("max-age=")
+            return float(value) if value.isdigit() else None
+    return None
 
 
 class SafeFetcher:
@@ -77,6 +118,13 @@ class SafeFetcher:
         self.timeout = timeout
         self.max_bytes = max_bytes
         self.max_redirects = max_redirects
+        # Cache-Control lifetime of the last response on this thread (read by CachingFetcher).
+        self._local = threading.local()
+
+    @property
+    def last_max_age(self) -> float | None:
+        value: float | None = getattr(self._local, "max_age", None)
+        return value
 
     def check_address(self, host: str, port: int) -> str:
         """The IP to connect to, refusing non-public ones unless allowed."""
@@ -127,6 +175,7 @@ class SafeFetcher:
                 body = response.read(self.max_bytes + 1)
                 if len(body) > self.max_bytes:
                     raise FetchError(f"{url} answered more than {self.max_bytes // 1024} KB")
+                self._local.max_age = _max_age(response.getheader("Cache-Control"))
                 return _parse(body, url)
             except (OSError, http.client.HTTPException) as error:
                 raise FetchError(f"{url} could not be fetched: {error}") from error

@@ -205,3 +205,21 @@ def test_url_and_telephone_recipients(world: Any, fetcher: Any) -> None:
     assert not verify(token, fetcher=fetcher, recipient="+16175550000").valid
     site = make_recipient("https://teacher.example.org/", kind="url")
     assert site["type"] == "url"
+
+
+def test_caching_fetcher_fetches_each_document_once(world: Any) -> None:
+    from badges.fetch import CachingFetcher
+
+    cached = CachingFetcher(SafeFetcher(allow_private=True), ttl=60, max_entries=2)
+    for number in range(1, 4):
+        assert verify(world.signed(number), fetcher=cached).valid
+    # Four documents per badge (class, issuer, key, revocation list) but room for two: refetched.
+    assert cached.misses > 4
+    roomy = CachingFetcher(SafeFetcher(allow_private=True), ttl=60)
+    for number in range(1, 6):
+        assert verify(world.signed(number), fetcher=roomy).valid
+    assert roomy.misses == 4
+    expired = CachingFetcher(SafeFetcher(allow_private=True), ttl=0)
+    verify(world.signed(), fetcher=expired)
+    verify(world.signed(), fetcher=expired)
+    assert expired.misses == 8

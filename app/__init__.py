@@ -19,6 +19,7 @@ BLUEPRINT_MODULES = (
     "app.orgs",
     "app.credentials",
     "app.catalog",
+    "app.verify",
     "app.api",
 )
 

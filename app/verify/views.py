@@ -1,0 +1,97 @@
+"""The public verifier: /verify (page) and POST /api/v1/verify (JSON)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import jsonify, render_template, request
+
+from app.api import bp as api
+from app.errors import AppError, InvalidInput
+from app.extensions import limiter
+from app.security import public
+from app.verify import bp, service
+from badges.errors import BadgeError
+
+LIMIT = "30 per minute"
+
+
+def _page(report: Any = None, status: int = 200, **context: Any) -> Any:
+    return render_template(
+        "verify/index.html",
+        report=report,
+        verdict=service.verdict(report) if report is not None else None,
+        **context,
+    ), status
+
+
+@bp.route("/verify", methods=["GET", "POST"])
+@public
+@limiter.limit(LIMIT, exempt_when=lambda: request.method == "GET" and not request.args.get("url"))
+def page() -> Any:
+    values = {"badge": "", "recipient": ""}
+    if request.method == "GET":
+        url = request.args.get("url", "").strip()
+        if not url:
+            return _page(values=values)
+        values = {"badge": url, "recipient": request.args.get("recipient", "")}
+        return _page(service.check(url, values["recipient"]), values=values, share=url)
+    values = {
+        "badge": request.form.get("badge", "").strip(),
+        "recipient": request.form.get("recipient", ""),
+    }
+    upload = request.files.get("file")
+    try:
+        if upload is not None and upload.filename:
+            source: str | bytes = service.read_upload(upload.stream)
+        elif values["badge"]:
+            source = values["badge"]
+        else:
+            return _page(
+                values=values,
+                problem="Paste a badge URL or JWS, or choose a baked badge image.",
+                status=422,
+            )
+    except BadgeError as error:
+        return _page(values=values, problem=error.message, status=413)
+    report = service.check(source, values["recipient"])
+    share = values["badge"] if values["badge"].startswith(("http://", "https://")) else None
+    return _page(report, values=values, share=share)
+
+
+@api.post("/verify")
+@public
+@limiter.limit(LIMIT)
+def verify_api() -> Any:
+    """JSON ``{"url"}``, ``{"jws"}`` or ``{"assertion"}``, or a multipart ``file``."""
+    recipient: str | None
+    if request.files.get("file"):
+        try:
+            source: Any = service.read_upload(request.files["file"].stream)
+        except BadgeError as error:
+            return jsonify(
+                {"error": {"code": "too_large", "message": error.message, "fields": {}}}
+            ), 413
+        recipient = request.form.get("recipient")
+    else:
+        body = request.get_json(silent=True)
+        if not isinstance(body, dict):
+            raise AppError('Send JSON {"url"}, {"jws"} or {"assertion"}, or a multipart file.')
+        given = [k for k in ("url", "jws", "assertion") if body.get(k)]
+        if len(given) != 1:
+            raise InvalidInput(
+                "Give exactly one of url, jws or assertion.",
+                {"url": ["One of url, jws, assertion."]},
+            )
+        source = body[given[0]]
+        if given[0] == "assertion" and not isinstance(source, dict):
+            raise InvalidInput(
+                "assertion must be a JSON object.", {"assertion": ["Not an object."]}
+            )
+        if given[0] != "assertion" and not isinstance(source, str):
+            raise InvalidInput(f"{given[0]} must be a string.", {given[0]: ["Not a string."]})
+        recipient = body.get("recipient") if isinstance(body.get("recipient"), str) else None
+    report = service.check(source, recipient)
+    result = report.to_dict()
+    result["verdict"] = service.verdict(report).word
+    return jsonify(result)

@@ -1,0 +1,32 @@
+"""With the default settings the verifier refuses to fetch from private addresses."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.badges.conftest import DocumentServer
+
+
+def test_private_and_metadata_addresses_are_refused(client: Any) -> None:
+    for url in (
+        "http://127.0.0.1:9/assertions/1",
+        "http://169.254.169.254/latest/meta-data/",
+        "http://localhost/x",
+    ):
+        result = client.post("/api/v1/verify", json={"url": url}).get_json()
+        assert result["valid"] is False
+        assert "private or reserved address" in result["checks"][0]["message"]
+
+
+def test_redirects_to_private_addresses_are_refused(client: Any) -> None:
+    server = DocumentServer()
+    server.thread.start()
+    try:
+        server.put("/go", b"http://169.254.169.254/latest/meta-data/", status=302)
+        # The first hop is itself private here; the fetcher re-checks every hop the same way.
+        result = client.post("/api/v1/verify", json={"url": f"{server.base}/go"}).get_json()
+        assert result["valid"] is False
+        assert "private or reserved" in result["checks"][0]["message"]
+    finally:
+        server.httpd.shutdown()
+        server.httpd.server_close()

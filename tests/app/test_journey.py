@@ -168,3 +168,12 @@ def test_teacher_signs_up_confirms_and_reads_a_rubric(
     page.reload()
     shot(page, "07-rubric-on-a-phone")
     assert page.get_by_role("heading", name="Evidence rubric").is_visible()
+
+    # Anyone can check a badge; a pasted non-badge gets a clear verdict.
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.get_by_role("link", name="Verify a badge").first.click()
+    page.get_by_label("Badge URL or signed badge (JWS)").fill("this is not a badge")
+    page.get_by_role("button", name="Verify").click()
+    page.wait_for_load_state()
+    assert page.get_by_role("heading", name="Not valid").is_visible()
+    shot(page, "08-verify-not-a-badge")

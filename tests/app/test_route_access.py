@@ -41,6 +41,8 @@ EXPECTED = {
     "api.create_credential": Access("role", (Role.DESIGNER, Role.ISSUER_ADMIN)),
     "api.create_token": Access("public"),
     "api.me": Access("login"),
+    "verify.page": Access("public"),
+    "api.verify_api": Access("public"),
 }
 
 

@@ -30,3 +30,12 @@ def test_redirects_to_private_addresses_are_refused(client: Any) -> None:
     finally:
         server.httpd.shutdown()
         server.httpd.server_close()
+
+
+def test_verification_is_rate_limited_per_address(client: Any) -> None:
+    statuses = [
+        client.post("/api/v1/verify", json={"jws": "not-a-badge"}).status_code for _ in range(31)
+    ]
+    assert statuses[:30] == [200] * 30
+    assert statuses[30] == 429
+    assert client.get("/verify").status_code == 200  # reading the page is not limited

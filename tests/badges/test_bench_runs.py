@@ -23,3 +23,22 @@ def test_benchmark_prints_its_ratios() -> None:
     assert "ratio" in lines[0]
     assert "ratio" in lines[1]
     assert "50 KB PNG" in lines[2]
+
+
+def test_verify_benchmark_prints_its_figures() -> None:
+    script = SCRIPT.with_name("bench_verify.py")
+    result = subprocess.run(
+        [sys.executable, str(script), "--quick"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("in-process verify")
+    assert [line.split(",")[1].strip().split(":")[0] for line in lines[1:]] == [
+        "1 client(s)",
+        "8 client(s)",
+    ]
+    assert all("ratio" in line for line in lines[1:])

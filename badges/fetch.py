@@ -113,8 +113,11 @@ class SafeFetcher:
         timeout: float = 5.0,
         max_bytes: int = MAX_DOCUMENT_BYTES,
         max_redirects: int = 3,
+        allow_hosts: frozenset[str] = frozenset(),
     ) -> None:
         self.allow_private = allow_private
+        # "host:port" pairs allowed even when private (a narrower allowance than allow_private).
+        self.allow_hosts = allow_hosts
         self.timeout = timeout
         self.max_bytes = max_bytes
         self.max_redirects = max_redirects
@@ -135,7 +138,11 @@ class SafeFetcher:
         addresses = [str(info[4][0]) for info in infos]
         for address in addresses:
             ip = ipaddress.ip_address(address.split("%")[0])
-            if not self.allow_private and not ip.is_global:
+            if (
+                not self.allow_private
+                and not ip.is_global
+                and f"{host}:{port}" not in self.allow_hosts
+            ):
                 raise FetchError(
                     f"{host} resolves to a private or reserved address ({ip}); refused. "
                     "Set BADGES_ALLOW_PRIVATE_HOSTS=1 to allow intranet hosts."

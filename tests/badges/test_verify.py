@@ -223,3 +223,13 @@ def test_caching_fetcher_fetches_each_document_once(world: Any) -> None:
     verify(world.signed(), fetcher=expired)
     verify(world.signed(), fetcher=expired)
     assert expired.misses == 8
+
+
+def test_redirect_from_an_allowed_host_to_a_private_address_is_refused(server: Any) -> None:
+    host = server.base.removeprefix("http://")
+    server.put("/go", b"http://169.254.169.254/latest/meta-data/", status=302)
+    server.put("/doc", {"ok": True})
+    fetcher = SafeFetcher(allow_hosts=frozenset({host}))
+    assert fetcher.fetch_json(f"{server.base}/doc") == {"ok": True}
+    with pytest.raises(Exception, match="private or reserved address"):
+        fetcher.fetch_json(f"{server.base}/go")

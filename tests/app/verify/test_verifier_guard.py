@@ -11,7 +11,7 @@ def test_private_and_metadata_addresses_are_refused(client: Any) -> None:
     for url in (
         "http://127.0.0.1:9/assertions/1",
         "http://169.254.169.254/latest/meta-data/",
-        "http://localhost/x",
+        "http://[::1]/x",
     ):
         result = client.post("/api/v1/verify", json={"url": url}).get_json()
         assert result["valid"] is False
@@ -39,3 +39,14 @@ def test_verification_is_rate_limited_per_address(client: Any) -> None:
     assert statuses[:30] == [200] * 30
     assert statuses[30] == 429
     assert client.get("/verify").status_code == 200  # reading the page is not limited
+
+
+def test_our_own_urls_are_answered_in_process(app: Any, client: Any) -> None:
+    # PUBLIC_BASE_URL is http://localhost in tests: the guard would refuse it over HTTP.
+    result = client.post("/api/v1/verify", json={"url": "http://localhost/api/v1/credentials"})
+    report = result.get_json()
+    assert report["valid"] is False  # a credential list is not an assertion...
+    assert "private" not in report["checks"][0]["message"]  # ...but it was fetched, locally
+    assert app.extensions["badge_fetcher"].inner.local_hits == 1
+    missing = client.post("/api/v1/verify", json={"url": "http://localhost/no/such/badge"})
+    assert "HTTP 404" in missing.get_json()["checks"][0]["message"]

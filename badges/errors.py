@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+from typing import Any
+
 
 class BadgeError(ValueError):
     """Something about a badge, key or input is wrong; ``field`` names the property if any."""
@@ -30,3 +33,14 @@ class InputTooLarge(BadgeError):
 
 class FetchError(BadgeError):
     """A document could not be fetched, or its address is refused."""
+
+
+def json_object(raw: bytes, what: str, error: type[BadgeError] = BadgeError) -> dict[str, Any]:
+    """``raw`` parsed as a JSON object, or ``error`` saying that ``what`` is not one."""
+    try:
+        value = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise error(f"{what} is not JSON") from exc
+    if not isinstance(value, dict):
+        raise error(f"{what} is not a JSON object")
+    return value

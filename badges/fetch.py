@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import http.client
 import ipaddress
-import json
 import os
 import socket
 import threading
@@ -18,7 +17,7 @@ from collections import OrderedDict
 from typing import Any, Protocol
 from urllib.parse import urljoin, urlsplit
 
-from badges.errors import FetchError
+from badges.errors import FetchError, json_object
 
 MAX_DOCUMENT_BYTES = 1024 * 1024
 ACCEPT = "application/ld+json, application/json"
@@ -30,16 +29,6 @@ class Fetcher(Protocol):
 
 def allow_private_from_env() -> bool:
     return os.environ.get("BADGES_ALLOW_PRIVATE_HOSTS", "") in ("1", "true", "yes")
-
-
-def _parse(raw: bytes, url: str) -> dict[str, Any]:
-    try:
-        value = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError) as error:
-        raise FetchError(f"{url} did not answer JSON") from error
-    if not isinstance(value, dict):
-        raise FetchError(f"{url} did not answer a JSON object")
-    return value
 
 
 class StaticFetcher:
@@ -183,7 +172,7 @@ class SafeFetcher:
                 if len(body) > self.max_bytes:
                     raise FetchError(f"{url} answered more than {self.max_bytes // 1024} KB")
                 self._local.max_age = _max_age(response.getheader("Cache-Control"))
-                return _parse(body, url)
+                return json_object(body, f"the answer of {url}", FetchError)
             except (OSError, http.client.HTTPException) as error:
                 raise FetchError(f"{url} could not be fetched: {error}") from error
             finally:

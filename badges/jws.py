@@ -12,7 +12,7 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
-from badges.errors import SignatureError
+from badges.errors import SignatureError, json_object
 from badges.keys import Signer
 
 MAX_JWS_BYTES = 1024 * 1024
@@ -44,16 +44,6 @@ def sign_assertion(assertion: dict[str, Any], signer: Signer) -> str:
     return f"{header}.{body}.{b64encode(signer.sign(signing_input))}"
 
 
-def _json_object(raw: bytes, what: str) -> dict[str, Any]:
-    try:
-        value = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError) as error:
-        raise SignatureError(f"the JWS {what} is not JSON") from error
-    if not isinstance(value, dict):
-        raise SignatureError(f"the JWS {what} is not a JSON object")
-    return value
-
-
 def decode(token: str) -> tuple[dict[str, Any], dict[str, Any]]:
     """Header and payload, without checking the signature (to find the key to check with)."""
     token = token.strip()
@@ -62,7 +52,7 @@ def decode(token: str) -> tuple[dict[str, Any], dict[str, Any]]:
     if not JWS_RE.match(token):
         raise SignatureError("not a JWS compact serialization (three base64url parts)")
     header_b64, payload_b64, _ = token.split(".")
-    header = _json_object(b64decode(header_b64), "header")
+    header = json_object(b64decode(header_b64), "the JWS header", SignatureError)
     if header.get("alg") != "RS256":
         raise SignatureError(
             f"the JWS algorithm {header.get('alg')!r} is refused; only RS256 is accepted"
@@ -71,7 +61,7 @@ def decode(token: str) -> tuple[dict[str, Any], dict[str, Any]]:
         raise SignatureError(
             "the JWS has critical header parameters this verifier does not support"
         )
-    return header, _json_object(b64decode(payload_b64), "payload")
+    return header, json_object(b64decode(payload_b64), "the JWS payload", SignatureError)
 
 
 def verify(token: str, public_key: rsa.RSAPublicKey) -> dict[str, Any]:

@@ -8,7 +8,6 @@ BADGES_ALLOW_PRIVATE_HOSTS=1.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import Any, BinaryIO
 
@@ -16,7 +15,7 @@ from flask import Flask, current_app
 from werkzeug.test import Client
 
 from badges.bake import read_limited
-from badges.errors import BadgeError, FetchError
+from badges.errors import BadgeError, FetchError, json_object
 from badges.fetch import MAX_DOCUMENT_BYTES, CachingFetcher, Fetcher, SafeFetcher
 from badges.verify import Report, verify
 
@@ -50,12 +49,7 @@ class LocalFetcher:
         data = response.get_data()
         if len(data) > MAX_DOCUMENT_BYTES:
             raise FetchError(f"{url} is larger than {MAX_DOCUMENT_BYTES // 1024} KB")
-        try:
-            document = json.loads(data)
-        except ValueError as error:
-            raise FetchError(f"{url} did not answer JSON") from error
-        if not isinstance(document, dict):
-            raise FetchError(f"{url} did not answer a JSON object")
+        document = json_object(data, f"the answer of {url}", FetchError)
         self.local_hits += 1
         return document
 

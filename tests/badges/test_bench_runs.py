@@ -1,4 +1,4 @@
-"""The benchmark script runs and prints its figures (no timing assertions)."""
+"""The benchmark scripts run and print their figures (no timing assertions)."""
 
 from __future__ import annotations
 
@@ -6,19 +6,23 @@ import subprocess
 import sys
 from pathlib import Path
 
-SCRIPT = Path(__file__).resolve().parents[1] / "bench" / "bench_badges.py"
+BENCH = Path(__file__).resolve().parents[1] / "bench"
 
 
-def test_benchmark_prints_its_ratios() -> None:
+def _run(script: str) -> list[str]:
     result = subprocess.run(
-        [sys.executable, str(SCRIPT), "--quick"],
+        [sys.executable, str(BENCH / script), "--quick"],
         capture_output=True,
         text=True,
         timeout=120,
         check=False,
     )
     assert result.returncode == 0, result.stderr
-    lines = result.stdout.splitlines()
+    return result.stdout.splitlines()
+
+
+def test_benchmark_prints_its_ratios() -> None:
+    lines = _run("bench_badges.py")
     assert [line.split(":")[0] for line in lines] == ["signing", "verification", "baking"]
     assert "ratio" in lines[0]
     assert "ratio" in lines[1]
@@ -26,19 +30,8 @@ def test_benchmark_prints_its_ratios() -> None:
 
 
 def test_verify_benchmark_prints_its_figures() -> None:
-    script = SCRIPT.with_name("bench_verify.py")
-    result = subprocess.run(
-        [sys.executable, str(script), "--quick"],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr
-    lines = result.stdout.splitlines()
+    lines = _run("bench_verify.py")
     assert lines[0].startswith("in-process verify")
-    assert [line.split(",")[1].strip().split(":")[0] for line in lines[1:]] == [
-        "1 client(s)",
-        "8 client(s)",
-    ]
+    clients = [line.split(",")[1].strip().split(":")[0] for line in lines[1:]]
+    assert clients == ["1 client(s)", "8 client(s)"]
     assert all("ratio" in line for line in lines[1:])

@@ -47,8 +47,11 @@ class CachingFetcher:
     """Remembers documents another fetcher returned, for ``ttl`` seconds, at most ``max_entries``.
 
     A fetcher that reports a document's own lifetime (``SafeFetcher.last_max_age``, from
-    ``Cache-Control``) shortens the time; ``no-store`` documents are not kept. Thread-safe.
+    ``Cache-Control``) shortens the time; ``no-store`` documents are not kept, and neither are
+    revocation lists (a revoked badge must fail at once). Thread-safe.
     """
+
+    never_cached = frozenset({"RevocationList"})
 
     def __init__(self, inner: Fetcher, *, ttl: float = 300.0, max_entries: int = 1000) -> None:
         self.inner = inner
@@ -70,6 +73,8 @@ class CachingFetcher:
         max_age = getattr(self.inner, "last_max_age", None)
         if isinstance(max_age, int | float):
             lifetime = min(lifetime, float(max_age))
+        if document.get("type") in self.never_cached:
+            lifetime = 0
         with self.lock:
             self.misses += 1
             if lifetime > 0:

@@ -33,10 +33,6 @@ class LocalFetcher:
         self.inner = inner
         self.local_hits = 0
 
-    @property
-    def last_max_age(self) -> float | None:
-        return getattr(self.inner, "last_max_age", None)
-
     def fetch_json(self, url: str) -> dict[str, Any]:
         if not url.startswith(self.base):
             return self.inner.fetch_json(url)
@@ -54,18 +50,21 @@ class LocalFetcher:
         return document
 
 
-def fetcher() -> CachingFetcher:
-    """The app's shared, thread-safe document cache (one per app, so per worker process)."""
-    cached: CachingFetcher | None = current_app.extensions.get("badge_fetcher")
-    if cached is None:
+def fetcher() -> LocalFetcher:
+    """The app's shared, thread-safe fetcher (one per app, so per worker process).
+
+    Our own documents are read in-process and never cached (a revocation here fails at once);
+    other issuers' documents go through a bounded cache and the private-address guard.
+    """
+    shared: LocalFetcher | None = current_app.extensions.get("badge_fetcher")
+    if shared is None:
         settings = current_app.extensions["settings"]
         remote = SafeFetcher(allow_private=bool(settings.badges_allow_private_hosts))
+        cached = CachingFetcher(remote, ttl=CACHE_SECONDS, max_entries=2000)
         app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
-        cached = CachingFetcher(
-            LocalFetcher(app, settings.public_base_url, remote), ttl=CACHE_SECONDS, max_entries=2000
-        )
-        current_app.extensions["badge_fetcher"] = cached
-    return cached
+        shared = LocalFetcher(app, settings.public_base_url, cached)
+        current_app.extensions["badge_fetcher"] = shared
+    return shared
 
 
 @dataclass(frozen=True)

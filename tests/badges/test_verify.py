@@ -218,11 +218,13 @@ def test_caching_fetcher_fetches_each_document_once(world: Any) -> None:
     roomy = CachingFetcher(SafeFetcher(allow_private=True), ttl=60)
     for number in range(1, 6):
         assert verify(world.signed(number), fetcher=roomy).valid
-    assert roomy.misses == 4
+    # Class, issuer and key once; the revocation list every time (never cached).
+    assert roomy.misses == 3 + 5
     expired = CachingFetcher(SafeFetcher(allow_private=True), ttl=0)
     verify(world.signed(), fetcher=expired)
     verify(world.signed(), fetcher=expired)
     assert expired.misses == 8
+    assert all(doc["type"] != "RevocationList" for _, doc in roomy.cache.values())
 
 
 def test_redirect_from_an_allowed_host_to_a_private_address_is_refused(server: Any) -> None:

@@ -141,4 +141,13 @@ def test_page_escapes_what_the_badge_says(client: Any, world: World) -> None:
 def test_documents_are_fetched_once_for_many_badges(app: Any, client: Any, world: World) -> None:
     for number in range(10, 20):
         assert _verdict(client, jws=world.signed(number))["valid"] is True
-    assert app.extensions["badge_fetcher"].misses == 4
+    # Badge class, issuer and key once; the revocation list on every check.
+    assert app.extensions["badge_fetcher"].inner.misses == 3 + 10
+
+
+def test_a_revocation_shows_on_the_very_next_check(client: Any, world: World) -> None:
+    token = world.signed(30)
+    assert _verdict(client, jws=token)["verdict"] == "Valid"
+    world.revocations.append((f"{world.server.base}/assertions/30", "Issued in error"))
+    world.publish()
+    assert _verdict(client, jws=token)["verdict"] == "Revoked"

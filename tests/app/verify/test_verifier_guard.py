@@ -47,6 +47,6 @@ def test_our_own_urls_are_answered_in_process(app: Any, client: Any) -> None:
     report = result.get_json()
     assert report["valid"] is False  # a credential list is not an assertion...
     assert "private" not in report["checks"][0]["message"]  # ...but it was fetched, locally
-    assert app.extensions["badge_fetcher"].inner.local_hits == 1
+    assert app.extensions["badge_fetcher"].local_hits == 1
     missing = client.post("/api/v1/verify", json={"url": "http://localhost/no/such/badge"})
     assert "HTTP 404" in missing.get_json()["checks"][0]["message"]

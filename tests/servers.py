@@ -66,3 +66,35 @@ class SMTPTestServer:
         part = message.get_body(preferencelist=("plain", "html"))
         assert part is not None
         return str(part.get_content())
+
+
+class S3TestServer:
+    """moto's S3-speaking HTTP server on 127.0.0.1 (real HTTP; boto3 talks to it as to AWS)."""
+
+    host = "127.0.0.1"
+    credentials = {
+        "aws_access_key_id": "testing",
+        "aws_secret_access_key": "testing",
+        "region_name": "us-east-1",
+    }
+
+    def __init__(self) -> None:
+        from moto.server import ThreadedMotoServer
+
+        self.port = _free_port()
+        self.server = ThreadedMotoServer(ip_address=self.host, port=self.port, verbose=False)
+
+    @property
+    def endpoint(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    def start(self) -> None:
+        self.server.start()
+
+    def stop(self) -> None:
+        self.server.stop()
+
+    def client(self, endpoint: str | None = None) -> Any:
+        import boto3
+
+        return boto3.client("s3", endpoint_url=endpoint or self.endpoint, **self.credentials)

@@ -20,6 +20,7 @@ BLUEPRINT_MODULES = (
     "app.credentials",
     "app.catalog",
     "app.verify",
+    "app.submissions",
     "app.api",
 )
 

@@ -10,13 +10,22 @@ from app.models.credentials import (
     VersionStatus,
 )
 from app.models.orgs import District, Invitation, Issuer, Role, RoleGrant, School
+from app.models.submissions import (
+    Answer,
+    EvidenceFile,
+    Submission,
+    SubmissionEvent,
+    SubmissionStatus,
+)
 
 __all__ = [
+    "Answer",
     "ApiToken",
     "Credential",
     "CredentialVersion",
     "Criterion",
     "District",
+    "EvidenceFile",
     "Invitation",
     "Issuer",
     "Level",
@@ -24,6 +33,9 @@ __all__ = [
     "Role",
     "RoleGrant",
     "School",
+    "Submission",
+    "SubmissionEvent",
+    "SubmissionStatus",
     "User",
     "VersionStatus",
 ]

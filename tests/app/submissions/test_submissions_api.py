@@ -1,0 +1,187 @@
+"""Teachers' submissions through the API: drafts, answers, files, submit, freeze, privacy."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+from sqlalchemy import func, select
+
+from app.credentials import service as credentials
+from app.db import db
+from app.models.orgs import Role
+from app.models.submissions import EvidenceFile
+from app.submissions import service as submissions
+from tests.app.credentials.body import BODY
+from tests.app.people import PASSWORD, grant, make_issuer, make_user
+
+WORDS = " ".join(["evidence"] * 60)
+PDF = b"%PDF-1.4\n" + b"0" * 2000
+
+
+def _auth(client: Any, email: str) -> dict[str, str]:
+    token = client.post(
+        "/api/v1/auth/token", json={"email": email, "password": PASSWORD}
+    ).get_json()["token"]
+    return {"Authorization": f"Bearer {token}"}
+
+
+def _published() -> int:
+    issuer = make_issuer("acme")
+    designer = make_user("designer@acme.test")
+    grant(designer, Role.DESIGNER, issuer)
+    make_user("teacher@school.test")
+    make_user("other@school.test")
+    data = dict(BODY.items())
+    credential = credentials.create_credential(designer, issuer, data)
+    credentials.publish(designer, credential)
+    db.session.commit()
+    return credential.id
+
+
+def _prompts(client: Any, credential_id: int) -> dict[str, int]:
+    shown = client.get(f"/api/v1/credentials/{credential_id}").get_json()
+    return {p["label"]: p["id"] for p in shown["prompts"]}
+
+
+def _upload(
+    client: Any, sid: int, prompt_id: int, data: bytes, name: str, auth: dict[str, str]
+) -> Any:
+    return client.post(
+        f"/api/v1/submissions/{sid}/files",
+        data={"prompt_id": str(prompt_id), "file": (io.BytesIO(data), name)},
+        headers=auth,
+        content_type="multipart/form-data",
+    )
+
+
+def test_teacher_drafts_answers_uploads_and_submits(client: Any) -> None:
+    cid = _published()
+    auth = _auth(client, "teacher@school.test")
+    prompts = _prompts(client, cid)
+    started = client.post("/api/v1/submissions", json={"credential_id": cid}, headers=auth)
+    assert started.status_code == 201
+    sid = started.get_json()["id"]
+    assert started.get_json()["status"] == "draft"
+    again = client.post("/api/v1/submissions", json={"credential_id": cid}, headers=auth)
+    assert again.status_code == 409
+
+    incomplete = client.post(f"/api/v1/submissions/{sid}/submit", headers=auth)
+    assert incomplete.status_code == 422
+    assert len(incomplete.get_json()["error"]["fields"]["submit"]) == 3
+
+    plan = prompts["Your exit ticket and why"]
+    saved = client.put(
+        f"/api/v1/submissions/{sid}/answers/{plan}",
+        json={"text": f"<p>{WORDS}</p><script>alert(1)</script>"},
+        headers=auth,
+    )
+    assert saved.status_code == 200
+    assert "<script>" not in saved.get_json()["answers"][0]["text"]
+    too_long = client.put(
+        f"/api/v1/submissions/{sid}/answers/{plan}", json={"text": "word " * 501}, headers=auth
+    )
+    assert too_long.status_code == 422
+    client.put(
+        f"/api/v1/submissions/{sid}/answers/{prompts['What you changed']}",
+        json={"text": WORDS},
+        headers=auth,
+    )
+    uploaded = _upload(
+        client, sid, prompts["Three student samples"], PDF, "../../etc/passwd.pdf", auth
+    )
+    assert uploaded.status_code == 201, uploaded.get_json()
+    record = uploaded.get_json()["files"][0]
+    assert record["kind"] == "pdf"
+    assert record["filename"] == "passwd.pdf"
+
+    submitted = client.post(f"/api/v1/submissions/{sid}/submit", headers=auth)
+    assert submitted.status_code == 200
+    body = submitted.get_json()
+    assert body["status"] == "submitted"
+    assert len(body["content_sha256"]) == 64
+    assert [e["to"] for e in body["events"]] == ["draft", "submitted"]
+
+
+def test_a_frozen_submission_cannot_change_by_any_route(client: Any) -> None:
+    cid = _published()
+    auth = _auth(client, "teacher@school.test")
+    prompts = _prompts(client, cid)
+    sid = client.post("/api/v1/submissions", json={"credential_id": cid}, headers=auth).get_json()[
+        "id"
+    ]
+    for label in ("Your exit ticket and why", "What you changed"):
+        client.put(
+            f"/api/v1/submissions/{sid}/answers/{prompts[label]}",
+            json={"text": WORDS},
+            headers=auth,
+        )
+    _upload(client, sid, prompts["Three student samples"], PDF, "work.pdf", auth)
+    frozen = client.post(f"/api/v1/submissions/{sid}/submit", headers=auth).get_json()
+    attempts = [
+        client.put(
+            f"/api/v1/submissions/{sid}/answers/{prompts['What you changed']}",
+            json={"text": "x"},
+            headers=auth,
+        ),
+        _upload(client, sid, prompts["Three student samples"], PDF, "more.pdf", auth),
+        client.post(f"/api/v1/submissions/{sid}/submit", headers=auth),
+    ]
+    assert [r.status_code for r in attempts] == [409, 409, 409]
+    now = client.get(f"/api/v1/submissions/{sid}", headers=auth).get_json()
+    assert now["content_sha256"] == frozen["content_sha256"]
+    assert now["answers"] == frozen["answers"]
+    assert len(now["files"]) == 1
+    withdrawn = client.post(f"/api/v1/submissions/{sid}/withdraw", headers=auth)
+    assert withdrawn.get_json()["status"] == "withdrawn"
+
+
+def test_files_are_judged_by_content_and_size(client: Any) -> None:
+    cid = _published()
+    auth = _auth(client, "teacher@school.test")
+    prompt = _prompts(client, cid)["Three student samples"]
+    sid = client.post("/api/v1/submissions", json={"credential_id": cid}, headers=auth).get_json()[
+        "id"
+    ]
+    lying = _upload(client, sid, prompt, b"MZ\x90\x00 not a pdf at all", "samples.pdf", auth)
+    assert lying.status_code == 422
+    assert "accepts pdf, png" in lying.get_json()["error"]["message"]
+    empty = _upload(client, sid, prompt, b"", "empty.pdf", auth)
+    assert empty.status_code == 422
+    # Pre-encoded: werkzeug's test builder leaks its spool file for large uploads.
+    boundary = "bound"
+    body = (
+        (
+            f'--{boundary}\r\nContent-Disposition: form-data; name="prompt_id"\r\n\r\n{prompt}\r\n'
+            f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="big.pdf"\r\n'
+            "Content-Type: application/pdf\r\n\r\n"
+        ).encode()
+        + b"%PDF-1.4\n"
+        + bytes(11 * 1024 * 1024)
+        + f"\r\n--{boundary}--\r\n".encode()
+    )
+    big = client.post(
+        f"/api/v1/submissions/{sid}/files",
+        data=body,
+        headers=auth,
+        content_type=f"multipart/form-data; boundary={boundary}",
+    )
+    assert big.status_code in (413, 422)
+    assert db.session.scalar(select(func.count(EvidenceFile.id))) == 0
+    assert submissions.storage().keys() == []  # nothing half-written left behind
+
+
+def test_another_teachers_submission_is_not_found(client: Any) -> None:
+    cid = _published()
+    mine = _auth(client, "teacher@school.test")
+    theirs = _auth(client, "other@school.test")
+    sid = client.post("/api/v1/submissions", json={"credential_id": cid}, headers=mine).get_json()[
+        "id"
+    ]
+    assert client.get(f"/api/v1/submissions/{sid}", headers=theirs).status_code == 404
+    assert client.post(f"/api/v1/submissions/{sid}/submit", headers=theirs).status_code == 404
+    assert client.get("/api/v1/submissions", headers=theirs).get_json()["submissions"] == []
+    assert (
+        client.post("/api/v1/submissions", json={"credential_id": 99999}, headers=mine).status_code
+        == 404
+    )

@@ -88,7 +88,9 @@ def index() -> str:
 @public
 def credential(issuer_slug: str, credential_slug: str) -> str:
     version = queries.published_version(issuer_slug, credential_slug)
-    return render_template("catalog/detail.html", c=pages.detail(version))
+    return render_template(
+        "catalog/detail.html", c=pages.detail(version), credential_id=version.credential_id
+    )
 
 
 @bp.get("/catalog/<issuer_slug>/<credential_slug>/image")

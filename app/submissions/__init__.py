@@ -2,4 +2,4 @@ from flask import Blueprint
 
 bp = Blueprint("submissions", __name__)
 
-from app.submissions import api  # noqa: E402,F401
+from app.submissions import api, views  # noqa: E402,F401

@@ -162,6 +162,7 @@ def test_teacher_signs_up_confirms_and_reads_a_rubric(
     headers = table.get_by_role("columnheader").all_inner_texts()
     assert any("proficient" in h.lower() for h in headers), headers
     shot(page, "06-credential-rubric")
+    credential_url = page.url
 
     # The same pages work on a phone-sized screen.
     page.set_viewport_size({"width": 390, "height": 844})
@@ -177,3 +178,11 @@ def test_teacher_signs_up_confirms_and_reads_a_rubric(
     page.wait_for_load_state()
     assert page.get_by_role("heading", name="Not valid").is_visible()
     shot(page, "08-verify-not-a-badge")
+
+    # The teacher starts the credential and lands on the draft with its prompts.
+    page.goto(credential_url)
+    page.get_by_role("button", name="Start this credential").click()
+    page.wait_for_load_state()
+    assert page.get_by_role("heading", level=1).inner_text().strip() == title.strip()
+    assert page.get_by_role("heading", name="Submit for review").is_visible()
+    shot(page, "09-draft-submission")

@@ -2,10 +2,29 @@
 
 from __future__ import annotations
 
+import click
 from flask import Flask
+from flask.cli import with_appcontext
+
+
+@click.command("cleanup-evidence")
+@click.option("--min-age", default=3600, show_default=True, help="seconds an object must be old")
+@click.option("--dry-run", is_flag=True, help="list what would be removed")
+@with_appcontext
+def cleanup_evidence_command(min_age: int, dry_run: bool) -> None:
+    """Remove stored evidence files that no submission record points at."""
+    from app.submissions import service
+
+    keys = service.orphaned_keys(min_age)
+    for key in keys:
+        if not dry_run:
+            service.storage().delete(key)
+        click.echo(("would remove " if dry_run else "removed ") + key)
+    click.echo(f"{len(keys)} orphaned object(s){' found' if dry_run else ' removed'}.")
 
 
 def register_cli(app: Flask) -> None:
     from app import demo
 
     app.cli.add_command(demo.seed_demo_command)
+    app.cli.add_command(cleanup_evidence_command)

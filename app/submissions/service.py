@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import time
 import uuid
 from typing import Any, BinaryIO
 
@@ -286,3 +287,19 @@ def withdraw(user: User, submission: Submission) -> Submission:
     _event(submission, user, SubmissionStatus.WITHDRAWN)
     db.session.flush()
     return submission
+
+
+def orphaned_keys(min_age_seconds: int = 3600) -> list[str]:
+    """Stored objects under submissions/ that no evidence record points at.
+
+    An upload whose transaction failed after the object was written leaves one; the age bound
+    keeps uploads still in flight out of the list (local storage only knows modification times,
+    so the bound applies there; S3 objects are listed as they are).
+    """
+    known = set(db.session.scalars(select(EvidenceFile.storage_key)))
+    store = storage()
+    candidates = [k for k in store.keys("submissions/") if k not in known]
+    if isinstance(store, LocalStorage):
+        cutoff = time.time() - min_age_seconds
+        candidates = [k for k in candidates if (store.root / k).stat().st_mtime < cutoff]
+    return candidates

@@ -185,3 +185,26 @@ def test_another_teachers_submission_is_not_found(client: Any) -> None:
         client.post("/api/v1/submissions", json={"credential_id": 99999}, headers=mine).status_code
         == 404
     )
+
+
+def test_cleanup_removes_only_objects_without_records(client: Any, runner: Any) -> None:
+    cid = _published()
+    auth = _auth(client, "teacher@school.test")
+    prompt = _prompts(client, cid)["Three student samples"]
+    sid = client.post("/api/v1/submissions", json={"credential_id": cid}, headers=auth).get_json()[
+        "id"
+    ]
+    _upload(client, sid, prompt, PDF, "kept.pdf", auth)
+    store = submissions.storage()
+    store.put(
+        "submissions/999/orphan.pdf", io.BytesIO(PDF), limit=1 << 20, content_type="application/pdf"
+    )
+    listed = runner.invoke(args=["cleanup-evidence", "--min-age", "0", "--dry-run"])
+    assert "would remove submissions/999/orphan.pdf" in listed.output
+    assert store.exists("submissions/999/orphan.pdf")
+    young = runner.invoke(args=["cleanup-evidence"])  # default: only objects older than an hour
+    assert "0 orphaned" in young.output
+    removed = runner.invoke(args=["cleanup-evidence", "--min-age", "0"])
+    assert "1 orphaned object(s) removed" in removed.output
+    assert not store.exists("submissions/999/orphan.pdf")
+    assert len(store.keys("submissions/")) == 1  # the recorded upload stays

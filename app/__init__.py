@@ -12,6 +12,7 @@ from flask_login import AnonymousUserMixin
 from app.config import Settings
 from app.db import db
 from app.extensions import csrf, limiter, login_manager, migrate
+from app.security import content_security_policy
 
 BLUEPRINT_MODULES = (
     "app.main",
@@ -50,6 +51,9 @@ def create_app(settings: Settings | None = None) -> Flask:
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(_migrations_dir()))
+    from app.security import apply_body_limit
+
+    app.before_request(apply_body_limit)  # before the CSRF check reads the body
     csrf.init_app(app)
     limiter.init_app(app)
     login_manager.init_app(app)
@@ -121,11 +125,7 @@ def _register_request_hooks(app: Flask) -> None:
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("X-Frame-Options", "DENY")
         response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
-        response.headers.setdefault(
-            "Content-Security-Policy",
-            "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
-            "frame-ancestors 'none'; base-uri 'self'; form-action 'self'",
-        )
+        response.headers.setdefault("Content-Security-Policy", content_security_policy())
         return response
 
     @app.teardown_appcontext

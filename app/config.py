@@ -76,6 +76,9 @@ class Settings:
     ratelimit_enabled: bool = True
     badges_allow_private_hosts: bool = False
     max_upload_mb: int = 25
+    # The largest evidence file any prompt may accept (video); uploads to a submission may be
+    # this large even though other requests stop at max_upload_mb.
+    max_evidence_mb: int = 500
     session_cookie_secure: bool = False
     extra: Mapping[str, Any] = field(default_factory=dict)
 
@@ -127,6 +130,7 @@ class Settings:
             ratelimit_enabled=_bool(environ.get("RATELIMIT_ENABLED"), default=True),
             badges_allow_private_hosts=_bool(environ.get("BADGES_ALLOW_PRIVATE_HOSTS")),
             max_upload_mb=_int(environ, "MAX_UPLOAD_MB", 25),
+            max_evidence_mb=_int(environ, "MAX_EVIDENCE_MB", 500),
             session_cookie_secure=_bool(
                 environ.get("SESSION_COOKIE_SECURE"),
                 default=public_base_url.startswith("https://"),

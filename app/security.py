@@ -82,6 +82,40 @@ def admin_required(view: F) -> F:
     return _guard(Access("admin"))(view)
 
 
+def content_security_policy(*, connect_src: str = "") -> str:
+    """Our pages load only our own scripts and styles; ``connect_src`` adds one origin the
+    page may send requests to (the S3 endpoint of direct uploads)."""
+    connect = f"connect-src 'self' {connect_src}; " if connect_src else ""
+    return (
+        "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+        f"{connect}frame-ancestors 'none'; base-uri 'self'; form-action 'self'"
+    )
+
+
+def body_limit(limit: Callable[..., int]) -> Callable[[F], F]:
+    """Let this route accept request bodies up to ``limit(**view_args)`` bytes.
+
+    Every other request stops at MAX_UPLOAD_MB. The limit applies before the body is read
+    (also by the CSRF check), so an oversized upload is refused from its Content-Length.
+    """
+
+    def decorator(view: F) -> F:
+        view.body_limit = limit  # type: ignore[attr-defined]
+        return view
+
+    return decorator
+
+
+def apply_body_limit() -> None:
+    """before_request: raise the body limit for routes marked with :func:`body_limit`."""
+    from flask import request
+
+    view = current_app.view_functions.get(request.endpoint or "")
+    limit = getattr(view, "body_limit", None)
+    if limit is not None:
+        request.max_content_length = limit(**(request.view_args or {}))
+
+
 def has_role(
     user: User, role: Role, *, issuer_id: int | None = None, district_id: int | None = None
 ) -> bool:

@@ -12,10 +12,12 @@ import hashlib
 import os
 import re
 import tempfile
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO, Protocol
+from urllib.parse import urlsplit
 
 from app.config import Settings
 
@@ -80,7 +82,8 @@ class Storage(Protocol):
     def open(self, key: str) -> Iterator[bytes]: ...
     def delete(self, key: str) -> None: ...
     def exists(self, key: str) -> bool: ...
-    def keys(self, prefix: str = "") -> list[str]: ...
+    def size(self, key: str) -> int | None: ...
+    def keys(self, prefix: str = "", *, older_than: float = 0) -> list[str]: ...
 
 
 class LocalStorage:
@@ -120,13 +123,20 @@ class LocalStorage:
     def exists(self, key: str) -> bool:
         return self._path(key).is_file()
 
-    def keys(self, prefix: str = "") -> list[str]:
+    def size(self, key: str) -> int | None:
+        path = self._path(key)
+        return path.stat().st_size if path.is_file() else None
+
+    def keys(self, prefix: str = "", *, older_than: float = 0) -> list[str]:
+        """Stored keys under ``prefix``, only those last written ``older_than`` seconds ago."""
+        cutoff = time.time() - older_than
         return sorted(
             str(p.relative_to(self.root))
             for p in self.root.rglob("*")
             if p.is_file()
             and not p.name.startswith(".upload-")
             and str(p.relative_to(self.root)).startswith(prefix)
+            and (older_than <= 0 or p.stat().st_mtime < cutoff)
         )
 
 
@@ -179,27 +189,70 @@ class S3Storage:
         self.client.delete_object(Bucket=self.bucket, Key=check_key(key))
 
     def exists(self, key: str) -> bool:
-        from botocore.exceptions import ClientError
+        return self.size(key) is not None
+
+    def size(self, key: str) -> int | None:
+        from botocore.exceptions import BotoCoreError, ClientError
 
         try:
-            self.client.head_object(Bucket=self.bucket, Key=check_key(key))
-        except ClientError:
-            return False
-        return True
+            head = self.client.head_object(Bucket=self.bucket, Key=check_key(key))
+        except ClientError as error:
+            if error.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound"):
+                return None
+            raise StorageError("the file store refused the request") from error
+        except BotoCoreError as error:
+            raise StorageError("the file store is not answering; please try again") from error
+        return int(head["ContentLength"])
 
-    def keys(self, prefix: str = "") -> list[str]:
+    def keys(self, prefix: str = "", *, older_than: float = 0) -> list[str]:
+        """Stored keys under ``prefix``, only those last written ``older_than`` seconds ago."""
+        cutoff = time.time() - older_than
         found: list[str] = []
         for page in self.client.get_paginator("list_objects_v2").paginate(
             Bucket=self.bucket, Prefix=prefix
         ):
-            found += [item["Key"] for item in page.get("Contents", [])]
+            found += [
+                item["Key"]
+                for item in page.get("Contents", [])
+                if older_than <= 0 or item["LastModified"].timestamp() < cutoff
+            ]
         return sorted(found)
 
-    def presigned_get(self, key: str, *, seconds: int = 300) -> str:
+    def presigned_get(
+        self, key: str, *, seconds: int = 300, filename: str = "", content_type: str = ""
+    ) -> str:
+        """A download link that works for ``seconds`` (as an attachment named ``filename``)."""
+        params: dict[str, Any] = {"Bucket": self.bucket, "Key": check_key(key)}
+        if filename:
+            params["ResponseContentDisposition"] = f'attachment; filename="{filename}"'
+        if content_type:
+            params["ResponseContentType"] = content_type
         url: str = self.client.generate_presigned_url(
-            "get_object", Params={"Bucket": self.bucket, "Key": check_key(key)}, ExpiresIn=seconds
+            "get_object", Params=params, ExpiresIn=seconds
         )
         return url
+
+    def upload_origin(self) -> str:
+        """The origin browsers post direct uploads to (for the page's connect-src)."""
+        post = self.client.generate_presigned_post(self.bucket, "probe", ExpiresIn=60)
+        parts = urlsplit(post["url"])
+        return f"{parts.scheme}://{parts.netloc}"
+
+    def allow_browser_uploads(self, origin: str) -> None:
+        """Let pages served from ``origin`` post uploads straight to the bucket (CORS)."""
+        self.client.put_bucket_cors(
+            Bucket=self.bucket,
+            CORSConfiguration={
+                "CORSRules": [
+                    {
+                        "AllowedOrigins": [origin],
+                        "AllowedMethods": ["POST"],
+                        "AllowedHeaders": ["*"],
+                        "MaxAgeSeconds": 3600,
+                    }
+                ]
+            },
+        )
 
     def presigned_post(
         self, key: str, *, limit: int, content_type: str, seconds: int = 900

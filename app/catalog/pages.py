@@ -96,6 +96,7 @@ class DetailPage:
     estimated_hours: Any
     validity: str
     version_label: str = ""
+    attempts: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -338,7 +339,16 @@ def detail(version: Any) -> DetailPage:
             else "No expiry"
         ),
         version_label=f"Version {number}" if isinstance(number, int) else "",
+        attempts=_attempts(_first(version, "max_attempts")),
     )
+
+
+def _attempts(limit: Any) -> str:
+    if not isinstance(limit, int):
+        return "Resubmit after “Not yet” as often as you need"
+    if limit == 1:
+        return "One attempt"
+    return f"Up to {limit} attempts (resubmit after “Not yet”)"
 
 
 def image_of(version: Any) -> tuple[bytes, str]:

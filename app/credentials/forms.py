@@ -56,6 +56,7 @@ class DetailsForm(FlaskForm):
     validity_years = IntegerField("Valid for (years)", validators=[Optional(), NumberRange(1, 20)])
     pass_min_level = SelectField("Every criterion at least at level", coerce=int)
     pass_min_total = IntegerField("Minimum total points", validators=[Optional(), NumberRange(0)])
+    max_attempts = IntegerField("Attempts allowed", validators=[Optional(), NumberRange(1, 20)])
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -79,6 +79,7 @@ class CredentialInSchema(Schema):
     validity_years = fields.Integer(load_default=None, validate=validate.Range(min=1, max=20))
     pass_min_level = fields.Integer(load_default=None, validate=validate.Range(min=0, max=7))
     pass_min_total = fields.Integer(load_default=None, validate=validate.Range(min=0))
+    max_attempts = fields.Integer(load_default=None, validate=validate.Range(min=1, max=20))
     prompts = fields.List(
         fields.Nested(PromptInSchema), load_default=list, validate=validate.Length(max=20)
     )
@@ -144,6 +145,7 @@ class VersionOutSchema(Schema):
     grade_bands = fields.List(fields.String())
     estimated_hours = fields.Integer(allow_none=True)
     validity_years = fields.Integer(allow_none=True)
+    max_attempts = fields.Integer(allow_none=True)
     published_at = fields.DateTime(allow_none=True)
     retired = fields.Function(lambda v: v.credential.retired_at is not None)
     prompts = fields.List(fields.Nested(PromptOutSchema))

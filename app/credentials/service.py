@@ -54,6 +54,7 @@ CONTENT_FIELDS = (
     "validity_years",
     "pass_min_level",
     "pass_min_total",
+    "max_attempts",
 )
 
 

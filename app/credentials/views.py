@@ -181,6 +181,7 @@ def details(credential_id: int) -> Any:
                 if form.pass_min_level.data == -1
                 else form.pass_min_level.data,
                 "pass_min_total": form.pass_min_total.data,
+                "max_attempts": form.max_attempts.data,
             }
             service.set_details(version, data)
         except AppError as error:

@@ -106,6 +106,9 @@ class CredentialVersion(Base):
     # Passing rule: every criterion at or above the level at this position, and/or a total.
     pass_min_level: Mapped[int | None] = mapped_column(Integer)
     pass_min_total: Mapped[int | None] = mapped_column(Integer)
+    # How many "Not yet" decisions a teacher may receive before no new attempt opens
+    # (None: no limit).
+    max_attempts: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))

@@ -9,7 +9,17 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    Boolean,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    false,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.db import Base, UTCDateTime, utcnow
@@ -27,16 +37,37 @@ class SubmissionStatus(enum.StrEnum):
 
 
 OPEN_STATUSES = (SubmissionStatus.DRAFT, SubmissionStatus.SUBMITTED, SubmissionStatus.IN_REVIEW)
+# A new attempt may follow one of these (prefilled from it).
+RETRYABLE_STATUSES = (SubmissionStatus.NOT_YET, SubmissionStatus.WITHDRAWN)
+_OPEN_SQL = text("status IN ('draft', 'submitted', 'in_review')")
 
 
 class Submission(Base):
     __tablename__ = "submissions"
+    __table_args__ = (
+        # At most one open attempt per teacher and credential, even when two tabs press
+        # "Start" at once: the database refuses the second.
+        Index(
+            "uq_submissions_one_open",
+            "user_id",
+            "credential_id",
+            unique=True,
+            postgresql_where=_OPEN_SQL,
+            sqlite_where=_OPEN_SQL,
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     credential_id: Mapped[int] = mapped_column(ForeignKey("credentials.id"), index=True)
     version_id: Mapped[int] = mapped_column(ForeignKey("credential_versions.id"))
     attempt: Mapped[int] = mapped_column(Integer, default=1)
+    # The attempt this one was prefilled from (a resubmission after "Not yet" or a withdrawal).
+    previous_id: Mapped[int | None] = mapped_column(
+        ForeignKey("submissions.id", ondelete="SET NULL")
+    )
+    # The teacher's consent, asked when they submit: may the badge link to this evidence?
+    evidence_public: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     status: Mapped[str] = mapped_column(
         String(16), default=SubmissionStatus.DRAFT.value, index=True
     )
@@ -85,7 +116,8 @@ class EvidenceFile(Base):
         ForeignKey("submissions.id", ondelete="CASCADE"), index=True
     )
     prompt_id: Mapped[int] = mapped_column(ForeignKey("prompts.id"))
-    storage_key: Mapped[str] = mapped_column(String(300), unique=True)
+    # Not unique: a resubmission carries files over by pointing at the same stored object.
+    storage_key: Mapped[str] = mapped_column(String(300), index=True)
     filename: Mapped[str] = mapped_column(String(255))
     kind: Mapped[str] = mapped_column(String(10))
     size: Mapped[int] = mapped_column(Integer)

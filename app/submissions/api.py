@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import jsonify, request
+from flask import Response, jsonify, redirect, request
 from flask_login import current_user
-from marshmallow import Schema, fields
+from marshmallow import Schema, fields, validate
 
 from app.api import bp
 from app.auth.api import json_body
 from app.db import db
 from app.errors import InvalidInput
-from app.security import login_required
+from app.models.submissions import Submission
+from app.security import body_limit, login_required
 from app.submissions import service
 
 
@@ -25,15 +26,33 @@ class AnswerSchema(Schema):
     url = fields.String(load_default=None)
 
 
-def _dump(submission: Any) -> dict[str, Any]:
+class SubmitSchema(Schema):
+    evidence_public = fields.Boolean(load_default=False)
+
+
+class DirectUploadSchema(Schema):
+    prompt_id = fields.Integer(required=True)
+    filename = fields.String(load_default="", validate=validate.Length(max=255))
+    content_type = fields.String(required=True, validate=validate.Length(max=120))
+
+
+class CompleteUploadSchema(Schema):
+    token = fields.String(required=True, validate=validate.Length(max=2000))
+
+
+def dump(submission: Submission) -> dict[str, Any]:
     return {
         "id": submission.id,
         "status": submission.status,
         "credential_id": submission.credential_id,
         "version_id": submission.version_id,
         "attempt": submission.attempt,
+        "previous_id": submission.previous_id,
+        "created_at": submission.created_at.isoformat(),
+        "updated_at": submission.updated_at.isoformat(),
         "submitted_at": submission.submitted_at.isoformat() if submission.submitted_at else None,
         "content_sha256": submission.content_sha256,
+        "evidence_public": submission.evidence_public,
         "answers": [
             {"prompt_id": a.prompt_id, "text": a.text, "url": a.url} for a in submission.answers
         ],
@@ -56,41 +75,44 @@ def _dump(submission: Any) -> dict[str, Any]:
     }
 
 
+def _saved(submission: Submission, status: int = 200) -> Any:
+    db.session.commit()
+    return jsonify(dump(submission)), status
+
+
 @bp.post("/submissions")
 @login_required
 def start_submission() -> Any:
     body = json_body(StartSchema())
-    submission = service.start(current_user, body["credential_id"])
-    db.session.commit()
-    return jsonify(_dump(submission)), 201
+    return _saved(service.start(current_user, body["credential_id"]), 201)
 
 
 @bp.get("/submissions")
 @login_required
 def my_submissions() -> Any:
-    return jsonify({"submissions": [_dump(s) for s in service.mine(current_user)]})
+    return jsonify({"submissions": [dump(s) for s in service.mine(current_user)]})
 
 
 @bp.get("/submissions/<int:submission_id>")
 @login_required
 def get_submission(submission_id: int) -> Any:
-    return jsonify(_dump(service.get_own(current_user, submission_id)))
+    return jsonify(dump(service.get_own(current_user, submission_id)))
 
 
 @bp.put("/submissions/<int:submission_id>/answers/<int:prompt_id>")
 @login_required
 def put_answer(submission_id: int, prompt_id: int) -> Any:
-    submission = service.get_own(current_user, submission_id)
     body = json_body(AnswerSchema())
+    submission = service.get_own(current_user, submission_id, lock=True)
     service.save_answer(current_user, submission, prompt_id, body)
-    db.session.commit()
-    return jsonify(_dump(submission))
+    return _saved(submission)
 
 
 @bp.post("/submissions/<int:submission_id>/files")
+@body_limit(service.upload_limit_for)
 @login_required
 def upload_file(submission_id: int) -> Any:
-    submission = service.get_own(current_user, submission_id)
+    submission = service.get_own(current_user, submission_id, lock=True)
     upload = request.files.get("file")
     prompt_id = request.form.get("prompt_id", "")
     if upload is None or not prompt_id.isdigit():
@@ -105,22 +127,79 @@ def upload_file(submission_id: int) -> Any:
     except Exception:
         service.storage().delete(record.storage_key)  # no object without its record
         raise
-    return jsonify(_dump(submission)), 201
+    return jsonify(dump(submission)), 201
+
+
+@bp.get("/submissions/<int:submission_id>/files/<int:file_id>")
+@login_required
+def download_file(submission_id: int, file_id: int) -> Any:
+    record = service.own_file(service.get_own(current_user, submission_id), file_id)
+    return file_response(record)
+
+
+@bp.delete("/submissions/<int:submission_id>/files/<int:file_id>")
+@login_required
+def delete_file(submission_id: int, file_id: int) -> Any:
+    submission = service.get_own(current_user, submission_id, lock=True)
+    service.remove_file(current_user, submission, file_id)
+    return _saved(submission)
+
+
+@bp.post("/submissions/<int:submission_id>/uploads")
+@login_required
+def begin_upload(submission_id: int) -> Any:
+    body = json_body(DirectUploadSchema())
+    submission = service.get_own(current_user, submission_id)
+    post = service.begin_direct_upload(
+        current_user, submission, body["prompt_id"], body["filename"], body["content_type"]
+    )
+    return jsonify(post), 201
+
+
+@bp.post("/submissions/<int:submission_id>/uploads/complete")
+@login_required
+def complete_upload(submission_id: int) -> Any:
+    body = json_body(CompleteUploadSchema())
+    submission = service.get_own(current_user, submission_id, lock=True)
+    service.complete_direct_upload(current_user, submission, body["token"])
+    return _saved(submission, 201)
 
 
 @bp.post("/submissions/<int:submission_id>/submit")
 @login_required
 def submit_submission(submission_id: int) -> Any:
-    submission = service.get_own(current_user, submission_id)
-    service.submit(current_user, submission)
-    db.session.commit()
-    return jsonify(_dump(submission))
+    body = json_body(SubmitSchema()) if request.content_length else {"evidence_public": False}
+    submission = service.get_own(current_user, submission_id, lock=True)
+    service.submit(current_user, submission, evidence_public=body["evidence_public"])
+    return _saved(submission)
 
 
 @bp.post("/submissions/<int:submission_id>/withdraw")
 @login_required
 def withdraw_submission(submission_id: int) -> Any:
-    submission = service.get_own(current_user, submission_id)
+    submission = service.get_own(current_user, submission_id, lock=True)
     service.withdraw(current_user, submission)
+    return _saved(submission)
+
+
+@bp.post("/submissions/<int:submission_id>/attempts")
+@login_required
+def new_attempt(submission_id: int) -> Any:
+    previous = service.get_own(current_user, submission_id)
+    submission, redo = service.try_again(current_user, previous)
     db.session.commit()
-    return jsonify(_dump(submission))
+    return jsonify({**dump(submission), "not_prefilled": redo}), 201
+
+
+def file_response(record: Any) -> Any:
+    """The evidence file: a five-minute S3 link, or streamed through the app."""
+    link = service.download_link(record)
+    if link:
+        return redirect(link, 303)
+    response = Response(
+        service.storage().open(record.storage_key), mimetype="application/octet-stream"
+    )
+    response.headers["Content-Disposition"] = f'attachment; filename="{record.filename}"'
+    response.headers["Content-Length"] = str(record.size)
+    response.headers["Cache-Control"] = "private, no-store"
+    return response

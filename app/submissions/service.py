@@ -1,37 +1,65 @@
-"""Teachers' submissions: start, answer, attach files, submit (freeze), withdraw.
+"""Teachers' submissions: start, answer, attach files, submit (freeze), withdraw, try again.
 
 Another teacher's submission is "not found" (never "forbidden"): its existence is not shared.
-A submitted attempt never changes again; every change of state is a SubmissionEvent.
+A submitted attempt never changes again; every change of state is a SubmissionEvent. Every
+change to a draft first locks the submission row (``get_own(..., lock=True)``), so a save
+racing a submit from another tab waits and then sees the frozen state.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import time
 import uuid
 from typing import Any, BinaryIO
 
 import nh3
 from flask import current_app
-from sqlalchemy import select
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
-from app.db import db, utcnow
+from app.db import after_commit, db, utcnow
 from app.errors import Conflict, InvalidInput, NotFound
 from app.models.accounts import User
 from app.models.credentials import Credential, CredentialVersion, Prompt
 from app.models.submissions import (
     OPEN_STATUSES,
+    RETRYABLE_STATUSES,
     Answer,
     EvidenceFile,
     Submission,
     SubmissionEvent,
     SubmissionStatus,
 )
-from app.storage import LocalStorage, S3Storage, StorageError, TooLarge, make_storage
-from app.submissions.files import HEAD_BYTES, safe_filename, sniff
+from app.storage import LocalStorage, S3Storage, StorageError, Stored, TooLarge, make_storage
+from app.submissions.files import (
+    HEAD_BYTES,
+    DamagedImage,
+    IterReader,
+    safe_filename,
+    sniff,
+    without_location,
+)
 
 ALLOWED_TAGS = {"p", "br", "strong", "em", "ul", "ol", "li", "blockquote", "a"}
+# Files at least this large go straight from the browser to S3 (when S3 is the store).
+DIRECT_UPLOAD_MIN_BYTES = 8 * 1024 * 1024
+DIRECT_UPLOAD_SECONDS = 30 * 60
+DOWNLOAD_LINK_SECONDS = 5 * 60
+KIND_TYPES = {
+    "pdf": "application/pdf",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "png": "image/png",
+    "jpg": "image/jpeg",
+    "mp4": "video/mp4",
+    "mov": "video/quicktime",
+    "m4a": "audio/mp4",
+    "mp3": "audio/mpeg",
+    "txt": "text/plain",
+}
 
 
 def storage() -> LocalStorage | S3Storage:
@@ -68,17 +96,91 @@ def start(user: User, credential_id: int) -> Submission:
     open_one = next((s for s in mine if s.status in OPEN_STATUSES), None)
     if open_one is not None:
         raise Conflict(f"You already have an open submission ({open_one.id}) for this credential.")
+    used = sum(1 for s in mine if s.status == SubmissionStatus.NOT_YET)
+    if version.max_attempts is not None and used >= version.max_attempts:
+        raise Conflict(f"You have used all {version.max_attempts} attempts this credential allows.")
     submission = Submission(
         user_id=user.id,
         credential_id=credential_id,
         version_id=version.id,
-        attempt=len(mine) + 1,
+        attempt=1 + sum(1 for s in mine if s.status != SubmissionStatus.WITHDRAWN),
         status=SubmissionStatus.DRAFT.value,
     )
     submission.events.append(SubmissionEvent(actor_id=user.id, to_status="draft"))
     db.session.add(submission)
-    db.session.flush()
+    try:
+        with db.session.begin_nested():
+            db.session.flush()
+    except IntegrityError as error:  # another tab started one a moment ago
+        raise Conflict("You already have an open submission for this credential.") from error
     return submission
+
+
+def try_again(user: User, previous: Submission) -> tuple[Submission, list[str]]:
+    """A new attempt after "Not yet" (or a withdrawal), prefilled from ``previous``.
+
+    Answers are copied; files are carried over by reference (the new record points at the
+    same stored object). When the credential has a newer published version, answers move to
+    the prompts with the same kind and wording; the labels of prompts that could not be
+    prefilled are returned so the teacher knows what to redo.
+    """
+    if previous.status not in RETRYABLE_STATUSES:
+        raise Conflict("A new attempt opens after a “Not yet” decision or a withdrawal.")
+    submission = start(user, previous.credential_id)
+    submission.previous_id = previous.id
+    old_prompts = {p.id: p for p in previous.version.prompts}
+    target = {(p.kind, p.label.strip().lower()): p for p in submission.version.prompts}
+    mapping = {}
+    for old in old_prompts.values():
+        match = target.get((old.kind, old.label.strip().lower()))
+        if match is not None:
+            mapping[old.id] = match.id
+    for answer in previous.answers:
+        if answer.prompt_id in mapping:
+            submission.answers.append(
+                Answer(prompt_id=mapping[answer.prompt_id], text=answer.text, url=answer.url)
+            )
+    for record in previous.files:
+        if record.prompt_id in mapping:
+            submission.files.append(
+                EvidenceFile(
+                    prompt_id=mapping[record.prompt_id],
+                    storage_key=record.storage_key,
+                    filename=record.filename,
+                    kind=record.kind,
+                    size=record.size,
+                    sha256=record.sha256,
+                )
+            )
+    db.session.flush()
+    redo = [p.label for p in submission.version.prompts if p.id not in mapping.values()]
+    return submission, redo
+
+
+def conclude(submission: Submission, outcome: SubmissionStatus, actor: User | None) -> None:
+    """Record the final decision on a submitted attempt (called by review scoring)."""
+    if outcome not in (SubmissionStatus.PASSED, SubmissionStatus.NOT_YET):
+        raise ValueError(f"not a decision: {outcome}")
+    if submission.status not in (SubmissionStatus.SUBMITTED, SubmissionStatus.IN_REVIEW):
+        raise Conflict("Only a submitted attempt can receive a decision.")
+    _event(submission, actor, outcome)
+    db.session.flush()
+
+
+def attempts_left(user: User, credential_id: int) -> int | None:
+    """How many more "Not yet" decisions this teacher may receive (None: no limit)."""
+    credential = db.session.get(Credential, credential_id)
+    version = credential.published_version if credential else None
+    if version is None or version.max_attempts is None:
+        return None
+    used = db.session.scalar(
+        select(func.count(Submission.id)).where(
+            Submission.user_id == user.id,
+            Submission.credential_id == credential_id,
+            Submission.status == SubmissionStatus.NOT_YET,
+        )
+    )
+    return max(0, version.max_attempts - int(used or 0))
 
 
 def mine(user: User) -> list[Submission]:
@@ -89,8 +191,16 @@ def mine(user: User) -> list[Submission]:
     )
 
 
-def get_own(user: User, submission_id: int) -> Submission:
-    submission = db.session.get(Submission, submission_id)
+def get_own(user: User, submission_id: int, *, lock: bool = False) -> Submission:
+    """The user's own submission (another teacher's is not found).
+
+    ``lock`` takes the row lock that every change to a draft holds until commit, so two
+    tabs or a save racing a submit are serialised (PostgreSQL; SQLite serialises writers).
+    """
+    query = select(Submission).where(Submission.id == submission_id)
+    if lock:
+        query = query.with_for_update().execution_options(populate_existing=True)
+    submission = db.session.scalar(query)
     if submission is None or submission.user_id != user.id:
         raise NotFound("There is no such submission.")
     return submission
@@ -116,10 +226,7 @@ def words(text: str) -> int:
 def save_answer(user: User, submission: Submission, prompt_id: int, data: dict[str, Any]) -> Answer:
     _draft(submission)
     prompt = _prompt(submission, prompt_id)
-    answer = next((a for a in submission.answers if a.prompt_id == prompt_id), None)
-    if answer is None:
-        answer = Answer(prompt_id=prompt_id)
-        submission.answers.append(answer)
+    answer = _answer_row(submission, prompt_id)
     if prompt.kind == "text":
         text = data.get("text")
         if not isinstance(text, str):
@@ -149,17 +256,40 @@ def save_answer(user: User, submission: Submission, prompt_id: int, data: dict[s
     return answer
 
 
-def add_file(
-    user: User, submission: Submission, prompt_id: int, stream: BinaryIO, filename: str
-) -> EvidenceFile:
-    """Store an upload after checking its real kind and size; nothing half-saved on failure."""
+def _answer_row(submission: Submission, prompt_id: int) -> Answer:
+    """The draft's answer row for ``prompt_id``, created if missing.
+
+    Two tabs saving a first answer at once both try to insert it; the loser of that race
+    reads the winner's row and overwrites it (last write wins, never two rows).
+    """
+    answer = next((a for a in submission.answers if a.prompt_id == prompt_id), None)
+    if answer is not None:
+        return answer
+    try:
+        with db.session.begin_nested():
+            answer = Answer(submission_id=submission.id, prompt_id=prompt_id)
+            db.session.add(answer)
+    except IntegrityError:
+        answer = db.session.scalars(
+            select(Answer).where(
+                Answer.submission_id == submission.id, Answer.prompt_id == prompt_id
+            )
+        ).one()
+    db.session.refresh(submission, ["answers"])
+    return answer
+
+
+def _file_prompt(submission: Submission, prompt_id: int) -> Prompt:
     _draft(submission)
     prompt = _prompt(submission, prompt_id)
     if prompt.kind != "file":
         raise InvalidInput(
             "This prompt does not take files.", {"prompt_id": ["Not a file prompt."]}
         )
-    head = stream.read(HEAD_BYTES)
+    return prompt
+
+
+def _check_kind(prompt: Prompt, head: bytes) -> str:
     if not head:
         raise InvalidInput("The file is empty.", {"file": ["Empty file."]})
     kind = sniff(head)
@@ -169,19 +299,70 @@ def add_file(
         raise InvalidInput(
             f"This is {found}; this prompt accepts {', '.join(allowed)}.", {"file": ["Wrong kind."]}
         )
-    limit = (prompt.max_mb or 25) * 1024 * 1024
-    key = f"submissions/{submission.id}/{uuid.uuid4().hex}.{kind}"
-    store = storage()
+    return kind
+
+
+def file_limit(prompt: Prompt) -> int:
+    """The largest file ``prompt`` accepts, in bytes (never above MAX_EVIDENCE_MB)."""
+    ceiling = current_app.extensions["settings"].max_evidence_mb
+    return min(prompt.max_mb or 25, ceiling) * 1024 * 1024
+
+
+def upload_limit_for(submission_id: int, **_: Any) -> int:
+    """The body limit for an upload route (the app's default for an unknown submission)."""
+    submission = db.session.get(Submission, submission_id)
+    if submission is None:
+        return int(current_app.config["MAX_CONTENT_LENGTH"])
+    return upload_limit(submission)
+
+
+def upload_limit(submission: Submission) -> int:
+    """The largest request body an upload to this submission needs (its largest file)."""
+    limits = [file_limit(p) for p in submission.version.prompts if p.kind == "file"]
+    return max(limits, default=1024 * 1024) + 1024 * 1024  # the multipart envelope
+
+
+def _too_large(prompt: Prompt) -> InvalidInput:
+    mb = file_limit(prompt) // (1024 * 1024)
+    return InvalidInput(f"The file is larger than {mb} MB.", {"file": ["Too large."]})
+
+
+def _store(key: str, stream: Any, limit: int, kind: str, prompt: Prompt) -> Any:
     try:
-        stored = store.put(key, _Prefixed(head, stream), limit=limit, content_type=_type(kind))
+        return storage().put(key, stream, limit=limit, content_type=KIND_TYPES[kind])
     except TooLarge as error:
+        raise _too_large(prompt) from error
+    except DamagedImage as error:
         raise InvalidInput(
-            f"The file is larger than {prompt.max_mb} MB.", {"file": ["Too large."]}
+            f"The image could not be read ({error}); export it again and retry.",
+            {"file": ["Damaged image."]},
         ) from error
     except StorageError as error:
         raise InvalidInput(str(error), {"file": ["Not saved."]}) from error
+
+
+def add_file(
+    user: User, submission: Submission, prompt_id: int, stream: BinaryIO, filename: str
+) -> EvidenceFile:
+    """Store an upload after checking its real kind and size; nothing half-saved on failure.
+
+    Photos lose their location (EXIF/XMP) on the way into storage; the recorded SHA-256 is of
+    what was stored. The caller commits; if that fails it deletes ``record.storage_key``.
+    """
+    prompt = _file_prompt(submission, prompt_id)
+    head = stream.read(HEAD_BYTES)
+    kind = _check_kind(prompt, head)
+    key = f"submissions/{submission.id}/{uuid.uuid4().hex}.{kind}"
+    cleaned = without_location(kind, _Prefixed(head, stream))  # type: ignore[arg-type]
+    stored = _store(key, cleaned, file_limit(prompt), kind, prompt)
+    return _record(submission, prompt, stored, kind, filename)
+
+
+def _record(
+    submission: Submission, prompt: Prompt, stored: Any, kind: str, filename: str
+) -> EvidenceFile:
     record = EvidenceFile(
-        prompt_id=prompt_id,
+        prompt_id=prompt.id,
         storage_key=stored.key,
         filename=safe_filename(filename),
         kind=kind,
@@ -193,9 +374,133 @@ def add_file(
     try:
         db.session.flush()
     except Exception:
-        store.delete(stored.key)
+        storage().delete(stored.key)
         raise
     return record
+
+
+def remove_file(user: User, submission: Submission, file_id: int) -> None:
+    """Take a file off a draft; its stored object goes once no attempt points at it."""
+    _draft(submission)
+    record = own_file(submission, file_id)
+    key = record.storage_key
+    submission.files.remove(record)
+    submission.updated_at = utcnow()
+    db.session.flush()
+    still_used = db.session.scalar(
+        select(func.count(EvidenceFile.id)).where(EvidenceFile.storage_key == key)
+    )
+    if not still_used:
+        store = storage()
+        after_commit(lambda: store.delete(key))
+
+
+def own_file(submission: Submission, file_id: int) -> EvidenceFile:
+    record = next((f for f in submission.files if f.id == file_id), None)
+    if record is None:
+        raise NotFound("There is no such file.")
+    return record
+
+
+def download_link(record: EvidenceFile) -> str | None:
+    """A presigned S3 link that works for five minutes, or None (stream it through the app)."""
+    store = storage()
+    if isinstance(store, S3Storage):
+        return store.presigned_get(
+            record.storage_key,
+            seconds=DOWNLOAD_LINK_SECONDS,
+            filename=record.filename,
+            content_type="application/octet-stream",
+        )
+    return None
+
+
+def _upload_tokens() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="direct-upload")
+
+
+def direct_uploads_enabled() -> bool:
+    return isinstance(storage(), S3Storage)
+
+
+def begin_direct_upload(
+    user: User, submission: Submission, prompt_id: int, filename: str, content_type: str
+) -> dict[str, Any]:
+    """A presigned POST for the browser to send a large file straight to S3.
+
+    The policy caps the size at the prompt's limit and fixes the type and encryption. The
+    returned token names the object; :func:`complete_direct_upload` checks what arrived.
+    """
+    prompt = _file_prompt(submission, prompt_id)
+    store = storage()
+    if not isinstance(store, S3Storage):
+        raise Conflict(
+            "Direct uploads need S3 storage; send the file to the submission's files instead."
+        )
+    kind = next((k for k, t in KIND_TYPES.items() if t == content_type), None)
+    allowed = prompt.allowed_kinds or []
+    if kind not in allowed:
+        raise InvalidInput(
+            f"This prompt accepts {', '.join(allowed)}.", {"content_type": ["Wrong kind."]}
+        )
+    key = f"submissions/{submission.id}/{uuid.uuid4().hex}.{kind}"
+    post = store.presigned_post(
+        key, limit=file_limit(prompt), content_type=content_type, seconds=DIRECT_UPLOAD_SECONDS
+    )
+    token = _upload_tokens().dumps(
+        {"s": submission.id, "u": user.id, "p": prompt.id, "k": key, "n": safe_filename(filename)}
+    )
+    return {
+        "url": post["url"],
+        "fields": post["fields"],
+        "token": token,
+        "max_bytes": file_limit(prompt),
+    }
+
+
+def complete_direct_upload(user: User, submission: Submission, token: str) -> EvidenceFile:
+    """Check an object the browser put in S3 and record it, or delete it and say why."""
+    try:
+        data = _upload_tokens().loads(token, max_age=DIRECT_UPLOAD_SECONDS * 2)
+    except SignatureExpired as error:
+        raise InvalidInput("This upload started too long ago; upload the file again.") from error
+    except BadSignature as error:
+        raise InvalidInput("That is not an upload token from this site.") from error
+    if data.get("s") != submission.id or data.get("u") != user.id:
+        raise NotFound("There is no such upload for this submission.")
+    existing = next((f for f in submission.files if f.storage_key == data["k"]), None)
+    if existing is not None:  # completed already (a double click or a retry)
+        return existing
+    prompt = _file_prompt(submission, int(data["p"]))
+    store = storage()
+    key = str(data["k"])
+    size = store.size(key)
+    if size is None:
+        raise InvalidInput("The file did not arrive in storage; upload it again.")
+    try:
+        if size > file_limit(prompt):
+            raise _too_large(prompt)
+        chunks = store.open(key)
+        stream = IterReader(chunks)
+        head = stream.read(HEAD_BYTES)
+        kind = _check_kind(prompt, head)
+        if kind in ("jpg", "png") or not key.endswith(f".{kind}"):
+            # Rewrite: strip the photo's location, and name the object by its real kind.
+            new_key = f"submissions/{submission.id}/{uuid.uuid4().hex}.{kind}"
+            cleaned = without_location(kind, _Prefixed(head, stream))  # type: ignore[arg-type]
+            stored = _store(new_key, cleaned, file_limit(prompt), kind, prompt)
+            store.delete(key)
+        else:
+            digest = hashlib.sha256(head)
+            while chunk := stream.read(1024 * 1024):
+                digest.update(chunk)
+            stored = Stored(key, size, digest.hexdigest())
+    except InvalidInput:
+        store.delete(key)
+        raise
+    except StorageError as error:
+        raise InvalidInput(str(error), {"file": ["Not saved."]}) from error
+    return _record(submission, prompt, stored, kind, str(data["n"]))
 
 
 class _Prefixed:
@@ -217,19 +522,6 @@ class _Prefixed:
             )
             return out
         return self.rest.read(size)
-
-
-def _type(kind: str) -> str:
-    return {
-        "pdf": "application/pdf",
-        "png": "image/png",
-        "jpg": "image/jpeg",
-        "mp4": "video/mp4",
-        "mov": "video/quicktime",
-        "m4a": "audio/mp4",
-        "mp3": "audio/mpeg",
-        "txt": "text/plain",
-    }.get(kind, "application/octet-stream")
 
 
 def problems(submission: Submission) -> list[str]:
@@ -267,7 +559,9 @@ def content_hash(submission: Submission) -> str:
     return hashlib.sha256(json.dumps(content, sort_keys=True).encode()).hexdigest()
 
 
-def submit(user: User, submission: Submission) -> Submission:
+def submit(user: User, submission: Submission, *, evidence_public: bool = False) -> Submission:
+    """Freeze a complete draft. ``evidence_public``: the teacher's consent that the badge may
+    link to this evidence (default no)."""
     _draft(submission)
     missing = problems(submission)
     if missing:
@@ -275,6 +569,7 @@ def submit(user: User, submission: Submission) -> Submission:
             "The submission is not complete: " + " ".join(missing), {"submit": missing}
         )
     submission.content_sha256 = content_hash(submission)
+    submission.evidence_public = evidence_public
     submission.submitted_at = utcnow()
     _event(submission, user, SubmissionStatus.SUBMITTED)
     db.session.flush()
@@ -292,14 +587,10 @@ def withdraw(user: User, submission: Submission) -> Submission:
 def orphaned_keys(min_age_seconds: int = 3600) -> list[str]:
     """Stored objects under submissions/ that no evidence record points at.
 
-    An upload whose transaction failed after the object was written leaves one; the age bound
-    keeps uploads still in flight out of the list (local storage only knows modification times,
-    so the bound applies there; S3 objects are listed as they are).
+    An upload whose transaction failed after the object was written leaves one, and so does a
+    direct upload the browser never completed; the age bound keeps uploads still in flight
+    (up to an hour for a large video) out of the list.
     """
+    old = storage().keys("submissions/", older_than=min_age_seconds)
     known = set(db.session.scalars(select(EvidenceFile.storage_key)))
-    store = storage()
-    candidates = [k for k in store.keys("submissions/") if k not in known]
-    if isinstance(store, LocalStorage):
-        cutoff = time.time() - min_age_seconds
-        candidates = [k for k in candidates if (store.root / k).stat().st_mtime < cutoff]
-    return candidates
+    return [k for k in old if k not in known]

@@ -1,33 +1,48 @@
-"""The teacher's pages: my submissions, a draft with its prompts, submit, withdraw, download."""
+"""The teacher's pages: my submissions, a draft with its prompts, submit, withdraw, download.
+
+The draft page works without JavaScript (each form posts and redirects); with it, answers
+save as the teacher types (the same routes answer JSON to ``Accept: application/json``) and
+large files go straight to S3.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, flash, redirect, render_template, request, url_for
+from flask import flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
 
 from app.auth.forms import EmptyForm
 from app.db import db
-from app.errors import AppError, Conflict, NotFound
+from app.errors import AppError, Conflict, InvalidInput, wants_json
 from app.forms import report_error
-from app.models.submissions import EvidenceFile, Submission, SubmissionStatus
-from app.security import login_required
+from app.models.submissions import OPEN_STATUSES, Submission, SubmissionStatus
+from app.security import body_limit, content_security_policy, login_required
 from app.submissions import bp, service
+from app.submissions.api import dump, file_response
 
 NEXT_STEP = {
     SubmissionStatus.DRAFT: "Finish the prompts and submit.",
     SubmissionStatus.SUBMITTED: "Waiting for a reviewer.",
     SubmissionStatus.IN_REVIEW: "A reviewer is scoring it.",
     SubmissionStatus.PASSED: "Passed: your badge is on its way.",
-    SubmissionStatus.NOT_YET: "Read the feedback and try again.",
-    SubmissionStatus.WITHDRAWN: "Withdrawn.",
+    SubmissionStatus.NOT_YET: "Read the feedback and start a new attempt.",
+    SubmissionStatus.WITHDRAWN: "Withdrawn: start a new attempt when you are ready.",
 }
 
 
-def _page(submission: Submission) -> Any:
-    return redirect(url_for("submissions.show", submission_id=submission.id))
+def _page(submission: Submission, anchor: str = "") -> Any:
+    return redirect(url_for("submissions.show", submission_id=submission.id) + anchor)
+
+
+def _form_ok() -> bool:
+    """The posted form carries a valid CSRF token (checked app-wide too; this names it)."""
+    if EmptyForm().validate_on_submit():
+        return True
+    if wants_json():
+        raise InvalidInput("The page expired; reload it and try again.")
+    flash("The form expired; please try again.", "error")
+    return False
 
 
 @bp.get("/submissions")
@@ -41,22 +56,46 @@ def index() -> Any:
 @bp.post("/submissions/start/<int:credential_id>")
 @login_required
 def start(credential_id: int) -> Any:
-    if not EmptyForm().validate_on_submit():
-        flash("The form expired; please try again.", "error")
+    if not _form_ok():
         return redirect(url_for("submissions.index"))
     try:
         submission = service.start(current_user, credential_id)
-    except Conflict:
+    except Conflict as error:
         db.session.rollback()
         existing = next(
-            s
-            for s in service.mine(current_user)
-            if s.credential_id == credential_id and s.status in ("draft", "submitted", "in_review")
+            (
+                s
+                for s in service.mine(current_user)
+                if s.credential_id == credential_id and s.status in OPEN_STATUSES
+            ),
+            None,
         )
+        if existing is None:  # the attempt limit, not an open draft
+            flash(error.message, "error")
+            return redirect(url_for("submissions.index"))
         flash("You already have this credential open; here it is.", "info")
         return _page(existing)
     db.session.commit()
-    flash("Your draft is ready. Answers save when you press Save; come back any time.", "success")
+    flash("Your draft is ready. Answers save as you type; come back any time.", "success")
+    return _page(submission)
+
+
+@bp.post("/submissions/<int:submission_id>/again")
+@login_required
+def again(submission_id: int) -> Any:
+    previous = service.get_own(current_user, submission_id)
+    if not _form_ok():
+        return _page(previous)
+    try:
+        submission, redo = service.try_again(current_user, previous)
+    except AppError as error:
+        report_error(error)
+        return _page(previous)
+    db.session.commit()
+    message = f"Attempt {submission.attempt} is ready, filled in from your last one."
+    if redo:
+        message += " This version of the credential changed; answer again: " + "; ".join(redo)
+    flash(message, "success")
     return _page(submission)
 
 
@@ -64,97 +103,153 @@ def start(credential_id: int) -> Any:
 @login_required
 def show(submission_id: int) -> Any:
     submission = service.get_own(current_user, submission_id)
-    answers = {a.prompt_id: a for a in submission.answers}
-    return render_template(
+    direct = submission.is_draft and service.direct_uploads_enabled()
+    response = render_template(
         "submissions/show.html",
         s=submission,
-        answers=answers,
+        answers={a.prompt_id: a for a in submission.answers},
         missing=service.problems(submission) if submission.is_draft else [],
         form=EmptyForm(),
         next_step=NEXT_STEP,
+        direct_min_bytes=service.DIRECT_UPLOAD_MIN_BYTES if direct else 0,
+        attempts_left=service.attempts_left(current_user, submission.credential_id),
+        file_limit=service.file_limit,
     )
+    headers = {}
+    if direct:
+        origin = service.storage().upload_origin()  # type: ignore[union-attr]
+        headers["Content-Security-Policy"] = content_security_policy(connect_src=origin)
+    return response, 200, headers
 
 
 @bp.post("/submissions/<int:submission_id>/answers/<int:prompt_id>")
 @login_required
 def save_answer(submission_id: int, prompt_id: int) -> Any:
-    submission = service.get_own(current_user, submission_id)
-    if EmptyForm().validate_on_submit():
+    """Save one answer: a form post (redirect) or the page's autosave (JSON)."""
+    submission = service.get_own(current_user, submission_id, lock=True)
+    anchor = f"#prompt-{prompt_id}"
+    if not _form_ok():
+        return _page(submission, anchor)
+    data = {"text": request.form.get("text"), "url": request.form.get("url")}
+    if wants_json():  # errors answer JSON through the error handlers
+        answer = service.save_answer(current_user, submission, prompt_id, data)
+        db.session.commit()
+        return jsonify(
+            {
+                "saved_at": answer.updated_at.isoformat(),
+                "words": service.words(answer.text),
+                "missing": service.problems(submission),
+            }
+        )
+    try:
+        service.save_answer(current_user, submission, prompt_id, data)
+    except AppError as error:
+        report_error(error)
+    else:
+        db.session.commit()
+        flash("Saved.", "success")
+    return _page(submission, anchor)
+
+
+@bp.post("/submissions/<int:submission_id>/files")
+@body_limit(service.upload_limit_for)
+@login_required
+def upload(submission_id: int) -> Any:
+    submission = service.get_own(current_user, submission_id, lock=True)
+    upload = request.files.get("file")
+    prompt_id = request.form.get("prompt_id", "")
+    anchor = f"#prompt-{prompt_id}" if prompt_id.isdigit() else ""
+    if not _form_ok():
+        return _page(submission, anchor)
+    if upload is None or not upload.filename or not prompt_id.isdigit():
+        flash("Choose a file to upload.", "error")
+        return _page(submission, anchor)
+    try:
+        record = service.add_file(
+            current_user, submission, int(prompt_id), upload.stream, upload.filename
+        )
+    except AppError as error:
+        report_error(error)
+        return _page(submission, anchor)
+    try:
+        db.session.commit()
+    except Exception:
+        service.storage().delete(record.storage_key)
+        raise
+    flash(f"{record.filename} is uploaded.", "success")
+    return _page(submission, anchor)
+
+
+@bp.post("/submissions/<int:submission_id>/files/<int:file_id>/delete")
+@login_required
+def remove_file(submission_id: int, file_id: int) -> Any:
+    submission = service.get_own(current_user, submission_id, lock=True)
+    if _form_ok():
         try:
-            service.save_answer(
-                current_user,
-                submission,
-                prompt_id,
-                {"text": request.form.get("text"), "url": request.form.get("url")},
-            )
+            service.remove_file(current_user, submission, file_id)
         except AppError as error:
             report_error(error)
         else:
             db.session.commit()
-            flash("Saved.", "success")
-    return redirect(
-        url_for("submissions.show", submission_id=submission_id) + f"#prompt-{prompt_id}"
-    )
+            flash("The file is removed.", "success")
+    return _page(submission)
 
 
-@bp.post("/submissions/<int:submission_id>/files")
+@bp.post("/submissions/<int:submission_id>/uploads")
 @login_required
-def upload(submission_id: int) -> Any:
+def begin_upload(submission_id: int) -> Any:
+    """The page asks for a presigned S3 form for a large file (JSON)."""
     submission = service.get_own(current_user, submission_id)
-    upload = request.files.get("file")
+    _form_ok()
     prompt_id = request.form.get("prompt_id", "")
-    if EmptyForm().validate_on_submit() and upload is not None and prompt_id.isdigit():
-        try:
-            record = service.add_file(
-                current_user, submission, int(prompt_id), upload.stream, upload.filename or ""
-            )
-        except AppError as error:
-            report_error(error)
-        else:
-            try:
-                db.session.commit()
-            except Exception:
-                service.storage().delete(record.storage_key)
-                raise
-            flash(f"{record.filename} is uploaded.", "success")
-    else:
-        flash("Choose a file to upload.", "error")
-    return redirect(
-        url_for("submissions.show", submission_id=submission_id) + f"#prompt-{prompt_id}"
+    if not prompt_id.isdigit():
+        raise InvalidInput("Say which prompt the file is for.", {"prompt_id": ["Required."]})
+    post = service.begin_direct_upload(
+        current_user,
+        submission,
+        int(prompt_id),
+        request.form.get("filename", ""),
+        request.form.get("content_type", ""),
     )
+    return jsonify(post), 201
+
+
+@bp.post("/submissions/<int:submission_id>/uploads/complete")
+@login_required
+def complete_upload(submission_id: int) -> Any:
+    submission = service.get_own(current_user, submission_id, lock=True)
+    _form_ok()
+    record = service.complete_direct_upload(
+        current_user, submission, request.form.get("token", "")
+    )
+    db.session.commit()
+    flash(f"{record.filename} is uploaded.", "success")
+    return jsonify(dump(submission)), 201
 
 
 @bp.get("/submissions/<int:submission_id>/files/<int:file_id>")
 @login_required
 def download(submission_id: int, file_id: int) -> Any:
     submission = service.get_own(current_user, submission_id)
-    record = db.session.scalar(
-        select(EvidenceFile).where(
-            EvidenceFile.id == file_id, EvidenceFile.submission_id == submission.id
-        )
-    )
-    if record is None:
-        raise NotFound("There is no such file.")
-    response = Response(
-        service.storage().open(record.storage_key), mimetype="application/octet-stream"
-    )
-    response.headers["Content-Disposition"] = f'attachment; filename="{record.filename}"'
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    return response
+    return file_response(service.own_file(submission, file_id))
 
 
 @bp.post("/submissions/<int:submission_id>/<any(submit, withdraw):action>")
 @login_required
 def act(submission_id: int, action: str) -> Any:
-    submission = service.get_own(current_user, submission_id)
-    if EmptyForm().validate_on_submit():
+    submission = service.get_own(current_user, submission_id, lock=True)
+    if _form_ok():
         try:
             if action == "submit":
-                service.submit(current_user, submission)
+                service.submit(
+                    current_user,
+                    submission,
+                    evidence_public=request.form.get("evidence_public") == "yes",
+                )
                 message = "Submitted. It is frozen now, exactly as a reviewer will see it."
             else:
                 service.withdraw(current_user, submission)
-                message = "Withdrawn."
+                message = "Withdrawn. You can start a new attempt from it whenever you like."
         except AppError as error:
             report_error(error)
         else:

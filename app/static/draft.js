@@ -1,0 +1,168 @@
+// The draft page: answers save as the teacher types, survive a lost connection (kept in this
+// browser until the server has them), show a live word count, and large files go straight
+// to S3 with a progress bar. Without this script every form still posts normally.
+(function () {
+  "use strict";
+  var status = document.getElementById("save-status");
+  var missing = document.getElementById("missing");
+  var pending = {};
+
+  function say(text) { if (status) { status.textContent = text; } }
+  function field(form) { return form.querySelector("textarea, input[type=url]"); }
+  function load(key) {
+    try { return JSON.parse(window.localStorage.getItem(key) || "null"); } catch (e) { return null; }
+  }
+  function keep(key, value) {
+    try { window.localStorage.setItem(key, JSON.stringify(value)); } catch (e) { /* private mode */ }
+  }
+  function forget(key) { try { window.localStorage.removeItem(key); } catch (e) { /* ignore */ } }
+  function words(text) {
+    var plain = text.replace(/<[^>]*>/g, " ").trim();
+    return plain ? plain.split(/\s+/).length : 0;
+  }
+  function countWords(input) {
+    var out = input.form.querySelector(".word-count");
+    if (!out) { return; }
+    var n = words(input.value), min = +input.dataset.minWords, max = +input.dataset.maxWords;
+    var note = n + " word" + (n === 1 ? "" : "s");
+    if (max && n > max) { note += " — " + (n - max) + " over the limit"; }
+    else if (min && n < min) { note += " — " + (min - n) + " more needed"; }
+    out.textContent = note + ". ";
+    input.form.classList.toggle("field-error", Boolean(max && n > max));
+  }
+  function showMissing(list) {
+    if (!missing) { return; }
+    missing.textContent = "";
+    var p = document.createElement("p");
+    if (!list.length) {
+      p.textContent = "Everything is answered. Once submitted, your evidence is frozen exactly as the reviewer will see it.";
+      missing.appendChild(p);
+      return;
+    }
+    p.textContent = "Before you can submit:";
+    var ul = document.createElement("ul");
+    ul.className = "problems";
+    list.forEach(function (m) { var li = document.createElement("li"); li.textContent = m; ul.appendChild(li); });
+    missing.appendChild(p);
+    missing.appendChild(ul);
+  }
+  function message(response, fallback) {
+    return response.json().then(function (body) {
+      return (body && body.error && body.error.message) || fallback;
+    }, function () { return fallback; });
+  }
+
+  function save(form) {
+    var input = field(form), key = form.dataset.key, value = input.value;
+    clearTimeout(pending[key]);
+    say("Saving…");
+    return fetch(form.action, {
+      method: "POST", body: new FormData(form), credentials: "same-origin",
+      headers: { "Accept": "application/json" }
+    }).then(function (response) {
+      if (response.ok) {
+        return response.json().then(function (body) {
+          var stored = load(key);
+          if (stored && stored.value === value) { forget(key); }
+          input.dataset.saved = value;
+          say("Saved at " + new Date().toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" }) + ".");
+          showMissing(body.missing || []);
+        });
+      }
+      return message(response, "Not saved.").then(function (text) {
+        if (response.status === 409) { forget(key); }
+        say("Not saved: " + text);
+      });
+    }, function () {
+      say("You seem to be offline. Your answer is kept on this device and will be saved when the connection is back.");
+    });
+  }
+
+  var forms = Array.prototype.slice.call(document.querySelectorAll("form.answer-form"));
+  forms.forEach(function (form) {
+    var input = field(form), key = form.dataset.key;
+    if (!input) { return; }
+    input.dataset.saved = input.value;
+    var stored = load(key);
+    if (stored && stored.value !== input.value) {
+      if (stored.base === input.value) {
+        input.value = stored.value;  // unsaved work from this device, newer than the server's
+        say("Restored what you typed while offline; saving…");
+        save(form);
+      } else {
+        forget(key);  // the answer changed elsewhere since; the server's copy wins
+      }
+    }
+    countWords(input);
+    input.addEventListener("input", function () {
+      countWords(input);
+      keep(key, { value: input.value, base: input.dataset.saved });
+      clearTimeout(pending[key]);
+      pending[key] = setTimeout(function () { save(form); }, 800);
+    });
+    input.addEventListener("change", function () { save(form); });
+    form.addEventListener("submit", function (event) { event.preventDefault(); save(form); });
+  });
+  window.addEventListener("online", function () {
+    forms.forEach(function (form) {
+      var input = field(form);
+      if (input && input.value !== input.dataset.saved) { save(form); }
+    });
+  });
+
+  // Files: refuse too-large ones at once; send large ones straight to S3 when it is the store.
+  Array.prototype.forEach.call(document.querySelectorAll("form.upload-form"), function (form) {
+    var note = form.querySelector(".upload-status"), bar = form.querySelector("progress");
+    form.addEventListener("submit", function (event) {
+      var file = form.querySelector("input[type=file]").files[0];
+      if (!file) { return; }
+      var max = +form.dataset.maxBytes, direct = +form.dataset.directMin;
+      if (max && file.size > max) {
+        event.preventDefault();
+        note.textContent = "This file is " + (file.size / 1048576).toFixed(1) + " MB; the limit is " + Math.floor(max / 1048576) + " MB.";
+        return;
+      }
+      if (!direct || file.size < direct) { note.textContent = "Uploading…"; return; }
+      event.preventDefault();
+      var begin = new FormData();
+      begin.append("csrf_token", form.querySelector("[name=csrf_token]").value);
+      begin.append("prompt_id", form.querySelector("[name=prompt_id]").value);
+      begin.append("filename", file.name);
+      begin.append("content_type", file.type);
+      note.textContent = "Preparing the upload…";
+      fetch(form.dataset.begin, { method: "POST", body: begin, credentials: "same-origin", headers: { "Accept": "application/json" } })
+        .then(function (response) {
+          if (!response.ok) { return message(response, "The upload could not start.").then(function (t) { throw new Error(t); }); }
+          return response.json();
+        })
+        .then(function (post) {
+          return new Promise(function (resolve, reject) {
+            var body = new FormData();
+            Object.keys(post.fields).forEach(function (name) { body.append(name, post.fields[name]); });
+            body.append("file", file);
+            var xhr = new XMLHttpRequest();
+            xhr.open("POST", post.url);
+            bar.hidden = false;
+            xhr.upload.onprogress = function (e) {
+              if (e.lengthComputable) { bar.value = Math.round(100 * e.loaded / e.total); note.textContent = "Uploading… " + bar.value + "%"; }
+            };
+            xhr.onload = function () { xhr.status < 300 ? resolve(post.token) : reject(new Error("The file store refused the upload.")); };
+            xhr.onerror = function () { reject(new Error("The connection dropped; nothing was saved. Please try again.")); };
+            xhr.send(body);
+          });
+        })
+        .then(function (token) {
+          var done = new FormData();
+          done.append("csrf_token", form.querySelector("[name=csrf_token]").value);
+          done.append("token", token);
+          note.textContent = "Checking the file…";
+          return fetch(form.dataset.complete, { method: "POST", body: done, credentials: "same-origin", headers: { "Accept": "application/json" } });
+        })
+        .then(function (response) {
+          if (response.ok) { window.location.reload(); return; }
+          return message(response, "The file was not accepted.").then(function (t) { throw new Error(t); });
+        })
+        .catch(function (error) { bar.hidden = true; note.textContent = error.message; });
+    });
+  });
+})();

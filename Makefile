@@ -57,6 +57,7 @@ test-fast: $(VENV)/.installed-dev ## the suite without lint and browser set-up
 bench: $(VENV)/.installed-dev ## benchmarks: print figures against a baseline measured in the same run
 	$(BIN)/python tests/bench/bench_badges.py
 	$(BIN)/python tests/bench/bench_verify.py
+	$(BIN)/python tests/bench/bench_upload.py
 
 clean: ## remove the virtualenv and local data
 	rm -rf $(VENV) instance .pytest_cache .mypy_cache .ruff_cache

@@ -24,7 +24,7 @@ from sqlalchemy.engine import make_url
 from app import create_app
 from app.config import Settings
 from app.db import db
-from tests.servers import SMTPTestServer
+from tests.servers import S3TestServer, SMTPTestServer
 
 CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
@@ -87,6 +87,15 @@ def _settings(url: str, instance: Path, **changes: Any) -> Settings:
 @pytest.fixture(scope="session")
 def smtp_server() -> Iterator[SMTPTestServer]:
     server = SMTPTestServer()
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def s3_server() -> Iterator[S3TestServer]:
+    """moto's S3 server on loopback, spoken to over real HTTP."""
+    server = S3TestServer()
     server.start()
     yield server
     server.stop()

@@ -103,7 +103,7 @@ def start(user: User, credential_id: int) -> Submission:
         user_id=user.id,
         credential_id=credential_id,
         version_id=version.id,
-        attempt=1 + sum(1 for s in mine if s.status != SubmissionStatus.WITHDRAWN),
+        attempt=len(mine) + 1,  # a sequence number; the limit counts only "Not yet" decisions
         status=SubmissionStatus.DRAFT.value,
     )
     submission.events.append(SubmissionEvent(actor_id=user.id, to_status="draft"))

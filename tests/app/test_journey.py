@@ -186,3 +186,24 @@ def test_teacher_signs_up_confirms_and_reads_a_rubric(
     assert page.get_by_role("heading", level=1).inner_text().strip() == title.strip()
     assert page.get_by_role("heading", name="Submit for review").is_visible()
     shot(page, "09-draft-submission")
+
+    # Answers save as the teacher types, with a live word count, and survive a reload.
+    answer = page.locator("textarea").first
+    answer.fill("We ask one question at the end of each lesson and sort the cards into piles.")
+    status = page.locator("#save-status")
+    status.filter(has_text="Saved at").wait_for()
+    assert "16 words" in page.locator(".word-count").first.inner_text()
+    page.reload()
+    assert page.locator("textarea").first.input_value().startswith("We ask one question")
+    shot(page, "10-draft-autosaved")
+
+    # With the connection gone, the typing is kept on the device and saved once it is back.
+    page.context.set_offline(True)
+    page.locator("textarea").first.fill("Written on the bus with no signal.")
+    status.filter(has_text="offline").wait_for()
+    shot(page, "11-draft-offline")
+    page.context.set_offline(False)
+    page.evaluate("window.dispatchEvent(new Event('online'))")
+    status.filter(has_text="Saved at").wait_for()
+    page.reload()
+    assert page.locator("textarea").first.input_value() == "Written on the bus with no signal."

@@ -8,7 +8,6 @@ import os
 import time
 import urllib.request
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -17,14 +16,6 @@ import pytest
 
 from app.storage import CHUNK, LocalStorage, S3Storage, StorageError, TooLarge
 from tests.servers import S3TestServer
-
-
-@pytest.fixture(scope="session")
-def s3_server() -> Iterator[S3TestServer]:
-    server = S3TestServer()
-    server.start()
-    yield server
-    server.stop()
 
 
 @pytest.fixture

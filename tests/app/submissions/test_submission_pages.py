@@ -7,11 +7,11 @@ from typing import Any
 
 from app.db import db
 from app.models.submissions import Submission
-from tests.app.submissions.test_submissions_api import PDF, WORDS, _published
+from tests.app.submissions.helpers import PDF, WORDS, published
 
 
 def test_teacher_completes_a_submission_in_the_browser_pages(app: Any, client: Any) -> None:
-    cid = _published()
+    cid = published()
     client.login("teacher@school.test")
     page = client.get("/catalog/acme/exit-tickets").get_data(as_text=True)
     assert f"/submissions/start/{cid}" in page

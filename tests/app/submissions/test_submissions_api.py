@@ -7,58 +7,16 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from app.credentials import service as credentials
 from app.db import db
-from app.models.orgs import Role
 from app.models.submissions import EvidenceFile
 from app.submissions import service as submissions
-from tests.app.credentials.body import BODY
-from tests.app.people import PASSWORD, grant, make_issuer, make_user
-
-WORDS = " ".join(["evidence"] * 60)
-PDF = b"%PDF-1.4\n" + b"0" * 2000
-
-
-def _auth(client: Any, email: str) -> dict[str, str]:
-    token = client.post(
-        "/api/v1/auth/token", json={"email": email, "password": PASSWORD}
-    ).get_json()["token"]
-    return {"Authorization": f"Bearer {token}"}
-
-
-def _published() -> int:
-    issuer = make_issuer("acme")
-    designer = make_user("designer@acme.test")
-    grant(designer, Role.DESIGNER, issuer)
-    make_user("teacher@school.test")
-    make_user("other@school.test")
-    data = dict(BODY.items())
-    credential = credentials.create_credential(designer, issuer, data)
-    credentials.publish(designer, credential)
-    db.session.commit()
-    return credential.id
-
-
-def _prompts(client: Any, credential_id: int) -> dict[str, int]:
-    shown = client.get(f"/api/v1/credentials/{credential_id}").get_json()
-    return {p["label"]: p["id"] for p in shown["prompts"]}
-
-
-def _upload(
-    client: Any, sid: int, prompt_id: int, data: bytes, name: str, auth: dict[str, str]
-) -> Any:
-    return client.post(
-        f"/api/v1/submissions/{sid}/files",
-        data={"prompt_id": str(prompt_id), "file": (io.BytesIO(data), name)},
-        headers=auth,
-        content_type="multipart/form-data",
-    )
+from tests.app.submissions.helpers import PDF, WORDS, auth_for, prompt_ids, published, upload
 
 
 def test_teacher_drafts_answers_uploads_and_submits(client: Any) -> None:
-    cid = _published()
-    auth = _auth(client, "teacher@school.test")
-    prompts = _prompts(client, cid)
+    cid = published()
+    auth = auth_for(client, "teacher@school.test")
+    prompts = prompt_ids(client, cid)
     started = client.post("/api/v1/submissions", json={"credential_id": cid}, headers=auth)
     assert started.status_code == 201
     sid = started.get_json()["id"]
@@ -87,7 +45,7 @@ def test_teacher_drafts_answers_uploads_and_submits(client: Any) -> None:
         json={"text": WORDS},
         headers=auth,
     )
-    uploaded = _upload(
+    uploaded = upload(
         client, sid, prompts["Three student samples"], PDF, "../../etc/passwd.pdf", auth
     )
     assert uploaded.status_code == 201, uploaded.get_json()
@@ -104,9 +62,9 @@ def test_teacher_drafts_answers_uploads_and_submits(client: Any) -> None:
 
 
 def test_a_frozen_submission_cannot_change_by_any_route(client: Any) -> None:
-    cid = _published()
-    auth = _auth(client, "teacher@school.test")
-    prompts = _prompts(client, cid)
+    cid = published()
+    auth = auth_for(client, "teacher@school.test")
+    prompts = prompt_ids(client, cid)
     sid = client.post("/api/v1/submissions", json={"credential_id": cid}, headers=auth).get_json()[
         "id"
     ]
@@ -116,7 +74,7 @@ def test_a_frozen_submission_cannot_change_by_any_route(client: Any) -> None:
             json={"text": WORDS},
             headers=auth,
         )
-    _upload(client, sid, prompts["Three student samples"], PDF, "work.pdf", auth)
+    upload(client, sid, prompts["Three student samples"], PDF, "work.pdf", auth)
     frozen = client.post(f"/api/v1/submissions/{sid}/submit", headers=auth).get_json()
     attempts = [
         client.put(
@@ -124,7 +82,7 @@ def test_a_frozen_submission_cannot_change_by_any_route(client: Any) -> None:
             json={"text": "x"},
             headers=auth,
         ),
-        _upload(client, sid, prompts["Three student samples"], PDF, "more.pdf", auth),
+        upload(client, sid, prompts["Three student samples"], PDF, "more.pdf", auth),
         client.post(f"/api/v1/submissions/{sid}/submit", headers=auth),
     ]
     assert [r.status_code for r in attempts] == [409, 409, 409]
@@ -137,16 +95,16 @@ def test_a_frozen_submission_cannot_change_by_any_route(client: Any) -> None:
 
 
 def test_files_are_judged_by_content_and_size(client: Any) -> None:
-    cid = _published()
-    auth = _auth(client, "teacher@school.test")
-    prompt = _prompts(client, cid)["Three student samples"]
+    cid = published()
+    auth = auth_for(client, "teacher@school.test")
+    prompt = prompt_ids(client, cid)["Three student samples"]
     sid = client.post("/api/v1/submissions", json={"credential_id": cid}, headers=auth).get_json()[
         "id"
     ]
-    lying = _upload(client, sid, prompt, b"MZ\x90\x00 not a pdf at all", "samples.pdf", auth)
+    lying = upload(client, sid, prompt, b"MZ\x90\x00 not a pdf at all", "samples.pdf", auth)
     assert lying.status_code == 422
     assert "accepts pdf, png" in lying.get_json()["error"]["message"]
-    empty = _upload(client, sid, prompt, b"", "empty.pdf", auth)
+    empty = upload(client, sid, prompt, b"", "empty.pdf", auth)
     assert empty.status_code == 422
     # Pre-encoded: werkzeug's test builder leaks its spool file for large uploads.
     boundary = "bound"
@@ -172,9 +130,9 @@ def test_files_are_judged_by_content_and_size(client: Any) -> None:
 
 
 def test_another_teachers_submission_is_not_found(client: Any) -> None:
-    cid = _published()
-    mine = _auth(client, "teacher@school.test")
-    theirs = _auth(client, "other@school.test")
+    cid = published()
+    mine = auth_for(client, "teacher@school.test")
+    theirs = auth_for(client, "other@school.test")
     sid = client.post("/api/v1/submissions", json={"credential_id": cid}, headers=mine).get_json()[
         "id"
     ]
@@ -188,13 +146,13 @@ def test_another_teachers_submission_is_not_found(client: Any) -> None:
 
 
 def test_cleanup_removes_only_objects_without_records(client: Any, runner: Any) -> None:
-    cid = _published()
-    auth = _auth(client, "teacher@school.test")
-    prompt = _prompts(client, cid)["Three student samples"]
+    cid = published()
+    auth = auth_for(client, "teacher@school.test")
+    prompt = prompt_ids(client, cid)["Three student samples"]
     sid = client.post("/api/v1/submissions", json={"credential_id": cid}, headers=auth).get_json()[
         "id"
     ]
-    _upload(client, sid, prompt, PDF, "kept.pdf", auth)
+    upload(client, sid, prompt, PDF, "kept.pdf", auth)
     store = submissions.storage()
     store.put(
         "submissions/999/orphan.pdf", io.BytesIO(PDF), limit=1 << 20, content_type="application/pdf"

@@ -23,8 +23,26 @@ def cleanup_evidence_command(min_age: int, dry_run: bool) -> None:
     click.echo(f"{len(keys)} orphaned object(s){' found' if dry_run else ' removed'}.")
 
 
+@click.command("allow-browser-uploads")
+@with_appcontext
+def allow_browser_uploads_command() -> None:
+    """Let the site's pages upload large files straight to the S3 bucket (sets its CORS)."""
+    from flask import current_app
+
+    from app.storage import S3Storage
+    from app.submissions import service
+
+    store = service.storage()
+    if not isinstance(store, S3Storage):
+        raise click.ClickException("S3_BUCKET is not set: local storage needs no CORS rule.")
+    origin = current_app.extensions["settings"].public_base_url
+    store.allow_browser_uploads(origin)
+    click.echo(f"Bucket {store.bucket} accepts browser uploads from {origin}.")
+
+
 def register_cli(app: Flask) -> None:
     from app import demo
 
     app.cli.add_command(demo.seed_demo_command)
     app.cli.add_command(cleanup_evidence_command)
+    app.cli.add_command(allow_browser_uploads_command)

@@ -650,6 +650,7 @@ def _credential_data(spec: dict[str, Any]) -> dict[str, Any]:
         "validity_years": spec["validity_years"],
         "pass_min_level": level_names.index(spec["pass_min_level"]),
         "pass_min_total": spec["pass_min_total"],
+        "max_attempts": spec.get("max_attempts", 3),
         "prompts": prompts,
         "criteria": criteria,
     }

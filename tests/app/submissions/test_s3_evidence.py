@@ -233,3 +233,23 @@ def test_s3_outage_mid_submission_leaves_no_half_written_state(
     assert client.post(f"/api/v1/submissions/{sid}/submit", headers=auth).status_code == 200
     db.session.expire_all()
     assert db.session.get(Submission, sid).status == "submitted"
+
+
+def test_cli_lets_the_site_upload_straight_to_the_bucket(app: Any, runner: Any) -> None:
+    result = runner.invoke(args=["allow-browser-uploads"])
+    assert result.exit_code == 0, result.output
+    store = submissions.storage()
+    rules = store.client.get_bucket_cors(Bucket=store.bucket)["CORSRules"]
+    assert rules[0]["AllowedOrigins"] == ["http://localhost"]
+    assert rules[0]["AllowedMethods"] == ["POST"]
+
+
+def test_draft_page_lets_the_browser_talk_to_the_store(app: Any, client: Any) -> None:
+    from tests.app.people import sign_in
+
+    sid, _auth, _prompt = _video_credential(client)
+    sign_in(client, db.session.get(Submission, sid).user)
+    page = client.get(f"/submissions/{sid}")
+    endpoint = app.extensions["settings"].s3_endpoint_url
+    assert f"connect-src 'self' {endpoint}" in page.headers["Content-Security-Policy"]
+    assert f'data-direct-min="{submissions.DIRECT_UPLOAD_MIN_BYTES}"' in page.get_data(as_text=True)

@@ -22,6 +22,7 @@ BLUEPRINT_MODULES = (
     "app.catalog",
     "app.verify",
     "app.submissions",
+    "app.reviews",
     "app.api",
 )
 

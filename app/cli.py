@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 from flask import Flask
-from flask.cli import with_appcontext
+from flask.cli import AppGroup, with_appcontext
 
 
 @click.command("cleanup-evidence")
@@ -40,9 +40,33 @@ def allow_browser_uploads_command() -> None:
     click.echo(f"Bucket {store.bucket} accepts browser uploads from {origin}.")
 
 
+routing_cli = AppGroup("routing", help="Review routing: reminders, overdue reviews, queues.")
+
+
+@routing_cli.command("sweep")
+@click.option("--remind-hours", default=24, show_default=True, help="remind this long before due")
+def routing_sweep_command(remind_hours: int) -> None:
+    """Remind reviewers before due dates, reassign overdue reviews, route waiting ones.
+
+    Safe from cron every minute on every instance at once (rows are claimed with SKIP LOCKED).
+    """
+    from datetime import timedelta
+
+    from app.db import unit_of_work
+    from app.reviews import routing
+
+    with unit_of_work():
+        report = routing.sweep(remind_before=timedelta(hours=remind_hours))
+    click.echo(
+        f"{report.reminded} reminded, {report.reassigned} reassigned, "
+        f"{report.assigned} waiting review(s) assigned."
+    )
+
+
 def register_cli(app: Flask) -> None:
     from app import demo
 
     app.cli.add_command(demo.seed_demo_command)
     app.cli.add_command(cleanup_evidence_command)
     app.cli.add_command(allow_browser_uploads_command)
+    app.cli.add_command(routing_cli)

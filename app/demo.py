@@ -46,6 +46,7 @@ PEOPLE = {
     "designer@demo.test": ("Dana Designer", None),
     "reviewer1@demo.test": ("Riley Reviewer", 1),
     "reviewer2@demo.test": ("Robin Reviewer", 2),
+    "senior@demo.test": ("Sam Senior", None),
     "officer@demo.test": ("Omar Officer", None),
     "admin@demo.test": ("Ada Admin", None),
 }
@@ -556,6 +557,7 @@ def _seed_people(issuer: Issuer, district: District) -> list[str]:
         "designer@demo.test": [(Role.DESIGNER, issuer), (Role.ISSUER_ADMIN, issuer)],
         "reviewer1@demo.test": [(Role.REVIEWER, issuer)],
         "reviewer2@demo.test": [(Role.REVIEWER, issuer)],
+        "senior@demo.test": [(Role.REVIEWER, issuer)],
         "officer@demo.test": [(Role.CREDIT_OFFICER, district)],
     }
     for email, (name, school_index) in PEOPLE.items():
@@ -604,6 +606,28 @@ def seed_demo() -> list[str]:
     issuer, district, created = _seed_organisations()
     created += _seed_people(issuer, district)
     created += _seed_credentials(issuer)
+    created += _seed_review_pool(issuer)
+    return created
+
+
+def _seed_review_pool(issuer: Issuer) -> list[str]:
+    """The demo reviewers, qualified for every demo credential; the senior one adjudicates."""
+    from app.models.reviews import ReviewerQualification
+    from app.reviews import pool
+
+    created: list[str] = []
+    credentials = [cid for cid, _ in pool.credentials_of(issuer)]
+    for email in ("reviewer1@demo.test", "reviewer2@demo.test", "senior@demo.test"):
+        user = db.session.scalar(select(User).where(User.email == email))
+        assert user is not None  # _seed_people ran first
+        profile = pool.profile_for(issuer, user)
+        profile.senior = email == "senior@demo.test"
+        have = {q.credential_id for q in profile.qualifications}
+        for cid in credentials:
+            if cid not in have:
+                profile.qualifications.append(ReviewerQualification(credential_id=cid))
+                created.append(f"qualification of {email} for credential {cid}")
+    db.session.flush()
     return created
 
 
@@ -651,6 +675,7 @@ def _credential_data(spec: dict[str, Any]) -> dict[str, Any]:
         "pass_min_level": level_names.index(spec["pass_min_level"]),
         "pass_min_total": spec["pass_min_total"],
         "max_attempts": spec.get("max_attempts", 3),
+        "second_opinion_percent": 10,
         "prompts": prompts,
         "criteria": criteria,
     }

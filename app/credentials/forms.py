@@ -7,6 +7,7 @@ from typing import Any
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
+    BooleanField,
     FieldList,
     Form,
     FormField,
@@ -57,6 +58,20 @@ class DetailsForm(FlaskForm):
     pass_min_level = SelectField("Every criterion at least at level", coerce=int)
     pass_min_total = IntegerField("Minimum total points", validators=[Optional(), NumberRange(0)])
     max_attempts = IntegerField("Attempts allowed", validators=[Optional(), NumberRange(1, 20)])
+    review_days = IntegerField(
+        "Days a reviewer has", default=7, validators=[Optional(), NumberRange(1, 60)]
+    )
+    second_opinion_percent = IntegerField(
+        "Second opinion on this share of decisions (%)",
+        default=0,
+        validators=[Optional(), NumberRange(0, 100)],
+    )
+    second_opinion_first_n = IntegerField(
+        "Second opinion on each reviewer's first decisions",
+        default=0,
+        validators=[Optional(), NumberRange(0, 100)],
+    )
+    avoid_previous_reviewer = BooleanField("A resubmission goes to a different reviewer")
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -80,6 +80,10 @@ class CredentialInSchema(Schema):
     pass_min_level = fields.Integer(load_default=None, validate=validate.Range(min=0, max=7))
     pass_min_total = fields.Integer(load_default=None, validate=validate.Range(min=0))
     max_attempts = fields.Integer(load_default=None, validate=validate.Range(min=1, max=20))
+    review_days = fields.Integer(load_default=7, validate=validate.Range(min=1, max=60))
+    second_opinion_percent = fields.Integer(load_default=0, validate=validate.Range(min=0, max=100))
+    second_opinion_first_n = fields.Integer(load_default=0, validate=validate.Range(min=0, max=100))
+    avoid_previous_reviewer = fields.Boolean(load_default=False)
     prompts = fields.List(
         fields.Nested(PromptInSchema), load_default=list, validate=validate.Length(max=20)
     )
@@ -146,6 +150,14 @@ class VersionOutSchema(Schema):
     estimated_hours = fields.Integer(allow_none=True)
     validity_years = fields.Integer(allow_none=True)
     max_attempts = fields.Integer(allow_none=True)
+    review_policy = fields.Function(
+        lambda v: {
+            "review_days": v.review_days,
+            "second_opinion_percent": v.second_opinion_percent,
+            "second_opinion_first_n": v.second_opinion_first_n,
+            "avoid_previous_reviewer": v.avoid_previous_reviewer,
+        }
+    )
     published_at = fields.DateTime(allow_none=True)
     retired = fields.Function(lambda v: v.credential.retired_at is not None)
     prompts = fields.List(fields.Nested(PromptOutSchema))

@@ -55,6 +55,10 @@ CONTENT_FIELDS = (
     "pass_min_level",
     "pass_min_total",
     "max_attempts",
+    "review_days",
+    "second_opinion_percent",
+    "second_opinion_first_n",
+    "avoid_previous_reviewer",
 )
 
 

@@ -182,6 +182,10 @@ def details(credential_id: int) -> Any:
                 else form.pass_min_level.data,
                 "pass_min_total": form.pass_min_total.data,
                 "max_attempts": form.max_attempts.data,
+                "review_days": form.review_days.data or 7,
+                "second_opinion_percent": form.second_opinion_percent.data or 0,
+                "second_opinion_first_n": form.second_opinion_first_n.data or 0,
+                "avoid_previous_reviewer": bool(form.avoid_previous_reviewer.data),
             }
             service.set_details(version, data)
         except AppError as error:

@@ -10,6 +10,14 @@ from app.models.credentials import (
     VersionStatus,
 )
 from app.models.orgs import District, Invitation, Issuer, Role, RoleGrant, School
+from app.models.reviews import (
+    Review,
+    ReviewerProfile,
+    ReviewerQualification,
+    ReviewKind,
+    ReviewScore,
+    ReviewStatus,
+)
 from app.models.submissions import (
     Answer,
     EvidenceFile,
@@ -30,6 +38,12 @@ __all__ = [
     "Issuer",
     "Level",
     "Prompt",
+    "Review",
+    "ReviewKind",
+    "ReviewScore",
+    "ReviewStatus",
+    "ReviewerProfile",
+    "ReviewerQualification",
     "Role",
     "RoleGrant",
     "School",

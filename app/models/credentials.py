@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    Boolean,
     Column,
     ForeignKey,
     Integer,
@@ -22,6 +23,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -109,6 +111,15 @@ class CredentialVersion(Base):
     # How many "Not yet" decisions a teacher may receive before no new attempt opens
     # (None: no limit).
     max_attempts: Mapped[int | None] = mapped_column(Integer)
+    # Review policy: days a reviewer has; the share of decisions (percent) and every reviewer's
+    # first N decisions that go to an independent second reviewer; whether a resubmission must
+    # go to someone other than the previous attempt's reviewer.
+    review_days: Mapped[int] = mapped_column(Integer, default=7, server_default="7")
+    second_opinion_percent: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    second_opinion_first_n: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    avoid_previous_reviewer: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=false()
+    )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))

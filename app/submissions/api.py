@@ -68,11 +68,19 @@ def dump(submission: Submission) -> dict[str, Any]:
             for f in submission.files
         ],
         "missing": service.problems(submission) if submission.is_draft else [],
+        "decided_at": submission.decided_at.isoformat() if submission.decided_at else None,
+        "feedback": _feedback(submission),
         "events": [
             {"from": e.from_status, "to": e.to_status, "at": e.at.isoformat()}
             for e in submission.events
         ],
     }
+
+
+def _feedback(submission: Submission) -> list[dict[str, Any]]:
+    from app.reviews.service import feedback  # reviews build on submissions
+
+    return feedback(submission)
 
 
 def _saved(submission: Submission, status: int = 200) -> Any:
@@ -191,15 +199,18 @@ def new_attempt(submission_id: int) -> Any:
     return jsonify({**dump(submission), "not_prefilled": redo}), 201
 
 
-def file_response(record: Any) -> Any:
-    """The evidence file: a five-minute S3 link, or streamed through the app."""
-    link = service.download_link(record)
+def file_response(record: Any, filename: str | None = None) -> Any:
+    """The evidence file: a five-minute S3 link, or streamed through the app.
+
+    ``filename`` replaces the teacher's file name (reviewers see neutral names)."""
+    name = filename or record.filename
+    link = service.download_link(record, name)
     if link:
         return redirect(link, 303)
     response = Response(
         service.storage().open(record.storage_key), mimetype="application/octet-stream"
     )
-    response.headers["Content-Disposition"] = f'attachment; filename="{record.filename}"'
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
     response.headers["Content-Length"] = str(record.size)
     response.headers["Cache-Control"] = "private, no-store"
     return response

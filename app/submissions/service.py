@@ -402,14 +402,14 @@ def own_file(submission: Submission, file_id: int) -> EvidenceFile:
     return record
 
 
-def download_link(record: EvidenceFile) -> str | None:
+def download_link(record: EvidenceFile, filename: str) -> str | None:
     """A presigned S3 link that works for five minutes, or None (stream it through the app)."""
     store = storage()
     if isinstance(store, S3Storage):
         return store.presigned_get(
             record.storage_key,
             seconds=DOWNLOAD_LINK_SECONDS,
-            filename=record.filename,
+            filename=filename,
             content_type="application/octet-stream",
         )
     return None
@@ -573,6 +573,10 @@ def submit(user: User, submission: Submission, *, evidence_public: bool = False)
     submission.submitted_at = utcnow()
     _event(submission, user, SubmissionStatus.SUBMITTED)
     db.session.flush()
+    from app.models.reviews import ReviewKind  # routing builds on submissions, not the reverse
+    from app.reviews import routing
+
+    routing.request_review(submission, ReviewKind.PRIMARY)
     return submission
 
 
@@ -581,6 +585,9 @@ def withdraw(user: User, submission: Submission) -> Submission:
         raise Conflict("Only a submission waiting for a reviewer can be withdrawn.")
     _event(submission, user, SubmissionStatus.WITHDRAWN)
     db.session.flush()
+    from app.reviews import routing
+
+    routing.cancel(submission)
     return submission
 
 

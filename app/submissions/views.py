@@ -102,6 +102,8 @@ def again(submission_id: int) -> Any:
 @bp.get("/submissions/<int:submission_id>")
 @login_required
 def show(submission_id: int) -> Any:
+    from app.reviews.service import feedback
+
     submission = service.get_own(current_user, submission_id)
     direct = submission.is_draft and service.direct_uploads_enabled()
     response = render_template(
@@ -114,6 +116,7 @@ def show(submission_id: int) -> Any:
         direct_min_bytes=service.DIRECT_UPLOAD_MIN_BYTES if direct else 0,
         attempts_left=service.attempts_left(current_user, submission.credential_id),
         file_limit=service.file_limit,
+        feedback=feedback(submission),
     )
     headers = {}
     if direct:
@@ -219,9 +222,7 @@ def begin_upload(submission_id: int) -> Any:
 def complete_upload(submission_id: int) -> Any:
     submission = service.get_own(current_user, submission_id, lock=True)
     _form_ok()
-    record = service.complete_direct_upload(
-        current_user, submission, request.form.get("token", "")
-    )
+    record = service.complete_direct_upload(current_user, submission, request.form.get("token", ""))
     db.session.commit()
     flash(f"{record.filename} is uploaded.", "success")
     return jsonify(dump(submission)), 201

@@ -43,6 +43,16 @@ EXPECTED = {
     "api.me": Access("login"),
     "verify.page": Access("public"),
     "api.verify_api": Access("public"),
+    "submissions.show": Access("login"),
+    "api.upload_file": Access("login"),
+    "reviews.index": Access("role", (Role.REVIEWER,)),
+    "reviews.show": Access("role", (Role.REVIEWER,)),
+    "reviews.evidence": Access("role", (Role.REVIEWER,)),
+    "reviews.admin": Access("role", (Role.ISSUER_ADMIN,)),
+    "reviews.update_reviewer": Access("role", (Role.ISSUER_ADMIN,)),
+    "api.review_queue": Access("role", (Role.REVIEWER,)),
+    "api.review_detail": Access("role", (Role.REVIEWER,)),
+    "api.review_scores": Access("role", (Role.REVIEWER,)),
 }
 
 

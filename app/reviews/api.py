@@ -1,0 +1,71 @@
+"""API: a reviewer's queue, the blind submission, and scoring (a review not yours is 404)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import jsonify
+from flask_login import current_user
+from marshmallow import Schema, fields, validate
+
+from app.api import bp
+from app.auth.api import json_body
+from app.db import db
+from app.models.orgs import Role
+from app.reviews import service
+from app.security import roles_required
+
+reviewer = roles_required(Role.REVIEWER)
+
+
+class ScoreSchema(Schema):
+    criterion_id = fields.Integer(required=True)
+    level_id = fields.Integer(required=True)
+    comment = fields.String(load_default="", validate=validate.Length(max=service.MAX_COMMENT))
+
+
+class ScoresSchema(Schema):
+    scores = fields.List(
+        fields.Nested(ScoreSchema), required=True, validate=validate.Length(max=50)
+    )
+    comment = fields.String(load_default=None, validate=validate.Length(max=service.MAX_COMMENT))
+    # Save without submitting; submitted scores are final.
+    draft = fields.Boolean(load_default=False)
+
+
+@bp.get("/reviews")
+@reviewer
+def review_queue() -> Any:
+    return jsonify(
+        {
+            "reviews": [
+                {
+                    "id": r.id,
+                    "submission_id": r.submission_id,
+                    "credential_id": r.credential_id,
+                    "kind": r.kind,
+                    "status": r.status,
+                    "due_at": r.due_at.isoformat() if r.due_at else None,
+                }
+                for r in service.my_queue(current_user)
+            ]
+        }
+    )
+
+
+@bp.get("/reviews/<int:review_id>")
+@reviewer
+def review_detail(review_id: int) -> Any:
+    return jsonify(service.blind(service.get_mine(current_user, review_id)))
+
+
+@bp.post("/reviews/<int:review_id>/scores")
+@reviewer
+def review_scores(review_id: int) -> Any:
+    body = json_body(ScoresSchema())
+    review = service.get_mine(current_user, review_id, lock=True)
+    outcome = service.save_scores(
+        current_user, review, body["scores"], body["comment"], final=not body["draft"]
+    )
+    db.session.commit()
+    return jsonify(outcome.as_json())

@@ -1,0 +1,208 @@
+"""Reviewer pages (queue, blind review with the scoring form, evidence files) and the issuer
+admin's pages (reviewer pool, queues, inter-rater agreement)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from app.auth.forms import EmptyForm
+from app.db import db, utcnow
+from app.errors import AppError, InvalidInput
+from app.forms import report_error
+from app.models.orgs import Issuer, Role
+from app.models.reviews import ReviewKind
+from app.orgs import service as orgs
+from app.reviews import bp, pool, service
+from app.security import issuer_ids_with, roles_required
+from app.submissions.api import file_response
+
+reviewer = roles_required(Role.REVIEWER)
+issuer_admin = roles_required(Role.ISSUER_ADMIN)
+
+
+@bp.get("/reviews")
+@reviewer
+def index() -> Any:
+    return render_template(
+        "reviews/index.html",
+        queue=service.my_queue(current_user),
+        recent=service.my_recent(current_user),
+        labels=service.KIND_LABELS,
+        ReviewKind=ReviewKind,
+        now=utcnow(),
+    )
+
+
+@bp.get("/reviews/<int:review_id>")
+@reviewer
+def show(review_id: int) -> Any:
+    review = service.get_mine(current_user, review_id)
+    return render_template(
+        "reviews/show.html",
+        review=review,
+        view=service.blind(review),
+        label=service.KIND_LABELS[ReviewKind(review.kind)],
+        form=EmptyForm(),
+    )
+
+
+@bp.post("/reviews/<int:review_id>")
+@reviewer
+def score(review_id: int) -> Any:
+    review = service.get_mine(current_user, review_id, lock=True)
+    if not EmptyForm().validate_on_submit():
+        flash("The form expired; please try again.", "error")
+        return redirect(url_for("reviews.show", review_id=review_id))
+    final = request.form.get("action") == "submit"
+    scores = []
+    for criterion in review.submission.version.criteria:
+        level = request.form.get(f"level-{criterion.id}", "")
+        if level.isdigit():
+            scores.append(
+                {
+                    "criterion_id": criterion.id,
+                    "level_id": int(level),
+                    "comment": request.form.get(f"comment-{criterion.id}", ""),
+                }
+            )
+    try:
+        outcome = service.save_scores(
+            current_user, review, scores, request.form.get("comment", ""), final=final
+        )
+    except AppError as error:
+        report_error(error)
+        if final:  # keep what was typed: save it as a draft, then show what is missing
+            review = service.get_mine(current_user, review_id, lock=True)
+            service.save_scores(
+                current_user, review, scores, request.form.get("comment", ""), final=False
+            )
+            db.session.commit()
+        return redirect(url_for("reviews.show", review_id=review_id))
+    db.session.commit()
+    if final:
+        decision = "Pass" if outcome.decision and outcome.decision.value == "pass" else "Not yet"
+        flash(f"Submitted: {decision} ({outcome.total} points). Thank you.", "success")
+        return redirect(url_for("reviews.index"))
+    flash("Draft saved. Submit when every criterion has a level.", "success")
+    return redirect(url_for("reviews.show", review_id=review_id))
+
+
+@bp.get("/reviews/<int:review_id>/files/<int:file_id>")
+@reviewer
+def evidence(review_id: int, file_id: int) -> Any:
+    review = service.get_mine(current_user, review_id)
+    record, name = service.reviewer_file(review, file_id)
+    return file_response(record, filename=name)
+
+
+# Issuer admins ----------------------------------------------------------------------------
+
+
+def _issuer(slug: str) -> Issuer:
+    issuer = orgs.issuer_by_slug(slug)
+    orgs.require_manager(current_user, issuer)
+    return issuer
+
+
+@bp.get("/reviews/admin")
+@issuer_admin
+def admin_index() -> Any:
+    ids = issuer_ids_with(current_user, (Role.ISSUER_ADMIN,))
+    issuers = [db.session.get(Issuer, i) for i in sorted(ids)]
+    if len(issuers) == 1 and issuers[0] is not None:
+        return redirect(url_for("reviews.admin", slug=issuers[0].slug))
+    return render_template("reviews/admin_index.html", issuers=issuers)
+
+
+@bp.get("/reviews/admin/<slug>")
+@issuer_admin
+def admin(slug: str) -> Any:
+    issuer = _issuer(slug)
+    profiles = pool.profiles(current_user, issuer)
+    db.session.commit()  # pool rows created on first look
+    return render_template(
+        "reviews/admin.html",
+        issuer=issuer,
+        profiles=profiles,
+        stats=pool.queue_stats(current_user, issuer),
+        raters=pool.inter_rater(current_user, issuer),
+        credentials=pool.credentials_of(issuer),
+        form=EmptyForm(),
+    )
+
+
+def _date(value: str) -> date | None:
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError as error:
+        raise InvalidInput("Give the date as YYYY-MM-DD.", {"away_until": ["A date."]}) from error
+
+
+@bp.post("/reviews/admin/<slug>/reviewers/<int:profile_id>")
+@issuer_admin
+def update_reviewer(slug: str, profile_id: int) -> Any:
+    issuer = _issuer(slug)
+    row = pool.profile(current_user, issuer, profile_id)
+    if EmptyForm().validate_on_submit():
+        try:
+            capacity = request.form.get("capacity", "")
+            if not capacity.isdigit():
+                raise InvalidInput("Capacity is a whole number.", {"capacity": ["A number."]})
+            pool.update_profile(
+                current_user,
+                row,
+                capacity=int(capacity),
+                paused=request.form.get("paused") == "yes",
+                away_until=_date(request.form.get("away_until", "")),
+                senior=request.form.get("senior") == "yes",
+            )
+        except AppError as error:
+            report_error(error)
+        else:
+            db.session.commit()
+            flash(f"{row.user.name}: saved.", "success")
+    return redirect(url_for("reviews.admin", slug=slug) + f"#reviewer-{profile_id}")
+
+
+@bp.post("/reviews/admin/<slug>/reviewers/<int:profile_id>/qualify")
+@issuer_admin
+def qualify(slug: str, profile_id: int) -> Any:
+    issuer = _issuer(slug)
+    row = pool.profile(current_user, issuer, profile_id)
+    if EmptyForm().validate_on_submit():
+        credential = request.form.get("credential_id", "")
+        try:
+            pool.qualify(
+                current_user,
+                row,
+                credential_id=int(credential) if credential.isdigit() else None,
+                tag=request.form.get("tag") or None,
+            )
+        except AppError as error:
+            report_error(error)
+        else:
+            db.session.commit()
+            flash(f"{row.user.name} is qualified.", "success")
+    return redirect(url_for("reviews.admin", slug=slug) + f"#reviewer-{profile_id}")
+
+
+@bp.post("/reviews/admin/<slug>/reviewers/<int:profile_id>/qualifications/<int:qid>/delete")
+@issuer_admin
+def unqualify(slug: str, profile_id: int, qid: int) -> Any:
+    issuer = _issuer(slug)
+    row = pool.profile(current_user, issuer, profile_id)
+    if EmptyForm().validate_on_submit():
+        try:
+            pool.unqualify(current_user, row, qid)
+        except AppError as error:
+            report_error(error)
+        else:
+            db.session.commit()
+            flash("Qualification removed.", "success")
+    return redirect(url_for("reviews.admin", slug=slug) + f"#reviewer-{profile_id}")

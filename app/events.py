@@ -24,6 +24,11 @@ def subscribe(name: str, handler: Callable[..., Any]) -> None:
         _handlers[name].append(handler)
 
 
+def unsubscribe(name: str, handler: Callable[..., Any]) -> None:
+    if handler in _handlers[name]:
+        _handlers[name].remove(handler)
+
+
 def publish(name: str, **payload: Any) -> None:
     for handler in list(_handlers[name]):
         handler(**payload)

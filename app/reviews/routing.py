@@ -24,6 +24,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 
 from app.db import db, utcnow
+from app.links import public_url
 from app.mail import send_mail
 from app.models.accounts import User
 from app.models.credentials import CredentialVersion
@@ -167,8 +168,6 @@ def assign(review: Review, now: datetime | None = None) -> bool:
 
 
 def _tell_reviewer(review: Review, template: str, subject: str) -> None:
-    from flask import url_for
-
     reviewer = db.session.get(User, review.reviewer_id)
     if reviewer is None:
         return
@@ -178,7 +177,7 @@ def _tell_reviewer(review: Review, template: str, subject: str) -> None:
         template,
         review=review,
         title=review.submission.version.title,
-        link=url_for("reviews.show", review_id=review.id, _external=True),
+        link=public_url("reviews.show", review_id=review.id),
     )
 
 

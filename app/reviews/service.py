@@ -15,12 +15,12 @@ from datetime import datetime
 from typing import Any
 
 import nh3
-from flask import url_for
 from sqlalchemy import select, update
 
 from app import events
 from app.db import db, utcnow
 from app.errors import Conflict, InvalidInput, NotFound
+from app.links import public_url
 from app.mail import send_mail
 from app.models.accounts import User
 from app.models.credentials import CredentialVersion, Level
@@ -383,7 +383,7 @@ def _conclude(submission: Submission, deciding: list[Review], now: datetime) -> 
             "decision",
             passed=outcome == SubmissionStatus.PASSED,
             title=submission.version.title,
-            link=url_for("submissions.show", submission_id=submission.id, _external=True),
+            link=public_url("submissions.show", submission_id=submission.id),
         )
     events.publish("submission_decided", submission=submission)
 

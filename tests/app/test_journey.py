@@ -38,6 +38,14 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+_APPS: dict[str, Any] = {}
+
+
+def create_app_for(base: str) -> Any:
+    """The app object serving ``base`` (tests use it to prepare data with services)."""
+    return _APPS[base]
+
+
 @pytest.fixture
 def live_server(settings: Settings, smtp_server: SMTPTestServer) -> Iterator[str]:
     if not Path(CHROMIUM).exists():
@@ -47,6 +55,7 @@ def live_server(settings: Settings, smtp_server: SMTPTestServer) -> Iterator[str
     port = _free_port()
     base = f"http://127.0.0.1:{port}"
     app = create_app(settings.with_changes(public_base_url=base))
+    _APPS[base] = app
     from app.extensions import limiter
 
     with app.app_context():
@@ -207,3 +216,64 @@ def test_teacher_signs_up_confirms_and_reads_a_rubric(
     status.filter(has_text="Saved at").wait_for()
     page.reload()
     assert page.locator("textarea").first.input_value() == "Written on the bus with no signal."
+
+
+def test_reviewer_scores_blind_and_the_teacher_reads_the_feedback(
+    page: Any, live_server: str, smtp_server: SMTPTestServer
+) -> None:
+    """The demo teacher's evidence reaches a demo reviewer, who scores it in the browser."""
+    import io
+
+    from sqlalchemy import select
+
+    from app.models.accounts import User
+    from app.models.credentials import Credential
+    from app.submissions import service as submissions
+
+    app = create_app_for(live_server)
+    with app.app_context():
+        teacher = db.session.scalar(select(User).where(User.email == "teacher@demo.test"))
+        credential = db.session.scalar(select(Credential).where(Credential.slug == "exit-tickets"))
+        draft = submissions.start(teacher, credential.id)
+        for prompt in draft.version.prompts:
+            if prompt.kind == "file":
+                submissions.add_file(
+                    teacher, draft, prompt.id, io.BytesIO(b"%PDF-1.4\n" + b"0" * 500), "t.pdf"
+                )
+            else:
+                words = " ".join(["evidence"] * (prompt.min_words or 1))
+                submissions.save_answer(teacher, draft, prompt.id, {"text": words})
+        submissions.submit(teacher, draft)
+        db.session.commit()
+        sid = draft.id
+        db.session.remove()
+
+    page.goto("/auth/login")
+    assigned = [m for m in smtp_server.messages if "waiting for your review" in str(m["Subject"])]
+    reviewer = str(assigned[0]["To"]) if assigned else "reviewer1@demo.test"
+    page.get_by_label("Email").fill(reviewer)
+    page.get_by_label("Password").fill("demo-password-1")
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("link", name="My reviews").click()
+    shot(page, "20-reviewer-queue")
+    page.get_by_role("link", name=re.compile("Exit Tickets", re.I)).first.click()
+    assert "Taylor" not in page.content()  # the teacher's name never reaches the reviewer
+    for fieldset in page.locator("fieldset.criterion").all():
+        fieldset.get_by_role("radio", name=re.compile("Developing")).check()
+        fieldset.locator("textarea").fill("Show how each group's next lesson changed.")
+    page.get_by_label("Overall feedback for the teacher").fill("A good start; add the samples.")
+    shot(page, "21-reviewer-scoring")
+    page.get_by_role("button", name="Submit scores (final)").click()
+    assert page.get_by_text("Submitted: Not yet").is_visible()
+    page.get_by_role("button", name="Sign out").click()
+
+    page.goto("/auth/login")
+    page.get_by_label("Email").fill("teacher@demo.test")
+    page.get_by_label("Password").fill("demo-password-1")
+    page.get_by_role("button", name="Sign in").click()
+    page.goto(f"/submissions/{sid}")
+    assert page.get_by_role("heading", name=re.compile("Not yet: the reviewer")).is_visible()
+    assert page.get_by_text("A good start; add the samples.").is_visible()
+    shot(page, "22-teacher-feedback")
+    page.get_by_role("button", name="Start attempt 2").click()
+    assert "filled in from your last one" in page.content()

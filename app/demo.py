@@ -44,8 +44,10 @@ DISTRICT = {
 PEOPLE = {
     "teacher@demo.test": ("Taylor Teacher", 0),
     "designer@demo.test": ("Dana Designer", None),
-    "reviewer1@demo.test": ("Riley Reviewer", 1),
-    "reviewer2@demo.test": ("Robin Reviewer", 2),
+    # Reviewers come from outside the teacher's district: routing never gives a teacher's work
+    # to a colleague from the same school or district.
+    "reviewer1@demo.test": ("Riley Reviewer", None),
+    "reviewer2@demo.test": ("Robin Reviewer", None),
     "senior@demo.test": ("Sam Senior", None),
     "officer@demo.test": ("Omar Officer", None),
     "admin@demo.test": ("Ada Admin", None),

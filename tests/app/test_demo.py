@@ -18,6 +18,7 @@ DEMO_EMAILS = (
     "designer@demo.test",
     "reviewer1@demo.test",
     "reviewer2@demo.test",
+    "senior@demo.test",
     "officer@demo.test",
     "admin@demo.test",
 )
@@ -152,3 +153,33 @@ def test_catalog_lists_the_demo_credentials_with_full_rubrics(client: Any, seede
         image = client.get(f"/catalog/riverbend/{spec['slug']}/image")
         assert image.status_code == 200
         assert image.mimetype == "image/svg+xml"
+
+
+def test_the_demo_pool_reviews_the_demo_teachers_work(seeded: Any) -> None:
+    import io
+
+    from app.models.credentials import Credential
+    from app.models.reviews import Review, ReviewerProfile
+    from app.submissions import service as submissions
+
+    pool = db.session.scalars(select(ReviewerProfile)).all()
+    assert {p.user.email for p in pool} == {
+        "reviewer1@demo.test",
+        "reviewer2@demo.test",
+        "senior@demo.test",
+    }
+    assert [p.user.email for p in pool if p.senior] == ["senior@demo.test"]
+    teacher = _user("teacher@demo.test")
+    credential = db.session.scalar(select(Credential).where(Credential.slug == "exit-tickets"))
+    draft = submissions.start(teacher, credential.id)
+    for prompt in draft.version.prompts:
+        if prompt.kind == "file":
+            submissions.add_file(teacher, draft, prompt.id, io.BytesIO(b"%PDF-1.4 x"), "a.pdf")
+        else:
+            text = " ".join(["word"] * (prompt.min_words or 1))
+            submissions.save_answer(teacher, draft, prompt.id, {"text": text})
+    submissions.submit(teacher, draft)
+    db.session.commit()
+    review = db.session.scalar(select(Review).where(Review.submission_id == draft.id))
+    assert review.status == "assigned"
+    assert review.reviewer.email in {p.user.email for p in pool}

@@ -7,9 +7,10 @@ raised under that lock, with a CHECK constraint as the last guard: many app proc
 submitting at once never give one submission two active reviews of a kind (a partial unique
 index) and never push a reviewer over capacity. SQLite serialises writers instead.
 
-Statements per assignment do not grow with the number of reviewers or submissions: one to
-read the teacher's school and district, one for the reviewers to exclude, one to choose and
-lock the reviewer, two updates.
+Statements per assignment do not grow with the number of reviewers or submissions: the queued
+review's insert (in a savepoint, so a retried request finds the active one), one to read the
+teacher's school and district, one for the reviewers to exclude, one to choose and lock the
+reviewer (with their account, for the e-mail), and two updates. `make bench` counts them.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from typing import Any
 
 from sqlalchemy import exists, or_, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import aliased, contains_eager
 
 from app.db import db, utcnow
 from app.links import public_url
@@ -106,6 +107,7 @@ def candidate_query(
     query = (
         select(ReviewerProfile)
         .join(reviewer, reviewer.id == ReviewerProfile.user_id)
+        .options(contains_eager(ReviewerProfile.user.of_type(reviewer)))
         .outerjoin(school, school.id == reviewer.school_id)
         .where(
             ReviewerProfile.issuer_id == review.issuer_id,
@@ -163,12 +165,16 @@ def assign(review: Review, now: datetime | None = None) -> bool:
     review.due_at = now + timedelta(days=version.review_days or 7)
     db.session.flush()
     db.session.expire(profile, ["open_reviews", "last_assigned_at"])
-    _tell_reviewer(review, "review_assigned", "A submission is waiting for your review")
+    _tell_reviewer(
+        review, "review_assigned", "A submission is waiting for your review", profile.user
+    )
     return True
 
 
-def _tell_reviewer(review: Review, template: str, subject: str) -> None:
-    reviewer = db.session.get(User, review.reviewer_id)
+def _tell_reviewer(
+    review: Review, template: str, subject: str, reviewer: User | None = None
+) -> None:
+    reviewer = reviewer or db.session.get(User, review.reviewer_id)
     if reviewer is None:
         return
     send_mail(

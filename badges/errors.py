@@ -35,6 +35,24 @@ class FetchError(BadgeError):
     """A document could not be fetched, or its address is refused."""
 
 
+class Gone(FetchError):
+    """The server answered 410 Gone: the issuer withdrew (revoked) the document."""
+
+    def __init__(self, message: str, reason: str | None = None) -> None:
+        super().__init__(message)
+        self.reason = reason
+
+
+def gone_reason(raw: bytes) -> str | None:
+    """The ``revocationReason`` of a 410 answer's JSON body, if it has one."""
+    try:
+        value = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError):
+        return None
+    reason = value.get("revocationReason") if isinstance(value, dict) else None
+    return reason if isinstance(reason, str) and reason else None
+
+
 def json_object(raw: bytes, what: str, error: type[BadgeError] = BadgeError) -> dict[str, Any]:
     """``raw`` parsed as a JSON object, or ``error`` saying that ``what`` is not one."""
     try:

@@ -17,7 +17,7 @@ from collections import OrderedDict
 from typing import Any, Protocol
 from urllib.parse import urljoin, urlsplit
 
-from badges.errors import FetchError, json_object
+from badges.errors import FetchError, Gone, gone_reason, json_object
 
 MAX_DOCUMENT_BYTES = 1024 * 1024
 ACCEPT = "application/ld+json, application/json"
@@ -167,7 +167,10 @@ class SafeFetcher:
                     url = urljoin(url, location)
                     continue
                 if response.status == 410:
-                    raise FetchError(f"{url} is gone (410): the issuer has withdrawn it")
+                    raise Gone(
+                        f"{url} is gone (410): the issuer has withdrawn it",
+                        gone_reason(response.read(self.max_bytes)),
+                    )
                 if response.status != 200:
                     raise FetchError(f"{url} answered HTTP {response.status}")
                 kind = (response.getheader("Content-Type") or "").split(";")[0].strip().lower()

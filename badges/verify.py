@@ -13,7 +13,7 @@ from typing import Any, BinaryIO
 from urllib.parse import urlsplit
 
 from badges import bake, jws, objects
-from badges.errors import BadgeError
+from badges.errors import BadgeError, Gone
 from badges.fetch import Fetcher
 from badges.keys import load_public_pem
 from badges.recipient import recipient_matches
@@ -92,6 +92,13 @@ def _fail(report: Report, name: str, message: str) -> _Stop:
 def _fetch(report: Report, fetcher: Fetcher, url: str, name: str) -> dict[str, Any]:
     try:
         return fetcher.fetch_json(url)
+    except Gone as error:
+        if name != "assertion":
+            raise _fail(report, name, error.message) from error
+        reason = error.reason or "the issuer answers 410 Gone"
+        raise _fail(
+            report, "revocation", f"the issuer has revoked this badge ({reason})"
+        ) from error
     except BadgeError as error:
         raise _fail(report, name, error.message) from error
 
@@ -230,7 +237,7 @@ def _check_signature(
             "the signed badge does not name the key that signed it (verification.creator)",
         )
     if creator not in _listed_keys(issuer):
-        raise _fail(report, "key", f"the key {creator} is not one the issuer lists in its profile")
+        raise _fail(report, "key", _unlisted_key_message(fetcher, creator, assertion, issuer))
     key = _fetch(report, fetcher, creator, "key")
     report.key = key
     if key.get("id", creator) != creator:
@@ -248,6 +255,23 @@ def _check_signature(
     report.add(
         "signature", PASS, "the RS256 signature is valid: the badge is unchanged since signing"
     )
+
+
+def _unlisted_key_message(
+    fetcher: Fetcher, creator: str, assertion: dict[str, Any], issuer: dict[str, Any]
+) -> str:
+    """Why the signing key is refused; a retired key of the same issuer says where the
+    current copy is (the issuer re-signs live badges with its new key)."""
+    try:
+        key = fetcher.fetch_json(creator)
+    except BadgeError:
+        key = {}
+    same_origin = _origin(creator) == _origin(str(issuer.get("id", "")))
+    if same_origin and key.get("owner") == issuer.get("id") and key.get("id", creator) == creator:
+        where = assertion.get("id")
+        current = f"; the current copy is at {where}" if objects.is_http_url(where) else ""
+        return f"signed with a retired key of this issuer ({creator}){current}"
+    return f"the key {creator} is not one the issuer lists in its profile"
 
 
 def _origin(url: str) -> tuple[str, str | None, int | None]:

@@ -15,7 +15,7 @@ from flask import Flask, current_app
 from werkzeug.test import Client
 
 from badges.bake import read_limited
-from badges.errors import BadgeError, FetchError, json_object
+from badges.errors import BadgeError, FetchError, Gone, gone_reason, json_object
 from badges.fetch import MAX_DOCUMENT_BYTES, CachingFetcher, Fetcher, SafeFetcher
 from badges.verify import Report, verify
 
@@ -40,6 +40,11 @@ class LocalFetcher:
         response = Client(self.app).get(
             path, headers={"Accept": "application/ld+json, application/json"}
         )
+        if response.status_code == 410:
+            raise Gone(
+                f"{url} is gone (410): the issuer has withdrawn it",
+                gone_reason(response.get_data()),
+            )
         if response.status_code != 200:
             raise FetchError(f"{url} answered HTTP {response.status_code}")
         data = response.get_data()

@@ -63,12 +63,29 @@ def test_key_owned_by_another_issuer_fails(world: Any, fetcher: Any, private_key
 
 def test_key_not_listed_by_issuer_fails(world: Any, fetcher: Any, private_key: Any) -> None:
     rogue = f"{world.server.base}/keys/rogue"
+    someone_else = f"{world.server.base}/issuers/someone-else"
     world.server.put(
         "/keys/rogue",
-        objects.cryptographic_key(rogue, world.issuer_id, keys.public_pem(private_key)),
+        objects.cryptographic_key(rogue, someone_else, keys.public_pem(private_key)),
     )
     token = world.signed(signer=RSASigner(private_key, rogue))
     assert "not one the issuer lists" in _failed(verify(token, fetcher=fetcher))["key"]
+
+
+def test_a_retired_key_of_the_issuer_points_at_the_current_copy(
+    world: Any, fetcher: Any, private_key: Any
+) -> None:
+    retired = f"{world.server.base}/keys/2019"
+    world.server.put(
+        "/keys/2019",
+        objects.cryptographic_key(retired, world.issuer_id, keys.public_pem(private_key)),
+    )
+    token = world.signed(signer=RSASigner(private_key, retired))
+    message = _failed(verify(token, fetcher=fetcher))["key"]
+    assert message == (
+        f"signed with a retired key of this issuer ({retired}); "
+        f"the current copy is at {world.server.base}/assertions/1"
+    )
 
 
 def test_revoked_badge_fails(world: Any, fetcher: Any) -> None:

@@ -23,6 +23,7 @@ BLUEPRINT_MODULES = (
     "app.verify",
     "app.submissions",
     "app.reviews",
+    "app.issuance",
     "app.api",
 )
 
@@ -71,6 +72,8 @@ def create_app(settings: Settings | None = None) -> Flask:
     for name in BLUEPRINT_MODULES:
         module = importlib.import_module(name)
         app.register_blueprint(module.bp)
+        if hasattr(module, "ob"):
+            app.register_blueprint(module.ob)
     csrf.exempt(importlib.import_module("app.api").bp)
 
     from app.cli import register_cli

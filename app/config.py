@@ -79,6 +79,10 @@ class Settings:
     # The largest evidence file any prompt may accept (video); uploads to a submission may be
     # this large even though other requests stop at max_upload_mb.
     max_evidence_mb: int = 500
+    # Badge signing keys: generated here and stored encrypted with MASTER_KEY (default), or
+    # created in AWS KMS (asymmetric RSA_2048, RS256) when KMS_SIGNING is on.
+    kms_signing: bool = False
+    kms_endpoint_url: str = ""
     session_cookie_secure: bool = False
     extra: Mapping[str, Any] = field(default_factory=dict)
 
@@ -131,6 +135,8 @@ class Settings:
             badges_allow_private_hosts=_bool(environ.get("BADGES_ALLOW_PRIVATE_HOSTS")),
             max_upload_mb=_int(environ, "MAX_UPLOAD_MB", 25),
             max_evidence_mb=_int(environ, "MAX_EVIDENCE_MB", 500),
+            kms_signing=_bool(environ.get("KMS_SIGNING")),
+            kms_endpoint_url=environ.get("KMS_ENDPOINT_URL", ""),
             session_cookie_secure=_bool(
                 environ.get("SESSION_COOKIE_SECURE"),
                 default=public_base_url.startswith("https://"),

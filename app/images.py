@@ -350,3 +350,27 @@ font-size="15" fill="#ffffff">{caption}</text>
 </svg>
 """
     return svg.encode("utf-8")
+
+
+BAKED_PNG_SIZE = 512
+
+
+def svg_to_png(data: bytes, size: int = BAKED_PNG_SIZE) -> bytes:
+    """A PNG rendering of a (sanitised) badge SVG, for the baked PNG of an SVG-only badge."""
+    import resvg_py
+
+    png = resvg_py.svg_to_bytes(svg_string=data.decode("utf-8"), width=size, height=size)
+    return bytes(png)
+
+
+def png_in_svg(png: bytes) -> bytes:
+    """An SVG that shows a PNG badge image, for the baked SVG of a PNG-only badge."""
+    import base64
+
+    width, height = struct.unpack(">II", png[16:24])
+    encoded = base64.b64encode(png).decode("ascii")
+    return (
+        f'<svg xmlns="{SVG_NS}" xmlns:xlink="{XLINK_NS}" width="{width}" height="{height}" '
+        f'viewBox="0 0 {width} {height}"><image width="{width}" height="{height}" '
+        f'xlink:href="data:image/png;base64,{encoded}"/></svg>'
+    ).encode()

@@ -1,6 +1,7 @@
 """All models, imported here so Alembic sees one metadata."""
 
 from app.models.accounts import ApiToken, User
+from app.models.assertions import Assertion, BulkIssuance, IssuerKey
 from app.models.credentials import (
     Credential,
     CredentialVersion,
@@ -29,6 +30,8 @@ from app.models.submissions import (
 __all__ = [
     "Answer",
     "ApiToken",
+    "Assertion",
+    "BulkIssuance",
     "Credential",
     "CredentialVersion",
     "Criterion",
@@ -36,6 +39,7 @@ __all__ = [
     "EvidenceFile",
     "Invitation",
     "Issuer",
+    "IssuerKey",
     "Level",
     "Prompt",
     "Review",

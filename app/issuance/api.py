@@ -1,0 +1,54 @@
+"""API: the earner's badges, and revocation by an issuer admin."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import jsonify
+from flask_login import current_user
+from marshmallow import Schema, fields, validate
+
+from app.api import bp
+from app.auth.api import json_body
+from app.db import db
+from app.issuance import documents, service
+from app.links import public_url
+from app.models.orgs import Role
+from app.security import login_required, roles_required
+
+
+class RevokeSchema(Schema):
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=500))
+
+
+def dump(item: Any) -> dict[str, Any]:
+    return {
+        "assertion_id": documents.assertion_url(item),
+        "credential_id": item.credential_id,
+        "issuer": documents.issuer_url(item.issuer),
+        "title": item.version.title,
+        "issued_on": item.issued_on.isoformat(),
+        "expires": item.expires.isoformat() if item.expires else None,
+        "revoked": item.revoked,
+        "revocation_reason": item.revocation_reason or None,
+        "jws_url": public_url("issuance.download", uid=item.uid, fmt="jws"),
+        "png_url": public_url("issuance.download", uid=item.uid, fmt="png"),
+        "svg_url": public_url("issuance.download", uid=item.uid, fmt="svg"),
+        "public_url": documents.public_page_url(item) if item.public else None,
+    }
+
+
+@bp.get("/me/badges")
+@login_required
+def my_badges() -> Any:
+    return jsonify({"badges": [dump(a) for a in service.my_badges(current_user)]})
+
+
+@bp.post("/assertions/<uid>/revoke")
+@roles_required(Role.ISSUER_ADMIN)
+def revoke_assertion(uid: str) -> Any:
+    body = json_body(RevokeSchema())
+    item = service.by_uid(uid)
+    service.revoke(current_user, item, body["reason"])
+    db.session.commit()
+    return jsonify(dump(item))

@@ -1,0 +1,189 @@
+"""The hosted Open Badges documents under PUBLIC_BASE_URL: issuers, badge classes,
+assertions, keys, revocation lists, badge images and (with consent) evidence.
+
+Each answers JSON-LD to machines (``Accept: application/ld+json`` or ``application/json``,
+or a ``.json`` suffix) and a readable page to people, with an ETag. Issuers, badge classes
+and keys may be cached for an hour; assertions and revocation lists must be revalidated on
+every use (``no-cache``), so a revocation is seen by the very next request. A revoked
+assertion answers 410 Gone with ``revoked: true`` and the reason.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any
+
+from flask import Response, render_template, request
+from sqlalchemy import select
+
+from app.catalog.pages import image_of
+from app.catalog.views import image_response
+from app.db import db
+from app.errors import NotFound
+from app.issuance import documents, keys, ob
+from app.links import public_url
+from app.models.assertions import Assertion, IssuerKey
+from app.models.credentials import CredentialVersion, VersionStatus
+from app.models.orgs import Issuer
+from app.models.submissions import Submission
+from app.security import public
+from app.submissions.api import file_response
+
+STABLE = "public, max-age=3600"
+LIVE = "public, no-cache"
+
+
+def wants_document(fmt: str | None) -> bool:
+    if fmt == "json":
+        return True
+    accept = request.accept_mimetypes
+    best = accept.best_match(["text/html", "application/ld+json", "application/json"])
+    return (
+        best in ("application/ld+json", "application/json") and accept[best] > accept["text/html"]
+    )
+
+
+def answer(
+    document: dict[str, Any],
+    fmt: str | None,
+    *,
+    cache: str = STABLE,
+    status: int = 200,
+    page: str = "issuance/document.html",
+    **context: Any,
+) -> Any:
+    body = json.dumps(document, indent=2, ensure_ascii=False)
+    if wants_document(fmt):
+        best = request.accept_mimetypes.best_match(["application/ld+json", "application/json"])
+        plain = best == "application/json" and fmt != "json"  # a client that takes only JSON
+        mimetype = "application/json" if plain else "application/ld+json"
+        response = Response(body, status=status, mimetype=mimetype)
+    else:
+        html = render_template(page, document=document, pretty=body, **context)
+        response = Response(html, status=status, mimetype="text/html")
+    response.set_etag(hashlib.sha256(response.get_data()).hexdigest()[:32])
+    response.headers["Cache-Control"] = cache
+    response.headers["Vary"] = "Accept"
+    response.headers["Access-Control-Allow-Origin"] = "*"  # verifiers and backpacks anywhere
+    return response.make_conditional(request) if status == 200 else response
+
+
+def _issuer(slug: str) -> Issuer:
+    issuer = db.session.scalar(select(Issuer).where(Issuer.slug == slug))
+    if issuer is None:
+        raise NotFound("There is no such issuer.")
+    return issuer
+
+
+def _version(version_id: int) -> CredentialVersion:
+    version = db.session.get(CredentialVersion, version_id)
+    if version is None or version.status == VersionStatus.DRAFT:
+        raise NotFound("There is no such badge.")
+    return version
+
+
+@ob.get("/issuers/<slug>", defaults={"fmt": None})
+@ob.get("/issuers/<slug>.json", defaults={"fmt": "json"})
+@public
+def issuer(slug: str, fmt: str | None) -> Any:
+    found = _issuer(slug)
+    key = keys.current_key(found)
+    db.session.commit()  # a key made on first request is kept
+    return answer(documents.profile(found, key), fmt, title=found.name, kind="Issuer", issuer=found)
+
+
+@ob.get("/issuers/<slug>/revocations", defaults={"fmt": None})
+@ob.get("/issuers/<slug>/revocations.json", defaults={"fmt": "json"})
+@public
+def revocations(slug: str, fmt: str | None) -> Any:
+    found = _issuer(slug)
+    revoked = db.session.scalars(
+        select(Assertion)
+        .where(Assertion.issuer_id == found.id, Assertion.revoked_at.is_not(None))
+        .order_by(Assertion.revoked_at)
+    ).all()
+    return answer(
+        documents.revocation_list(found, list(revoked)),
+        fmt,
+        cache=LIVE,
+        title=f"Badges revoked by {found.name}",
+        kind="Revocation list",
+    )
+
+
+@ob.get("/keys/<kid>", defaults={"fmt": None})
+@ob.get("/keys/<kid>.json", defaults={"fmt": "json"})
+@public
+def key(kid: str, fmt: str | None) -> Any:
+    found = db.session.scalar(select(IssuerKey).where(IssuerKey.kid == kid))
+    if found is None:
+        raise NotFound("There is no such key.")
+    state = "current" if found.is_current else f"retired {found.retired_at:%Y-%m-%d}"
+    return answer(
+        documents.key_document(found),
+        fmt,
+        title=f"Signing key of {found.issuer.name} ({state})",
+        kind="Public key",
+    )
+
+
+@ob.get("/badges/<int:version_id>", defaults={"fmt": None})
+@ob.get("/badges/<int:version_id>.json", defaults={"fmt": "json"})
+@public
+def badge_class(version_id: int, fmt: str | None) -> Any:
+    version = _version(version_id)
+    return answer(
+        documents.badge_class(version),
+        fmt,
+        title=version.title,
+        kind="Badge",
+        image=public_url("ob.badge_image", version_id=version.id),
+    )
+
+
+@ob.get("/badges/<int:version_id>/image")
+@public
+def badge_image(version_id: int) -> Any:
+    return image_response(*image_of(_version(version_id)))
+
+
+@ob.get("/assertions/<uid>", defaults={"fmt": None})
+@ob.get("/assertions/<uid>.json", defaults={"fmt": "json"})
+@public
+def assertion(uid: str, fmt: str | None) -> Any:
+    item = db.session.scalar(select(Assertion).where(Assertion.uid == uid))
+    if item is None:
+        raise NotFound("There is no such badge.")
+    context = {"title": item.version.title, "kind": "Badge awarded", "item": item}
+    if item.revoked:
+        return answer(documents.revoked_assertion(item), fmt, cache=LIVE, status=410, **context)
+    return answer(documents.assertion(item), fmt, cache=LIVE, **context)
+
+
+def _evidence_of(uid: str) -> tuple[Assertion, Submission]:
+    item = db.session.scalar(select(Assertion).where(Assertion.uid == uid))
+    submission = (
+        db.session.get(Submission, item.submission_id) if item and item.submission_id else None
+    )
+    if item is None or submission is None or not submission.evidence_public or item.revoked:
+        raise NotFound("This evidence is not public.")
+    return item, submission
+
+
+@ob.get("/assertions/<uid>/evidence")
+@public
+def evidence(uid: str) -> Any:
+    """The teacher's evidence, shown only because they agreed when they submitted."""
+    item, submission = _evidence_of(uid)
+    return render_template("issuance/evidence.html", item=item, s=submission)
+
+
+@ob.get("/assertions/<uid>/evidence/files/<int:file_id>")
+@public
+def evidence_file(uid: str, file_id: int) -> Any:
+    _, submission = _evidence_of(uid)
+    record = next((f for f in submission.files if f.id == file_id), None)
+    if record is None:
+        raise NotFound("There is no such file.")
+    return file_response(record)

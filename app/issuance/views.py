@@ -1,0 +1,222 @@
+"""The earner's backpack and public badge pages, and the issuer admin's badge pages
+(issued badges and revocation, signing keys and rotation, bulk issuance)."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from flask import Response, flash, jsonify, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from app.auth.forms import EmptyForm
+from app.db import db
+from app.errors import AppError, InvalidInput, NotFound, wants_json
+from app.forms import report_error
+from app.issuance import bp, documents, keys, service
+from app.models.orgs import Issuer, Role
+from app.orgs import service as orgs
+from app.security import login_required, public, roles_required
+
+issuer_admin = roles_required(Role.ISSUER_ADMIN)
+DOWNLOADS = {
+    "json": ("application/ld+json", "json"),
+    "jws": ("application/jose", "jws"),
+    "png": ("image/png", "png"),
+    "svg": ("image/svg+xml", "svg"),
+}
+
+
+def _file_name(item: Any, ext: str) -> str:
+    slug = re.sub(r"[^a-z0-9]+", "-", item.version.title.lower()).strip("-")[:60] or "badge"
+    return f"{slug}-{item.uid[:8]}.{ext}"
+
+
+@bp.get("/badges")
+@login_required
+def index() -> Any:
+    badges = service.my_badges(current_user)
+    return render_template(
+        "issuance/index.html",
+        badges=badges,
+        documents=documents,
+        service=service,
+        form=EmptyForm(),
+    )
+
+
+@bp.get("/badges/<uid>/download/<any(json, jws, png, svg):fmt>")
+@login_required
+def download(uid: str, fmt: str) -> Any:
+    item = service.get_own(current_user, uid)
+    if item.jws is None:
+        raise InvalidInput("This badge is not signed yet; try again in a moment.")
+    mimetype, ext = DOWNLOADS[fmt]
+    if fmt == "json":
+        import json
+
+        from badges.jws import decode
+
+        data: bytes = json.dumps(decode(item.jws)[1], indent=2).encode()
+    elif fmt == "jws":
+        data = item.jws.encode()
+    else:
+        data = service.baked(item, fmt)
+        db.session.commit()
+    response = Response(data, mimetype=mimetype)
+    response.headers["Content-Disposition"] = f'attachment; filename="{_file_name(item, ext)}"'
+    response.headers["Cache-Control"] = "private, no-cache"
+    return response
+
+
+@bp.post("/badges/<uid>/public")
+@login_required
+def toggle_public(uid: str) -> Any:
+    item = service.get_own(current_user, uid)
+    if EmptyForm().validate_on_submit():
+        on = request.form.get("public") == "on"
+        service.set_public(current_user, item, on)
+        db.session.commit()
+        flash(
+            "Your public badge page is on: anyone with the link can see it."
+            if on
+            else "Your public badge page is off.",
+            "success",
+        )
+    return redirect(url_for("issuance.index") + f"#badge-{uid}")
+
+
+@bp.get("/b/<uid>")
+@public
+def public_badge(uid: str) -> Any:
+    """The page an earner shares (off until they switch it on); verified live."""
+    item = service.by_uid(uid)
+    if not item.public:
+        raise NotFound("There is no public page for this badge (its earner keeps it private).")
+    return render_template(
+        "issuance/public.html",
+        item=item,
+        status=service.status(item),
+        documents=documents,
+        linkedin=service.linkedin_url(item),
+    )
+
+
+# Issuer admins ------------------------------------------------------------------------------
+
+
+def _issuer(slug: str) -> Issuer:
+    issuer = orgs.issuer_by_slug(slug)
+    orgs.require_manager(current_user, issuer)
+    return issuer
+
+
+@bp.get("/issued-badges")
+@issuer_admin
+def admin_index() -> Any:
+    from app.security import issuer_ids_with
+
+    issuers = [
+        db.session.get(Issuer, i)
+        for i in sorted(issuer_ids_with(current_user, (Role.ISSUER_ADMIN,)))
+    ]
+    if len(issuers) == 1 and issuers[0] is not None:
+        return redirect(url_for("issuance.admin", slug=issuers[0].slug))
+    return render_template("issuance/admin_index.html", issuers=issuers)
+
+
+@bp.get("/issuers/<slug>/badges")
+@issuer_admin
+def admin(slug: str) -> Any:
+    issuer = _issuer(slug)
+    from sqlalchemy import select
+
+    from app.models.assertions import BulkIssuance
+
+    bulks = db.session.scalars(
+        select(BulkIssuance)
+        .where(BulkIssuance.issuer_id == issuer.id)
+        .order_by(BulkIssuance.id.desc())
+        .limit(10)
+    ).all()
+    return render_template(
+        "issuance/admin.html",
+        issuer=issuer,
+        issued=service.issued_by(current_user, issuer),
+        keys=keys.keys_of(issuer),
+        bulks=bulks,
+        documents=documents,
+        form=EmptyForm(),
+    )
+
+
+@bp.post("/issuers/<slug>/badges/<uid>/revoke")
+@issuer_admin
+def revoke(slug: str, uid: str) -> Any:
+    issuer = _issuer(slug)
+    item = service.by_uid(uid)
+    if item.issuer_id != issuer.id:
+        raise NotFound("There is no such badge at this issuer.")
+    if EmptyForm().validate_on_submit():
+        try:
+            service.revoke(current_user, item, request.form.get("reason", ""))
+        except AppError as error:
+            report_error(error)
+        else:
+            db.session.commit()
+            flash("The badge is revoked; verifiers see it from now on.", "success")
+    return redirect(url_for("issuance.admin", slug=slug))
+
+
+@bp.post("/issuers/<slug>/keys/rotate")
+@issuer_admin
+def rotate(slug: str) -> Any:
+    issuer = _issuer(slug)
+    if EmptyForm().validate_on_submit():
+        key = service.rotate_key(current_user, issuer)
+        db.session.commit()
+        flash(
+            f"Key {key.kid[:8]} is now current. Every live badge is being re-signed with it; "
+            "earners are told a fresh copy is ready.",
+            "success",
+        )
+    return redirect(url_for("issuance.admin", slug=slug) + "#keys")
+
+
+@bp.post("/issuers/<slug>/bulk")
+@issuer_admin
+def bulk(slug: str) -> Any:
+    issuer = _issuer(slug)
+    upload = request.files.get("file")
+    if not EmptyForm().validate_on_submit() or upload is None or not upload.filename:
+        flash("Choose a CSV file to upload.", "error")
+        return redirect(url_for("issuance.admin", slug=slug) + "#bulk")
+    try:
+        job = service.start_bulk(
+            current_user, issuer, upload.filename, upload.stream.read(service.MAX_CSV_BYTES + 1)
+        )
+    except AppError as error:
+        report_error(error)
+        return redirect(url_for("issuance.admin", slug=slug) + "#bulk")
+    db.session.commit()
+    return redirect(url_for("issuance.bulk_status", slug=slug, bulk_id=job.id))
+
+
+@bp.get("/issuers/<slug>/bulk/<int:bulk_id>")
+@issuer_admin
+def bulk_status(slug: str, bulk_id: int) -> Any:
+    issuer = _issuer(slug)
+    job = service.bulk_of(current_user, issuer, bulk_id)
+    if wants_json():
+        return jsonify(
+            {
+                "id": job.id,
+                "status": job.status,
+                "total": job.total,
+                "done": job.done,
+                "issued": job.issued,
+                "skipped": job.skipped,
+                "errors": job.errors,
+            }
+        )
+    return render_template("issuance/bulk.html", issuer=issuer, job=job)

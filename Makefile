@@ -8,7 +8,8 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 
 .DEFAULT_GOAL := help
-.PHONY: help run test test-fast lint fmt typecheck bench migrate seed chromium clean
+.PHONY: help run test test-fast lint fmt typecheck bench migrate seed chromium validator clean
+VALIDATOR := .venv-validator
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -37,6 +38,20 @@ chromium: ## install Debian's chromium for the browser tests (needs root or sudo
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium; }
 
+validator: $(VALIDATOR)/.installed ## the 1EdTech Open Badges 2.0 reference validator, in a venv of its own
+
+# The reference validator (PyPI openbadges 1.1.2) pins 2017-era packages. Its pinned
+# pycryptodome 3.6.6 has Python 2 syntax that 3.11 cannot compile, so a current pycryptodome
+# replaces it; tests/validator/run_validator.py gives the pinned python-jose and pytz the
+# `collections` names they import. Its own venv, because it pins Click 6 (Flask 3 needs 8).
+$(VALIDATOR)/.installed:
+	$(PYTHON) -m venv $(VALIDATOR)
+	$(VALIDATOR)/bin/pip install -q --upgrade pip
+	$(VALIDATOR)/bin/pip install -q openbadges==1.1.2
+	$(VALIDATOR)/bin/pip install -q --upgrade "pycryptodome>=3.19" 2>&1 | grep -v "dependency conflicts\|openbadges 1.1.2 requires\|resolver does not" || true
+	$(VALIDATOR)/bin/python tests/validator/run_validator.py --check
+	touch $@
+
 lint: $(VENV)/.installed-dev ## ruff lint and format check
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check badges
@@ -48,7 +63,7 @@ fmt: $(VENV)/.installed-dev ## format and autofix
 	$(BIN)/ruff format badges
 	$(BIN)/ruff check --fix .
 
-test: $(VENV)/.installed-dev chromium lint typecheck ## lint, type-check and run the whole suite (SQLite; PostgreSQL when DATABASE_URL is set)
+test: $(VENV)/.installed-dev chromium validator lint typecheck ## lint, type-check and run the whole suite (SQLite; PostgreSQL when DATABASE_URL is set)
 	$(BIN)/pytest
 
 test-fast: $(VENV)/.installed-dev ## the suite without lint and browser set-up
@@ -61,4 +76,4 @@ bench: $(VENV)/.installed-dev ## benchmarks: print figures against a baseline me
 	$(BIN)/python tests/bench/bench_routing.py
 
 clean: ## remove the virtualenv and local data
-	rm -rf $(VENV) instance .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(VALIDATOR) instance .pytest_cache .mypy_cache .ruff_cache

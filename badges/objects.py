@@ -232,15 +232,24 @@ def cryptographic_key(key_id: str, owner: str, public_key_pem: str) -> dict[str,
 def revocation_list(
     list_id: str, issuer: str, revoked: Iterable[tuple[str, str]]
 ) -> dict[str, Any]:
-    """``revoked`` holds (assertion id, reason) pairs."""
+    """``revoked`` holds (assertion id, reason) pairs.
+
+    JSON-LD compaction turns a one-element list into its element, and the reference validator
+    (1.1.2) then iterates that object's keys and misses the revocation; so a list of exactly
+    one revoked assertion also carries the assertion's bare id, which keeps it a list. Both
+    entry forms are allowed by the specification and name the same assertion.
+    """
     data = {"id": list_id, "issuer": issuer}
+    entries: list[Any] = [
+        {"id": assertion_id, "revocationReason": reason} if reason else {"id": assertion_id}
+        for assertion_id, reason in revoked
+    ]
+    if len(entries) == 1:
+        entries.append(entries[0]["id"])
     return {
         "@context": CONTEXT,
         "type": "RevocationList",
         "id": _url(data, "id", "RevocationList"),
         "issuer": _url(data, "issuer", "RevocationList"),
-        "revokedAssertions": [
-            {"id": assertion_id, "revocationReason": reason} if reason else {"id": assertion_id}
-            for assertion_id, reason in revoked
-        ],
+        "revokedAssertions": entries,
     }

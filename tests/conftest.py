@@ -194,6 +194,50 @@ class Client:
         return self.submit("/auth/logout", page="/")
 
 
+class LiveApp:
+    """The app served over real HTTP on a loopback port, its PUBLIC_BASE_URL that address."""
+
+    def __init__(self, settings: Settings) -> None:
+        import socket
+        import threading
+
+        from werkzeug.serving import make_server
+
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            port = int(sock.getsockname()[1])
+        self.base = f"http://127.0.0.1:{port}"
+        self.app = create_app(
+            settings.with_changes(public_base_url=self.base, badges_allow_private_hosts=True)
+        )
+        self.server = make_server("127.0.0.1", port, self.app, threaded=True)
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def client(self) -> Client:
+        self.app.test_client_class = FreshContextClient
+        return Client(self.app.test_client())
+
+
+@pytest.fixture
+def live(settings: Settings, smtp_server: SMTPTestServer) -> Iterator[LiveApp]:
+    """A served app and an app context of it (data made here is committed for real)."""
+    smtp_server.clear()
+    served = LiveApp(settings)
+    served.thread.start()
+    try:
+        with served.app.app_context():
+            from app.extensions import limiter
+
+            limiter.reset()
+            yield served
+            db.session.remove()
+            _empty_tables()
+            db.engine.dispose()
+    finally:
+        served.server.shutdown()
+        served.thread.join(timeout=5)
+
+
 @pytest.fixture
 def client(app: Any) -> Client:
     return Client(app.test_client())

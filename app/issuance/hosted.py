@@ -30,6 +30,8 @@ from app.models.submissions import Submission
 from app.security import public
 from app.submissions.api import file_response
 
+# Each document has two rules, "<id>.json" first in the source so that the plain id is
+# registered first and is the one url_for builds (decorators apply bottom-up).
 STABLE = "public, max-age=3600"
 LIVE = "public, no-cache"
 
@@ -83,8 +85,8 @@ def _version(version_id: int) -> CredentialVersion:
     return version
 
 
-@ob.get("/issuers/<slug>", defaults={"fmt": None})
 @ob.get("/issuers/<slug>.json", defaults={"fmt": "json"})
+@ob.get("/issuers/<slug>", defaults={"fmt": None})
 @public
 def issuer(slug: str, fmt: str | None) -> Any:
     found = _issuer(slug)
@@ -93,8 +95,8 @@ def issuer(slug: str, fmt: str | None) -> Any:
     return answer(documents.profile(found, key), fmt, title=found.name, kind="Issuer", issuer=found)
 
 
-@ob.get("/issuers/<slug>/revocations", defaults={"fmt": None})
 @ob.get("/issuers/<slug>/revocations.json", defaults={"fmt": "json"})
+@ob.get("/issuers/<slug>/revocations", defaults={"fmt": None})
 @public
 def revocations(slug: str, fmt: str | None) -> Any:
     found = _issuer(slug)
@@ -112,8 +114,8 @@ def revocations(slug: str, fmt: str | None) -> Any:
     )
 
 
-@ob.get("/keys/<kid>", defaults={"fmt": None})
 @ob.get("/keys/<kid>.json", defaults={"fmt": "json"})
+@ob.get("/keys/<kid>", defaults={"fmt": None})
 @public
 def key(kid: str, fmt: str | None) -> Any:
     found = db.session.scalar(select(IssuerKey).where(IssuerKey.kid == kid))
@@ -128,8 +130,8 @@ def key(kid: str, fmt: str | None) -> Any:
     )
 
 
-@ob.get("/badges/<int:version_id>", defaults={"fmt": None})
 @ob.get("/badges/<int:version_id>.json", defaults={"fmt": "json"})
+@ob.get("/badges/<int:version_id>", defaults={"fmt": None})
 @public
 def badge_class(version_id: int, fmt: str | None) -> Any:
     version = _version(version_id)
@@ -148,8 +150,8 @@ def badge_image(version_id: int) -> Any:
     return image_response(*image_of(_version(version_id)))
 
 
-@ob.get("/assertions/<uid>", defaults={"fmt": None})
 @ob.get("/assertions/<uid>.json", defaults={"fmt": "json"})
+@ob.get("/assertions/<uid>", defaults={"fmt": None})
 @public
 def assertion(uid: str, fmt: str | None) -> Any:
     item = db.session.scalar(select(Assertion).where(Assertion.uid == uid))

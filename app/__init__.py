@@ -7,6 +7,7 @@ import secrets
 from typing import Any
 
 from flask import Flask, g, request
+from flask.sessions import SecureCookieSessionInterface
 from flask_login import AnonymousUserMixin
 
 from app.config import Settings
@@ -28,6 +29,16 @@ BLUEPRINT_MODULES = (
 )
 
 
+class SessionInterface(SecureCookieSessionInterface):
+    """Public JSON-LD documents do not depend on who asks: they neither set a cookie nor
+    vary by one, so verifiers and CDNs can cache them (``g.public_document``)."""
+
+    def save_session(self, app: Flask, session: Any, response: Any) -> None:
+        if g.get("public_document") and not session.modified:
+            return
+        super().save_session(app, session, response)
+
+
 class AnonymousUser(AnonymousUserMixin):
     is_platform_admin = False
     grants: list[Any] = []
@@ -47,6 +58,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         instance_path=str(settings.instance_path),
     )
     app.config.from_mapping(settings.flask_config())
+    app.session_interface = SessionInterface()
     app.extensions["settings"] = settings
     if not settings.database_url:
         settings.instance_path.mkdir(parents=True, exist_ok=True)

@@ -14,7 +14,7 @@ import hashlib
 import json
 from typing import Any
 
-from flask import Response, render_template, request
+from flask import Response, g, render_template, request
 from sqlalchemy import select
 
 from app.catalog.pages import image_of
@@ -57,6 +57,7 @@ def answer(
 ) -> Any:
     body = json.dumps(document, indent=2, ensure_ascii=False)
     if wants_document(fmt):
+        g.public_document = True
         best = request.accept_mimetypes.best_match(["application/ld+json", "application/json"])
         plain = best == "application/json" and fmt != "json"  # a client that takes only JSON
         mimetype = "application/json" if plain else "application/ld+json"

@@ -609,7 +609,38 @@ def seed_demo() -> list[str]:
     created += _seed_people(issuer, district)
     created += _seed_credentials(issuer)
     created += _seed_review_pool(issuer)
+    created += _seed_badge(issuer)
     return created
+
+
+def _seed_badge(issuer: Issuer) -> list[str]:
+    """One signed badge in the demo teacher's backpack (awarded as a bulk row would be)."""
+    import hashlib
+    from datetime import timedelta
+
+    from app.issuance import service
+    from app.models.assertions import Assertion
+    from app.models.credentials import Credential
+
+    credential = db.session.scalar(
+        select(Credential).where(
+            Credential.issuer_id == issuer.id, Credential.slug == "morning-meeting"
+        )
+    )
+    teacher = db.session.scalar(select(User).where(User.email == "teacher@demo.test"))
+    if credential is None or credential.published_version is None or teacher is None:
+        return []
+    bulk_key = hashlib.sha256(f"demo|{credential.id}|{teacher.email}".encode()).hexdigest()
+    if db.session.scalar(select(Assertion.id).where(Assertion.bulk_key == bulk_key)):
+        return []
+    service.issue(
+        credential.published_version,
+        email=teacher.email,
+        user=teacher,
+        issued_on=utcnow() - timedelta(days=30),
+        bulk_key=bulk_key,
+    )
+    return [f"badge {credential.published_version.title} for teacher@demo.test"]
 
 
 def _seed_review_pool(issuer: Issuer) -> list[str]:

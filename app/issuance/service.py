@@ -75,7 +75,7 @@ def issue_for_submission(submission: Submission, *, now: datetime | None = None)
             f"file{'s' if files != 1 else ''}, judged by trained reviewers against the "
             "published rubric."
         )
-    return _issue(
+    return issue(
         submission.version,
         email=teacher.email,
         user=teacher,
@@ -96,7 +96,7 @@ def _expiry(issued_on: datetime, years: int | None) -> datetime | None:
         return issued_on.replace(year=issued_on.year + years, day=28)
 
 
-def _issue(
+def issue(
     version: CredentialVersion,
     *,
     email: str,
@@ -458,7 +458,7 @@ def _bulk_row(issuer: Issuer, row: dict[str, str], today: date) -> tuple[bool, s
     if db.session.scalar(select(Assertion.id).where(Assertion.bulk_key == bulk_key)):
         return False, "already issued"
     user = db.session.scalar(select(User).where(User.email == email))
-    _issue(
+    issue(
         version,
         email=email,
         user=user,

@@ -277,3 +277,13 @@ def test_reviewer_scores_blind_and_the_teacher_reads_the_feedback(
     shot(page, "22-teacher-feedback")
     page.get_by_role("button", name="Start attempt 2").click()
     assert "filled in from your last one" in page.content()
+
+    # The demo teacher's backpack: share a badge publicly and see it verified live.
+    page.get_by_role("link", name="My badges").click()
+    shot(page, "23-backpack")
+    page.get_by_role("button", name="Share: turn on a public page").first.click()
+    assert page.get_by_role("link", name="Add to LinkedIn profile").first.is_visible()
+    shot(page, "24-backpack-shared")
+    page.locator("a[href*='/b/']").first.click()
+    assert page.get_by_text("Valid", exact=True).is_visible()
+    shot(page, "25-public-badge")

@@ -25,8 +25,8 @@ from app.issuance import documents, keys, ob
 from app.links import public_url
 from app.models.assertions import Assertion, IssuerKey
 from app.models.credentials import CredentialVersion, VersionStatus
-from app.models.orgs import Issuer
 from app.models.submissions import Submission
+from app.orgs.service import issuer_by_slug
 from app.security import public
 from app.submissions.api import file_response
 
@@ -72,13 +72,6 @@ def answer(
     return response.make_conditional(request) if status == 200 else response
 
 
-def _issuer(slug: str) -> Issuer:
-    issuer = db.session.scalar(select(Issuer).where(Issuer.slug == slug))
-    if issuer is None:
-        raise NotFound("There is no such issuer.")
-    return issuer
-
-
 def _version(version_id: int) -> CredentialVersion:
     version = db.session.get(CredentialVersion, version_id)
     if version is None or version.status == VersionStatus.DRAFT:
@@ -90,7 +83,7 @@ def _version(version_id: int) -> CredentialVersion:
 @ob.get("/issuers/<slug>", defaults={"fmt": None})
 @public
 def issuer(slug: str, fmt: str | None) -> Any:
-    found = _issuer(slug)
+    found = issuer_by_slug(slug)
     key = keys.current_key(found)
     db.session.commit()  # a key made on first request is kept
     return answer(documents.profile(found, key), fmt, title=found.name, kind="Issuer", issuer=found)
@@ -100,7 +93,7 @@ def issuer(slug: str, fmt: str | None) -> Any:
 @ob.get("/issuers/<slug>/revocations", defaults={"fmt": None})
 @public
 def revocations(slug: str, fmt: str | None) -> Any:
-    found = _issuer(slug)
+    found = issuer_by_slug(slug)
     revoked = db.session.scalars(
         select(Assertion)
         .where(Assertion.issuer_id == found.id, Assertion.revoked_at.is_not(None))

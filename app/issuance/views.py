@@ -14,8 +14,8 @@ from app.db import db
 from app.errors import AppError, InvalidInput, NotFound, wants_json
 from app.forms import report_error
 from app.issuance import bp, documents, keys, service
-from app.models.orgs import Issuer, Role
-from app.orgs import service as orgs
+from app.models.orgs import Role
+from app.orgs.views import managed_issuer, pick_issuer
 from app.security import login_required, public, roles_required
 
 issuer_admin = roles_required(Role.ISSUER_ADMIN)
@@ -105,30 +105,16 @@ def public_badge(uid: str) -> Any:
 # Issuer admins ------------------------------------------------------------------------------
 
 
-def _issuer(slug: str) -> Issuer:
-    issuer = orgs.issuer_by_slug(slug)
-    orgs.require_manager(current_user, issuer)
-    return issuer
-
-
 @bp.get("/issued-badges")
 @issuer_admin
 def admin_index() -> Any:
-    from app.security import issuer_ids_with
-
-    issuers = [
-        db.session.get(Issuer, i)
-        for i in sorted(issuer_ids_with(current_user, (Role.ISSUER_ADMIN,)))
-    ]
-    if len(issuers) == 1 and issuers[0] is not None:
-        return redirect(url_for("issuance.admin", slug=issuers[0].slug))
-    return render_template("issuance/admin_index.html", issuers=issuers)
+    return pick_issuer("issuance.admin", "Issued badges")
 
 
 @bp.get("/issuers/<slug>/badges")
 @issuer_admin
 def admin(slug: str) -> Any:
-    issuer = _issuer(slug)
+    issuer = managed_issuer(slug)
     from sqlalchemy import select
 
     from app.models.assertions import BulkIssuance
@@ -153,7 +139,7 @@ def admin(slug: str) -> Any:
 @bp.post("/issuers/<slug>/badges/<uid>/revoke")
 @issuer_admin
 def revoke(slug: str, uid: str) -> Any:
-    issuer = _issuer(slug)
+    issuer = managed_issuer(slug)
     item = service.by_uid(uid)
     if item.issuer_id != issuer.id:
         raise NotFound("There is no such badge at this issuer.")
@@ -171,7 +157,7 @@ def revoke(slug: str, uid: str) -> Any:
 @bp.post("/issuers/<slug>/keys/rotate")
 @issuer_admin
 def rotate(slug: str) -> Any:
-    issuer = _issuer(slug)
+    issuer = managed_issuer(slug)
     if EmptyForm().validate_on_submit():
         key = service.rotate_key(current_user, issuer)
         db.session.commit()
@@ -186,7 +172,7 @@ def rotate(slug: str) -> Any:
 @bp.post("/issuers/<slug>/bulk")
 @issuer_admin
 def bulk(slug: str) -> Any:
-    issuer = _issuer(slug)
+    issuer = managed_issuer(slug)
     upload = request.files.get("file")
     if not EmptyForm().validate_on_submit() or upload is None or not upload.filename:
         flash("Choose a CSV file to upload.", "error")
@@ -205,7 +191,7 @@ def bulk(slug: str) -> Any:
 @bp.get("/issuers/<slug>/bulk/<int:bulk_id>")
 @issuer_admin
 def bulk_status(slug: str, bulk_id: int) -> Any:
-    issuer = _issuer(slug)
+    issuer = managed_issuer(slug)
     job = service.bulk_of(current_user, issuer, bulk_id)
     if wants_json():
         return jsonify(

@@ -17,6 +17,24 @@ from app.orgs.forms import DistrictForm, InviteForm, IssuerForm, SchoolForm
 from app.security import admin_required, login_required, public
 
 
+def managed_issuer(slug: str) -> Issuer:
+    """The issuer at ``slug``, if the signed-in user administers it (else 403/404)."""
+    issuer = service.issuer_by_slug(slug)
+    service.require_manager(current_user, issuer)
+    return issuer
+
+
+def pick_issuer(endpoint: str, title: str) -> Any:
+    """Straight to ``endpoint`` for the one issuer the user administers; a list otherwise."""
+    from app.security import issuer_ids_with
+
+    ids = sorted(issuer_ids_with(current_user, (Role.ISSUER_ADMIN,)))
+    issuers = [db.session.get(Issuer, i) for i in ids]
+    if len(issuers) == 1 and issuers[0] is not None:
+        return redirect(url_for(endpoint, slug=issuers[0].slug))
+    return render_template("orgs/pick_issuer.html", issuers=issuers, endpoint=endpoint, title=title)
+
+
 def _org(kind: str, slug: str) -> Issuer | District:
     org = service.issuer_by_slug(slug) if kind == "issuers" else service.district_by_slug(slug)
     service.require_manager(current_user, org)

@@ -13,11 +13,11 @@ from app.auth.forms import EmptyForm
 from app.db import db, utcnow
 from app.errors import AppError, InvalidInput
 from app.forms import report_error
-from app.models.orgs import Issuer, Role
+from app.models.orgs import Role
 from app.models.reviews import ReviewKind
-from app.orgs import service as orgs
+from app.orgs.views import managed_issuer, pick_issuer
 from app.reviews import bp, pool, service
-from app.security import issuer_ids_with, roles_required
+from app.security import roles_required
 from app.submissions.api import file_response
 
 reviewer = roles_required(Role.REVIEWER)
@@ -102,26 +102,16 @@ def evidence(review_id: int, file_id: int) -> Any:
 # Issuer admins ----------------------------------------------------------------------------
 
 
-def _issuer(slug: str) -> Issuer:
-    issuer = orgs.issuer_by_slug(slug)
-    orgs.require_manager(current_user, issuer)
-    return issuer
-
-
 @bp.get("/reviews/admin")
 @issuer_admin
 def admin_index() -> Any:
-    ids = issuer_ids_with(current_user, (Role.ISSUER_ADMIN,))
-    issuers = [db.session.get(Issuer, i) for i in sorted(ids)]
-    if len(issuers) == 1 and issuers[0] is not None:
-        return redirect(url_for("reviews.admin", slug=issuers[0].slug))
-    return render_template("reviews/admin_index.html", issuers=issuers)
+    return pick_issuer("reviews.admin", "Review queues")
 
 
 @bp.get("/reviews/admin/<slug>")
 @issuer_admin
 def admin(slug: str) -> Any:
-    issuer = _issuer(slug)
+    issuer = managed_issuer(slug)
     profiles = pool.profiles(current_user, issuer)
     db.session.commit()  # pool rows created on first look
     return render_template(
@@ -147,7 +137,7 @@ def _date(value: str) -> date | None:
 @bp.post("/reviews/admin/<slug>/reviewers/<int:profile_id>")
 @issuer_admin
 def update_reviewer(slug: str, profile_id: int) -> Any:
-    issuer = _issuer(slug)
+    issuer = managed_issuer(slug)
     row = pool.profile(current_user, issuer, profile_id)
     if EmptyForm().validate_on_submit():
         try:
@@ -173,7 +163,7 @@ def update_reviewer(slug: str, profile_id: int) -> Any:
 @bp.post("/reviews/admin/<slug>/reviewers/<int:profile_id>/qualify")
 @issuer_admin
 def qualify(slug: str, profile_id: int) -> Any:
-    issuer = _issuer(slug)
+    issuer = managed_issuer(slug)
     row = pool.profile(current_user, issuer, profile_id)
     if EmptyForm().validate_on_submit():
         credential = request.form.get("credential_id", "")
@@ -195,7 +185,7 @@ def qualify(slug: str, profile_id: int) -> Any:
 @bp.post("/reviews/admin/<slug>/reviewers/<int:profile_id>/qualifications/<int:qid>/delete")
 @issuer_admin
 def unqualify(slug: str, profile_id: int, qid: int) -> Any:
-    issuer = _issuer(slug)
+    issuer = managed_issuer(slug)
     row = pool.profile(current_user, issuer, profile_id)
     if EmptyForm().validate_on_submit():
         try:

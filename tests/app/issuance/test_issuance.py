@@ -26,6 +26,7 @@ from tests.app.people import sign_in
 from tests.app.reviews.world import active_review, build, full_scores
 from tests.app.submissions.helpers import auth_for
 from tests.conftest import postgres_in_use
+from tests.processes import child_app
 
 EMAIL = "jordan@lake.test"
 LD = {"Accept": "application/ld+json"}
@@ -73,18 +74,9 @@ def _pass_in_child(
 ) -> None:
     """Another app process submits the passing scores; ``crash`` dies after signing, before
     the commit, as a worker killed half-way would."""
-    from app import create_app
-    from app.config import Settings
     from app.models.accounts import User
 
-    app = create_app(
-        Settings(
-            env="testing",
-            database_url=database_url,
-            instance_path=Path(instance),
-            public_base_url="http://localhost",
-        )
-    )
+    app = child_app(database_url, instance)
     with app.app_context():
         review = db.session.get(Review, review_id)
         reviewer = db.session.get(User, review.reviewer_id)

@@ -3,7 +3,6 @@ afterwards no submission has two active reviews of a kind and no reviewer is ove
 
 from __future__ import annotations
 
-import logging
 import multiprocessing
 from pathlib import Path
 from typing import Any
@@ -17,6 +16,7 @@ from app.models.submissions import Submission
 from app.submissions import service as submissions
 from tests.app.credentials.body import BODY, LEVELS
 from tests.app.reviews.world import WORDS, build
+from tests.processes import child_app
 
 PROCESSES = 4
 SUBMISSIONS = 240
@@ -33,19 +33,9 @@ TEXT_ONLY = {
 
 def _submit_all(database_url: str, instance: str, ids: list[tuple[int, int]], barrier: Any) -> None:
     """A separate app process: submit each (teacher, submission) in its own transaction."""
-    from app import create_app
-    from app.config import Settings
     from app.models.accounts import User
 
-    logging.getLogger("app.mail").setLevel(logging.WARNING)
-    app = create_app(
-        Settings(
-            env="testing",
-            database_url=database_url,
-            instance_path=Path(instance),
-            public_base_url="http://localhost",
-        )
-    )
+    app = child_app(database_url, instance)
     with app.app_context():
         barrier.wait(timeout=60)
         for user_id, submission_id in ids:

@@ -25,6 +25,7 @@ BLUEPRINT_MODULES = (
     "app.submissions",
     "app.reviews",
     "app.issuance",
+    "app.credit",
     "app.api",
 )
 

@@ -610,6 +610,71 @@ def seed_demo() -> list[str]:
     created += _seed_credentials(issuer)
     created += _seed_review_pool(issuer)
     created += _seed_badge(issuer)
+    created += _seed_credit(issuer, district)
+    return created
+
+
+CREDIT_CATEGORIES = (
+    ("Content knowledge", 40, None),
+    ("Pedagogy", 50, 60),
+    ("Equity and inclusion", 30, None),
+    ("Technology", 15, 30),
+)
+
+
+def _seed_credit(issuer: Issuer, district: District) -> list[str]:
+    """The district's categories, an auto-approved and a reviewed policy, and the demo
+    teacher as a member with an open renewal cycle."""
+    from decimal import Decimal
+
+    from app.credit import service as credit
+    from app.models.credentials import Credential
+    from app.models.credit import CreditCategory, CreditPolicy
+
+    created: list[str] = []
+    have = {c.name: c for c in credit.categories(district)}
+    for name, required, cap in CREDIT_CATEGORIES:
+        if name not in have:
+            row = CreditCategory(
+                district_id=district.id,
+                name=name,
+                required_hours=Decimal(required),
+                cap_hours=Decimal(cap) if cap else None,
+            )
+            db.session.add(row)
+            have[name] = row
+            created.append(f"credit category {name}")
+    db.session.flush()
+    wanted = (("morning-meeting", 10, "Pedagogy", True), ("exit-tickets", 8, "Pedagogy", False))
+    for slug, hours, category, auto in wanted:
+        credential = db.session.scalar(
+            select(Credential).where(Credential.issuer_id == issuer.id, Credential.slug == slug)
+        )
+        if credential is None:
+            continue
+        exists = db.session.scalar(
+            select(CreditPolicy.id).where(
+                CreditPolicy.district_id == district.id,
+                CreditPolicy.credential_id == credential.id,
+            )
+        )
+        if not exists:
+            db.session.add(
+                CreditPolicy(
+                    district_id=district.id,
+                    credential_id=credential.id,
+                    label=credential.latest_version.title,
+                    hours=Decimal(hours),
+                    category_id=have[category].id,
+                    auto_approve=auto,
+                )
+            )
+            created.append(f"credit policy for {slug}")
+    teacher = db.session.scalar(select(User).where(User.email == "teacher@demo.test"))
+    if teacher is not None and credit.membership(teacher, district.id) is None:
+        credit.add_member(teacher, district, "invitation")
+        created.append("teacher@demo.test joined the district")
+    db.session.flush()
     return created
 
 

@@ -8,6 +8,7 @@ the passing decision. Side effects that must wait for the commit (mail, jobs) us
 Events:
 - ``submission_decided(submission)``: a final Pass / Not yet was recorded
   (``submission.status`` says which).
+- ``assertion_revoked(assertion)``: an issuer revoked one of our badges.
 """
 
 from __future__ import annotations

@@ -153,8 +153,13 @@ def _empty_tables() -> None:
             names = ", ".join(f'"{t.name}"' for t in tables)
             conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
         else:
+            # The ledger refuses deletes (append-only); lift the guard to empty it.
+            from app.models.credit import ledger_guard_sql
+
+            conn.execute(text("DROP TRIGGER IF EXISTS ledger_entries_no_delete"))
             for table in tables:
                 conn.execute(table.delete())
+            conn.execute(text(ledger_guard_sql("sqlite")[1]))
 
 
 class Client:

@@ -22,6 +22,7 @@ from urllib.parse import urlencode
 from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 
+from app import events
 from app.db import db, utcnow
 from app.errors import Conflict, InvalidInput, NotFound
 from app.images import png_in_svg, svg_to_png
@@ -316,6 +317,7 @@ def revoke(actor: User, item: Assertion, reason: str) -> Assertion:
     item.revoked_at = utcnow()
     item.revocation_reason = reason
     db.session.flush()
+    events.publish("assertion_revoked", assertion=item)  # credit granted for it is reversed
     send_mail(
         item.recipient_email,
         f"Your badge was revoked: {item.version.title}",

@@ -6,7 +6,7 @@ import enum
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import CheckConstraint, Enum, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, Enum, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.db import Base, UTCDateTime, utcnow
@@ -68,6 +68,9 @@ class District(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(64), unique=True)
     name: Mapped[str] = mapped_column(String(200))
+    # A new renewal cycle lasts this long and needs this many hours in total.
+    cycle_years: Mapped[int] = mapped_column(Integer, default=5, server_default="5")
+    cycle_hours: Mapped[int] = mapped_column(Integer, default=150, server_default="150")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     schools: Mapped[list[School]] = relationship(

@@ -1,0 +1,128 @@
+"""API: my districts, credit requests for teachers, the ledger for HR systems."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from datetime import datetime
+from typing import Any
+
+from flask import jsonify, request, url_for
+from flask_login import current_user
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+
+from app.api import bp
+from app.auth.api import json_body
+from app.credit import service
+from app.db import db
+from app.errors import InvalidInput
+from app.security import login_required
+
+PAGE = 500
+
+
+class CreditRequestSchema(Schema):
+    district_id = fields.Integer(required=True)
+    assertion_id = fields.String(load_default=None, validate=validate.Length(max=2000))
+    url = fields.String(load_default=None, validate=validate.Length(max=2000))
+    jws = fields.String(load_default=None, validate=validate.Length(max=200_000))
+    image = fields.String(load_default=None)  # base64 of a baked PNG/SVG
+
+    @validates_schema
+    def _one(self, data: dict[str, Any], **_: Any) -> None:
+        given = [k for k in ("assertion_id", "url", "jws", "image") if data.get(k)]
+        if len(given) != 1:
+            raise ValidationError("Give exactly one of assertion_id, url, jws, image.", "_schema")
+
+
+def dump_request(item: Any) -> dict[str, Any]:
+    return {
+        "id": item.id,
+        "status": item.status,
+        "district_id": item.district_id,
+        "assertion_id": item.assertion_key,
+        "badge": item.badge_name,
+        "issuer": item.issuer_name,
+        "hours": str(item.hours) if item.hours is not None else None,
+        "category": item.category.name if item.category else None,
+        "reason": item.decision_reason or None,
+    }
+
+
+@bp.get("/districts")
+@login_required
+def list_districts() -> Any:
+    return jsonify(
+        {
+            "districts": [
+                {
+                    "id": d.id,
+                    "name": d.name,
+                    "member": service.membership(current_user, d.id) is not None,
+                    "officer": service.is_officer(current_user, d.id),
+                }
+                for d in service.my_districts(current_user)
+            ]
+        }
+    )
+
+
+@bp.post("/credit-requests")
+@login_required
+def create_credit_request() -> Any:
+    body = json_body(CreditRequestSchema())
+    image = None
+    if body["image"]:
+        try:
+            image = base64.b64decode(body["image"], validate=True)
+        except (binascii.Error, ValueError) as error:
+            raise InvalidInput("image must be base64.", {"image": ["Not base64."]}) from error
+    uid = body["assertion_id"]
+    if uid and "/" in uid:
+        uid = uid.rstrip("/").rsplit("/", 1)[-1].removesuffix(".json")
+    item = service.request_credit(
+        current_user,
+        body["district_id"],
+        assertion_uid=uid,
+        url=body["url"],
+        jws=body["jws"],
+        image=image,
+    )
+    db.session.commit()
+    return jsonify(dump_request(item)), 201
+
+
+@bp.get("/districts/<int:district_id>/ledger")
+@login_required
+def district_ledger(district_id: int) -> Any:
+    """Ledger lines for HR systems (credit officer token), oldest first, paginated."""
+    district = service.officer_district(current_user, district_id)
+    since_text = request.args.get("since", "")
+    since = None
+    if since_text:
+        try:
+            since = datetime.fromisoformat(since_text.replace("Z", "+00:00"))
+        except ValueError as error:
+            raise InvalidInput("since is an ISO 8601 time, like 2026-01-31T00:00:00Z.") from error
+        if since.tzinfo is None:
+            raise InvalidInput("since needs a time zone (end it with Z for UTC).")
+    after = request.args.get("after", "0")
+    if not after.isdigit():
+        raise InvalidInput("after is an entry id.")
+    rows = service.ledger_rows(
+        current_user, district, since=since, after_id=int(after), limit=PAGE + 1
+    )
+    more = len(rows) > PAGE
+    rows = rows[:PAGE]
+    following = (
+        url_for(
+            "api.district_ledger",
+            district_id=district_id,
+            after=rows[-1]["entry_id"],
+            since=since_text or None,
+            _external=True,
+        )
+        if more
+        else None
+    )
+    return jsonify({"entries": rows, "next": following})

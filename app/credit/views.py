@@ -1,0 +1,253 @@
+"""Teachers' credit pages (districts, progress chart, requests, transcript) and credit
+officers' pages (teachers' progress, pending requests, policies, categories, export)."""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Any
+
+from flask import Response, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from app.auth.forms import EmptyForm
+from app.credit import bp, service
+from app.db import db
+from app.errors import AppError, InvalidInput
+from app.forms import report_error
+from app.models.orgs import District, Role
+from app.security import login_required, roles_required
+
+officer_only = roles_required(Role.CREDIT_OFFICER)
+
+
+@bp.get("/credit")
+@login_required
+def index() -> Any:
+    from app.issuance import service as issuance
+
+    districts = service.my_districts(current_user)
+    mine = [d for d in districts if service.membership(current_user, d.id)]
+    progress = {d.id: service.progress(current_user, d) for d in mine}
+    db.session.commit()  # a first cycle opened on first look is kept
+    joinable = [
+        d
+        for d in service.domain_districts(current_user)
+        if service.membership(current_user, d.id) is None
+    ]
+    return render_template(
+        "credit/index.html",
+        districts=mine,
+        officer_of=[d for d in districts if service.is_officer(current_user, d.id)],
+        progress=progress,
+        joinable=joinable,
+        requests=service.requests_of(current_user),
+        badges=[b for b in issuance.my_badges(current_user) if not b.revoked],
+        form=EmptyForm(),
+    )
+
+
+@bp.post("/credit/<int:district_id>/join")
+@login_required
+def join(district_id: int) -> Any:
+    if EmptyForm().validate_on_submit():
+        try:
+            row = service.join_by_domain(current_user, district_id)
+        except AppError as error:
+            report_error(error)
+        else:
+            db.session.commit()
+            flash(f"You joined {row.district.name}; your renewal cycle has started.", "success")
+    return redirect(url_for("credit.index"))
+
+
+@bp.get("/credit/join/<token>")
+@login_required
+def accept(token: str) -> Any:
+    row = service.accept_invitation(current_user, token)
+    db.session.commit()
+    flash(f"You joined {row.district.name}.", "success")
+    return redirect(url_for("credit.index"))
+
+
+@bp.post("/credit/<int:district_id>/requests")
+@login_required
+def ask(district_id: int) -> Any:
+    if not EmptyForm().validate_on_submit():
+        flash("The form expired; please try again.", "error")
+        return redirect(url_for("credit.index"))
+    upload = request.files.get("image")
+    try:
+        made = service.request_credit(
+            current_user,
+            district_id,
+            assertion_uid=request.form.get("assertion_uid") or None,
+            url=request.form.get("url") or None,
+            jws=request.form.get("jws") or None,
+            image=upload.stream.read(5 * 1024 * 1024 + 1) if upload and upload.filename else None,
+        )
+    except AppError as error:
+        report_error(error)
+        return redirect(url_for("credit.index") + f"#district-{district_id}")
+    db.session.commit()
+    if made.status == "approved":
+        flash(f"{made.badge_name}: {made.hours} hours credited.", "success")
+    else:
+        flash(f"{made.badge_name}: verified and sent to your district's credit officer.", "success")
+    return redirect(url_for("credit.index") + f"#district-{district_id}")
+
+
+@bp.get("/credit/<int:district_id>/transcript")
+@login_required
+def transcript(district_id: int) -> Any:
+    district = db.session.get(District, district_id)
+    if district is None or service.membership(current_user, district_id) is None:
+        raise InvalidInput("You are not a member of that district.")
+    return render_template(
+        "credit/transcript.html",
+        district=district,
+        teacher=current_user,
+        lines=service.transcript(current_user, district),
+        progress=service.progress(current_user, district),
+    )
+
+
+# Credit officers ----------------------------------------------------------------------------
+
+
+@bp.get("/districts/<int:district_id>/credit")
+@officer_only
+def officer(district_id: int) -> Any:
+    from app.models.credentials import Credential
+
+    district = service.officer_district(current_user, district_id)
+    school = request.args.get("school", "")
+    rows = service.overview(current_user, district, int(school) if school.isdigit() else None)
+    db.session.commit()
+    return render_template(
+        "credit/officer.html",
+        district=district,
+        rows=rows,
+        school=school,
+        pending=service.pending(current_user, district),
+        categories=service.categories(district),
+        policies=service.policies(district),
+        credentials=db.session.scalars(db.select(Credential).order_by(Credential.slug)).all(),
+        form=EmptyForm(),
+    )
+
+
+def _back(district_id: int, anchor: str = "") -> Any:
+    return redirect(url_for("credit.officer", district_id=district_id) + anchor)
+
+
+@bp.post("/districts/<int:district_id>/credit/requests/<int:request_id>")
+@officer_only
+def decide(district_id: int, request_id: int) -> Any:
+    item = service.district_request(current_user, request_id)
+    if EmptyForm().validate_on_submit():
+        try:
+            if request.form.get("action") == "deny":
+                service.deny(current_user, item, request.form.get("reason", ""))
+            else:
+                category = request.form.get("category_id", "")
+                service.approve(
+                    current_user,
+                    item,
+                    hours=request.form.get("hours") or None,
+                    category_id=int(category) if category.isdigit() else None,
+                    reason=request.form.get("reason", ""),
+                )
+        except AppError as error:
+            report_error(error)
+        else:
+            db.session.commit()
+            flash(f"{item.badge_name}: {item.status}.", "success")
+    return _back(item.district_id, "#pending")
+
+
+@bp.post("/districts/<int:district_id>/credit/categories")
+@officer_only
+def category(district_id: int) -> Any:
+    district = service.officer_district(current_user, district_id)
+    if EmptyForm().validate_on_submit():
+        try:
+            service.set_category(
+                current_user,
+                district,
+                request.form.get("name", ""),
+                request.form.get("required_hours") or 0,
+                request.form.get("cap_hours") or None,
+            )
+        except AppError as error:
+            report_error(error)
+        else:
+            db.session.commit()
+            flash("Category saved.", "success")
+    return _back(district_id, "#categories")
+
+
+@bp.post("/districts/<int:district_id>/credit/policies")
+@officer_only
+def policy(district_id: int) -> Any:
+    district = service.officer_district(current_user, district_id)
+    if EmptyForm().validate_on_submit():
+        credential = request.form.get("credential_id", "")
+        category_id = request.form.get("category_id", "")
+        try:
+            service.create_policy(
+                current_user,
+                district,
+                hours=request.form.get("hours", ""),
+                unit=request.form.get("unit", "hours"),
+                category_id=int(category_id) if category_id.isdigit() else 0,
+                credential_id=int(credential) if credential.isdigit() else None,
+                badge_class_url=request.form.get("badge_class_url") or None,
+                auto_approve=request.form.get("auto_approve") == "yes",
+            )
+        except AppError as error:
+            report_error(error)
+        else:
+            db.session.commit()
+            flash("Policy saved.", "success")
+    return _back(district_id, "#policies")
+
+
+@bp.post("/districts/<int:district_id>/credit/invite")
+@officer_only
+def invite(district_id: int) -> Any:
+    district = service.officer_district(current_user, district_id)
+    if EmptyForm().validate_on_submit():
+        try:
+            service.invite_member(current_user, district, request.form.get("email", ""))
+        except AppError as error:
+            report_error(error)
+        else:
+            db.session.commit()
+            flash("Invitation sent.", "success")
+    return _back(district_id, "#members")
+
+
+@bp.get("/districts/<int:district_id>/credit/ledger.csv")
+@officer_only
+def export(district_id: int) -> Any:
+    district = service.officer_district(current_user, district_id)
+    rows = service.ledger_rows(current_user, district)
+
+    def generate() -> Any:
+        buffer = io.StringIO()
+        writer = csv.DictWriter(buffer, fieldnames=service.LEDGER_COLUMNS)
+        writer.writeheader()
+        for start in range(0, len(rows), 1000):
+            writer.writerows(rows[start : start + 1000])
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+        yield buffer.getvalue()
+
+    response = Response(generate(), mimetype="text/csv")
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="{district.slug}-credit-ledger.csv"'
+    )
+    response.headers["Cache-Control"] = "private, no-store"
+    return response

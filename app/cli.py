@@ -63,6 +63,31 @@ def routing_sweep_command(remind_hours: int) -> None:
     )
 
 
+credit_cli = AppGroup("credit", help="District credit: renewal cycles and re-verification.")
+
+
+@credit_cli.command("roll-cycles")
+def roll_cycles_command() -> None:
+    """Close renewal cycles that have ended and open the next ones (cron-safe)."""
+    from app.credit import service
+    from app.db import unit_of_work
+
+    with unit_of_work():
+        count = service.roll_cycles()
+    click.echo(f"{count} cycle(s) closed and renewed.")
+
+
+@credit_cli.command("recheck")
+def recheck_command() -> None:
+    """Verify credited badges of other issuers again; reverse credit for revoked ones."""
+    from app.credit import service
+    from app.db import unit_of_work
+
+    with unit_of_work():
+        count = service.recheck_external()
+    click.echo(f"{count} credit(s) reversed for revoked badges.")
+
+
 def register_cli(app: Flask) -> None:
     from app import demo
 
@@ -70,3 +95,4 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(cleanup_evidence_command)
     app.cli.add_command(allow_browser_uploads_command)
     app.cli.add_command(routing_cli)
+    app.cli.add_command(credit_cli)

@@ -107,19 +107,21 @@ def district_ledger(district_id: int) -> Any:
         if since.tzinfo is None:
             raise InvalidInput("since needs a time zone (end it with Z for UTC).")
     after = request.args.get("after", "0")
-    if not after.isdigit():
-        raise InvalidInput("after is an entry id.")
+    size = request.args.get("limit", str(PAGE))
+    if not after.isdigit() or not size.isdigit() or not 1 <= int(size) <= PAGE:
+        raise InvalidInput(f"after is an entry id; limit is 1 to {PAGE}.")
     rows = service.ledger_rows(
-        current_user, district, since=since, after_id=int(after), limit=PAGE + 1
+        current_user, district, since=since, after_id=int(after), limit=int(size) + 1
     )
-    more = len(rows) > PAGE
-    rows = rows[:PAGE]
+    more = len(rows) > int(size)
+    rows = rows[: int(size)]
     following = (
         url_for(
             "api.district_ledger",
             district_id=district_id,
             after=rows[-1]["entry_id"],
             since=since_text or None,
+            limit=size if size != str(PAGE) else None,
             _external=True,
         )
         if more

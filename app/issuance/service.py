@@ -168,7 +168,9 @@ def my_badges(user: User) -> list[Assertion]:
     if user.is_confirmed:
         mine = or_(mine, Assertion.recipient_email == user.email.lower())
     return list(
-        db.session.scalars(select(Assertion).where(mine).order_by(Assertion.issued_on.desc()))
+        db.session.scalars(
+            select(Assertion).where(mine).order_by(Assertion.issued_on.desc(), Assertion.id.desc())
+        )
     )
 
 

@@ -234,8 +234,8 @@ def ledger_guard_sql(dialect: str) -> list[str]:
     """Triggers that make the database refuse UPDATE and DELETE on the ledger."""
     if dialect == "postgresql":
         return [
-            "CREATE FUNCTION ledger_entries_append_only() RETURNS trigger AS 4142 BEGIN "
-            f"RAISE EXCEPTION '{_GUARD_MESSAGE}'; END; 4142 LANGUAGE plpgsql",
+            "CREATE FUNCTION ledger_entries_append_only() RETURNS trigger AS $$ BEGIN "
+            f"RAISE EXCEPTION '{_GUARD_MESSAGE}'; END; $$ LANGUAGE plpgsql",
             "CREATE TRIGGER ledger_entries_no_update BEFORE UPDATE OR DELETE ON ledger_entries "
             "FOR EACH ROW EXECUTE FUNCTION ledger_entries_append_only()",
         ]

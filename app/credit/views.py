@@ -35,13 +35,16 @@ def index() -> Any:
         for d in service.domain_districts(current_user)
         if service.membership(current_user, d.id) is None
     ]
+    requests = service.requests_of(current_user)
+    presented = {(r.district_id, r.assertion_uid) for r in requests}
     return render_template(
         "credit/index.html",
+        presented=presented,
         districts=mine,
         officer_of=[d for d in districts if service.is_officer(current_user, d.id)],
         progress=progress,
         joinable=joinable,
-        requests=service.requests_of(current_user),
+        requests=requests,
         badges=[b for b in issuance.my_badges(current_user) if not b.revoked],
         form=EmptyForm(),
     )

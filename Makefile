@@ -74,6 +74,7 @@ bench: $(VENV)/.installed-dev ## benchmarks: print figures against a baseline me
 	$(BIN)/python tests/bench/bench_verify.py
 	$(BIN)/python tests/bench/bench_upload.py
 	$(BIN)/python tests/bench/bench_routing.py
+	$(BIN)/python tests/bench/bench_credit.py
 
 clean: ## remove the virtualenv and local data
 	rm -rf $(VENV) $(VALIDATOR) instance .pytest_cache .mypy_cache .ruff_cache

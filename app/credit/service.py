@@ -20,7 +20,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import aliased, selectinload
 
 from app.db import db, utcnow
 from app.errors import Conflict, Forbidden, InvalidInput, NotFound
@@ -863,6 +863,10 @@ def pending(actor: User, district: District) -> list[CreditRequest]:
     return list(
         db.session.scalars(
             select(CreditRequest)
+            .options(
+                selectinload(CreditRequest.user),
+                selectinload(CreditRequest.policy).selectinload(CreditPolicy.category),
+            )
             .where(
                 CreditRequest.district_id == district.id,
                 CreditRequest.status == RequestStatus.PENDING.value,
@@ -899,17 +903,38 @@ def ledger_rows(
     after_id: int = 0,
     limit: int | None = None,
 ) -> list[dict[str, Any]]:
+    return list(iter_ledger_rows(actor, district, since=since, after_id=after_id, limit=limit))
+
+
+def iter_ledger_rows(
+    actor: User,
+    district: District,
+    *,
+    since: datetime | None = None,
+    after_id: int = 0,
+    limit: int | None = None,
+) -> Any:
     """Ledger lines as plain rows (for CSV and the HR API), in order, with the assertion URL
-    of each so the licensure office can verify it again."""
+    of each so the licensure office can verify it again. Columns only (no objects), read in
+    batches."""
     officer_district(actor, district.id)
     recorder = aliased(User)
     query = (
         select(
-            LedgerEntry,
+            LedgerEntry.id,
+            LedgerEntry.at,
             User.name,
             User.email,
             School.name,
+            LedgerEntry.kind,
+            LedgerEntry.hours,
             CreditCategory.name,
+            LedgerEntry.badge_name,
+            LedgerEntry.assertion_url,
+            LedgerEntry.issued_on,
+            LedgerEntry.expires,
+            LedgerEntry.verification_result,
+            LedgerEntry.reason,
             recorder.email,
         )
         .join(User, User.id == LedgerEntry.user_id)
@@ -918,28 +943,29 @@ def ledger_rows(
         .outerjoin(recorder, recorder.id == LedgerEntry.actor_id)
         .where(LedgerEntry.district_id == district.id, LedgerEntry.id > after_id)
         .order_by(LedgerEntry.id)
+        .execution_options(yield_per=1000)
     )
     if since is not None:
         query = query.where(LedgerEntry.at >= since)
     if limit is not None:
         query = query.limit(limit)
-    return [
-        {
-            "entry_id": e.id,
-            "recorded_at": e.at.isoformat(),
+    for row in db.session.execute(query):
+        (entry_id, at, name, email, school, kind, hours, category, badge, url, issued, expires,
+         verification, reason, by) = row  # fmt: skip
+        yield {
+            "entry_id": entry_id,
+            "recorded_at": at.isoformat(),
             "teacher": name,
             "email": email,
             "school": school or "",
-            "kind": e.kind,
-            "hours": str(e.hours),
+            "kind": kind,
+            "hours": str(hours),
             "category": category or "",
-            "badge": e.badge_name,
-            "assertion_url": e.assertion_url,
-            "badge_issued_on": e.issued_on.isoformat() if e.issued_on else "",
-            "badge_expires": e.expires.isoformat() if e.expires else "",
-            "verification": e.verification_result,
-            "reason": e.reason,
+            "badge": badge,
+            "assertion_url": url,
+            "badge_issued_on": issued.isoformat() if issued else "",
+            "badge_expires": expires.isoformat() if expires else "",
+            "verification": verification,
+            "reason": reason,
             "recorded_by": by or "policy",
         }
-        for e, name, email, school, category, by in db.session.execute(query)
-    ]

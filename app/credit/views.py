@@ -7,7 +7,15 @@ import csv
 import io
 from typing import Any
 
-from flask import Response, flash, redirect, render_template, request, url_for
+from flask import (
+    Response,
+    flash,
+    redirect,
+    render_template,
+    request,
+    stream_with_context,
+    url_for,
+)
 from flask_login import current_user
 
 from app.auth.forms import EmptyForm
@@ -121,12 +129,13 @@ def transcript(district_id: int) -> Any:
 @bp.get("/districts/<int:district_id>/credit")
 @officer_only
 def officer(district_id: int) -> Any:
+    from sqlalchemy.orm import selectinload
+
     from app.models.credentials import Credential
 
     district = service.officer_district(current_user, district_id)
     school = request.args.get("school", "")
     rows = service.overview(current_user, district, int(school) if school.isdigit() else None)
-    db.session.commit()
     return render_template(
         "credit/officer.html",
         district=district,
@@ -135,7 +144,11 @@ def officer(district_id: int) -> Any:
         pending=service.pending(current_user, district),
         categories=service.categories(district),
         policies=service.policies(district),
-        credentials=db.session.scalars(db.select(Credential).order_by(Credential.slug)).all(),
+        credentials=db.session.scalars(
+            db.select(Credential)
+            .options(selectinload(Credential.versions))
+            .order_by(Credential.slug)
+        ).all(),
         form=EmptyForm(),
     )
 
@@ -235,20 +248,21 @@ def invite(district_id: int) -> Any:
 @officer_only
 def export(district_id: int) -> Any:
     district = service.officer_district(current_user, district_id)
-    rows = service.ledger_rows(current_user, district)
 
     def generate() -> Any:
+        """Rows stream from the database in batches: memory does not grow with the ledger."""
         buffer = io.StringIO()
         writer = csv.DictWriter(buffer, fieldnames=service.LEDGER_COLUMNS)
         writer.writeheader()
-        for start in range(0, len(rows), 1000):
-            writer.writerows(rows[start : start + 1000])
-            yield buffer.getvalue()
-            buffer.seek(0)
-            buffer.truncate()
+        for number, row in enumerate(service.iter_ledger_rows(current_user, district), 1):
+            writer.writerow(row)
+            if number % 1000 == 0:
+                yield buffer.getvalue()
+                buffer.seek(0)
+                buffer.truncate()
         yield buffer.getvalue()
 
-    response = Response(generate(), mimetype="text/csv")
+    response = Response(stream_with_context(generate()), mimetype="text/csv")
     response.headers["Content-Disposition"] = (
         f'attachment; filename="{district.slug}-credit-ledger.csv"'
     )

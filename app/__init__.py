@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import secrets
 from typing import Any
 
@@ -26,6 +25,7 @@ BLUEPRINT_MODULES = (
     "app.reviews",
     "app.issuance",
     "app.credit",
+    "app.ops",
     "app.api",
 )
 
@@ -94,7 +94,16 @@ def create_app(settings: Settings | None = None) -> Flask:
     register_cli(app)
     _register_request_hooks(app)
     _register_template_helpers(app)
-    logging.basicConfig(level=logging.INFO)
+    from app import logs
+    from app.ops import metrics
+
+    logs.configure(app)
+    metrics.install(app)
+    if settings.trusted_proxies:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        n = settings.trusted_proxies  # X-Forwarded-* from this many proxies in front of us
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n, x_port=n)  # type: ignore[method-assign]
     return app
 
 

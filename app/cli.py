@@ -88,6 +88,37 @@ def recheck_command() -> None:
     click.echo(f"{count} credit(s) reversed for revoked badges.")
 
 
+@click.command("worker")
+@click.option("--burst", is_flag=True, help="stop when the queue is empty")
+@with_appcontext
+def worker_command(burst: bool) -> None:
+    """Run an RQ worker for the background jobs (needs REDIS_URL)."""
+    from flask import current_app
+    from rq import SimpleWorker
+
+    from app.jobs import queue
+
+    if not current_app.extensions["settings"].redis_url:
+        raise click.ClickException("REDIS_URL is not set: jobs run inline, no worker is needed.")
+    # SimpleWorker runs jobs in this process (no fork): the app, its pools and its app
+    # context are set up once here and never shared with a forked child.
+    worker = SimpleWorker([queue()], connection=queue().connection)
+    worker.work(burst=burst, with_scheduler=True, logging_level="INFO")
+
+
+@click.command("recover-jobs")
+@click.option("--stale", default=300, show_default=True, help="seconds without progress")
+@with_appcontext
+def recover_jobs_command(stale: int) -> None:
+    """Queue again the bulk issuances whose worker died (no progress for --stale seconds)."""
+    from app.db import unit_of_work
+    from app.issuance import service
+
+    with unit_of_work():
+        ids = service.recover_bulk(stale)
+    click.echo(f"{len(ids)} bulk issuance(s) queued again.")
+
+
 def register_cli(app: Flask) -> None:
     from app import demo
 
@@ -96,3 +127,5 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(allow_browser_uploads_command)
     app.cli.add_command(routing_cli)
     app.cli.add_command(credit_cli)
+    app.cli.add_command(worker_command)
+    app.cli.add_command(recover_jobs_command)

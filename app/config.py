@@ -82,6 +82,13 @@ class Settings:
     # Badge signing keys: generated here and stored encrypted with MASTER_KEY (default), or
     # created in AWS KMS (asymmetric RSA_2048, RS256) when KMS_SIGNING is on.
     kms_signing: bool = False
+    queue_name: str = "microcred"
+    # Operations: who may read /metrics, proxies whose X-Forwarded-* headers are trusted,
+    # and the log format (json by default in production).
+    metrics_token: str = ""
+    metrics_allow: str = "127.0.0.1,::1"
+    trusted_proxies: int = 0
+    log_format: str = "text"
     kms_endpoint_url: str = ""
     session_cookie_secure: bool = False
     extra: Mapping[str, Any] = field(default_factory=dict)
@@ -136,6 +143,11 @@ class Settings:
             max_upload_mb=_int(environ, "MAX_UPLOAD_MB", 25),
             max_evidence_mb=_int(environ, "MAX_EVIDENCE_MB", 500),
             kms_signing=_bool(environ.get("KMS_SIGNING")),
+            queue_name=environ.get("QUEUE_NAME", "microcred"),
+            metrics_token=environ.get("METRICS_TOKEN", ""),
+            metrics_allow=environ.get("METRICS_ALLOW", "127.0.0.1,::1"),
+            trusted_proxies=_int(environ, "TRUSTED_PROXIES", 0),
+            log_format=environ.get("LOG_FORMAT") or ("json" if production else "text"),
             kms_endpoint_url=environ.get("KMS_ENDPOINT_URL", ""),
             session_cookie_secure=_bool(
                 environ.get("SESSION_COOKIE_SECURE"),

@@ -1,10 +1,15 @@
 """Background work through one interface.
 
 ``enqueue("name", *ids)`` runs the job registered under ``name`` once the current transaction
-has committed. Embedded default (no REDIS_URL): inline, in a fresh app context with its own
-unit of work, right after the commit; a failing job is logged and does not undo the request
-that queued it. Jobs take ids, not objects, and are idempotent: running one twice does no
-harm (at scale they run on RQ workers, which retry).
+has committed:
+
+- embedded default (no REDIS_URL): inline, in a fresh app context with its own unit of work,
+  right after the commit; a failing job is logged and does not undo the request that queued it;
+- with REDIS_URL: on RQ workers (``flask --app app worker``), retried with backoff (3 more
+  tries after 10 s, 1 min and 5 min); a job that keeps failing lands in RQ's failed-job
+  registry, which platform admins see and retry at /admin/jobs.
+
+Jobs take ids, not objects, and are idempotent: running one twice does no harm.
 """
 
 from __future__ import annotations
@@ -19,6 +24,8 @@ from app.db import after_commit, unit_of_work
 
 log = logging.getLogger(__name__)
 _JOBS: dict[str, Callable[..., Any]] = {}
+RETRY_INTERVALS = [10, 60, 300]
+JOB_TIMEOUT = 1800
 
 
 def job(name: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
@@ -33,11 +40,52 @@ def enqueue(name: str, *args: Any) -> None:
     if name not in _JOBS:
         raise KeyError(f"no job named {name!r}")
     app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
-    after_commit(lambda: run(app, name, *args))
+    if app.extensions["settings"].redis_url:
+        after_commit(lambda: _to_queue(app, name, *args))
+    else:
+        after_commit(lambda: run(app, name, *args))
+
+
+def _to_queue(app: Flask, name: str, *args: Any) -> None:
+    from rq import Retry
+
+    try:
+        queue(app).enqueue(
+            perform,
+            name,
+            *args,
+            retry=Retry(max=len(RETRY_INTERVALS), interval=RETRY_INTERVALS),
+            job_timeout=JOB_TIMEOUT,
+            description=f"{name}{args!r}",
+        )
+    except Exception:  # Redis is down: the data is committed; sweeps pick the work up again
+        log.exception("could not queue job %s%r", name, args)
+
+
+def queue(app: Flask | None = None) -> Any:
+    """The app's RQ queue (one Redis connection pool per process)."""
+    from redis import Redis
+    from rq import Queue
+
+    app = app or current_app._get_current_object()  # type: ignore[attr-defined]
+    found = app.extensions.get("rq_queue")
+    if found is None:
+        settings = app.extensions["settings"]
+        connection = Redis.from_url(settings.redis_url, socket_timeout=5, socket_connect_timeout=3)
+        found = Queue(settings.queue_name, connection=connection)
+        app.extensions["rq_queue"] = found
+    return found
+
+
+def perform(name: str, *args: Any) -> Any:
+    """What an RQ worker runs (inside the worker's app context): one unit of work. Errors
+    propagate, so RQ retries the job and finally records it as failed."""
+    with unit_of_work():
+        return _JOBS[name](*args)
 
 
 def run(app: Flask, name: str, *args: Any) -> Any:
-    """Run a job now, in its own app context and transaction."""
+    """Run a job now, in its own app context and transaction (inline mode)."""
     with app.app_context():
         try:
             with unit_of_work():
@@ -45,3 +93,30 @@ def run(app: Flask, name: str, *args: Any) -> Any:
         except Exception:
             log.exception("job %s%r failed", name, args)
             return None
+
+
+def failed_jobs(limit: int = 100) -> list[Any]:
+    from rq.job import Job
+    from rq.registry import FailedJobRegistry
+
+    registry = FailedJobRegistry(queue=queue())
+    ids = registry.get_job_ids(0, limit - 1)
+    return [j for j in Job.fetch_many(ids, connection=queue().connection) if j is not None]
+
+
+def retry_failed(job_id: str) -> None:
+    from rq.registry import FailedJobRegistry
+
+    FailedJobRegistry(queue=queue()).requeue(job_id)
+
+
+def depths() -> dict[str, int]:
+    """Queued, started and failed job counts (for /metrics)."""
+    from rq.registry import FailedJobRegistry, StartedJobRegistry
+
+    q = queue()
+    return {
+        "queued": len(q),
+        "started": len(StartedJobRegistry(queue=q)),
+        "failed": len(FailedJobRegistry(queue=q)),
+    }

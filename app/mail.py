@@ -14,7 +14,7 @@ from typing import Any
 from flask import current_app, render_template
 
 from app.config import Settings
-from app.db import after_commit
+from app.jobs import job
 
 log = logging.getLogger(__name__)
 
@@ -42,15 +42,22 @@ def deliver(settings: Settings, message: EmailMessage) -> None:
 
 
 def send_mail(to: str, subject: str, template: str, **context: Any) -> None:
-    """Render ``templates/mail/<template>.txt`` and send it once the transaction commits."""
+    """Render ``templates/mail/<template>.txt`` now; send it once the transaction commits,
+    as a background job (inline, or on a worker with retries when Redis is configured)."""
+    from app.jobs import enqueue
+
     settings: Settings = current_app.extensions["settings"]
     text = render_template(f"mail/{template}.txt", settings=settings, **context)
+    enqueue("send-mail", to, subject, text)
+
+
+@job("send-mail")
+def send_mail_job(to: str, subject: str, text: str) -> None:
+    settings: Settings = current_app.extensions["settings"]
     message = build_message(settings, to, subject, text)
-
-    def send() -> None:
-        try:
-            deliver(settings, message)
-        except (OSError, smtplib.SMTPException):
-            log.exception("could not send mail %r to %s", subject, to)
-
-    after_commit(send)
+    try:
+        deliver(settings, message)
+    except (OSError, smtplib.SMTPException):
+        if settings.redis_url:
+            raise  # the worker retries with backoff
+        log.exception("could not send mail %r", subject)

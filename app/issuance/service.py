@@ -35,6 +35,7 @@ from app.models.assertions import Assertion, BulkIssuance, IssuerKey
 from app.models.credentials import Credential, CredentialVersion
 from app.models.orgs import Issuer, Role
 from app.models.submissions import Submission, SubmissionStatus
+from app.ops.metrics import BADGES_ISSUED, BADGES_REVOKED
 from app.security import require_issuer_role
 from badges.bake import bake_png, bake_svg
 from badges.jws import sign_assertion
@@ -136,6 +137,8 @@ def issue(
         ).one()
         return found
     sign(item)
+    enqueue("bake-badge", item.uid)  # the PNG and SVG are ready before the earner asks
+    BADGES_ISSUED.inc()
     link = public_url("issuance.index")
     send_mail(
         email,
@@ -279,6 +282,14 @@ def baked(item: Assertion, kind: str) -> bytes:
     return data
 
 
+@job("bake-badge")
+def bake_badge(uid: str) -> None:
+    item = db.session.scalar(select(Assertion).where(Assertion.uid == uid))
+    if item is not None and not item.revoked:
+        baked(item, "png")
+        baked(item, "svg")
+
+
 def _forget_baked(item: Assertion) -> None:
     store = _store()
     for key in store.keys(f"badges/{item.uid}/"):
@@ -320,6 +331,7 @@ def revoke(actor: User, item: Assertion, reason: str) -> Assertion:
     item.revocation_reason = reason
     db.session.flush()
     events.publish("assertion_revoked", assertion=item)  # credit granted for it is reversed
+    BADGES_REVOKED.inc()
     send_mail(
         item.recipient_email,
         f"Your badge was revoked: {item.version.title}",
@@ -474,14 +486,29 @@ def _bulk_row(issuer: Issuer, row: dict[str, str], today: date) -> tuple[bool, s
     return True, "issued"
 
 
+BULK_LEASE_SECONDS = 10
+
+
 @job("bulk-issue")
 def run_bulk(bulk_id: int) -> None:
     """Issue every row, recording row errors without stopping. Resumable: a worker that dies
-    continues from the last committed row, and rows already issued are skipped."""
-    bulk = db.session.get(BulkIssuance, bulk_id)
+    leaves its last committed row and a stale heartbeat; the next run continues from there,
+    and rows already issued are skipped (each row's natural key is unique)."""
+    bulk = db.session.scalar(
+        select(BulkIssuance).where(BulkIssuance.id == bulk_id).with_for_update()
+    )
     if bulk is None or bulk.status == "done":
         return
+    now = utcnow()
+    if (
+        bulk.status == "running"
+        and bulk.heartbeat_at is not None
+        and (now - bulk.heartbeat_at).total_seconds() < BULK_LEASE_SECONDS
+    ):
+        return  # another worker is on it
     bulk.status = "running"
+    bulk.heartbeat_at = now
+    db.session.commit()
     issuer = bulk.issuer
     rows = _read_csv(bulk.csv_text.encode())
     today = utcnow().date()
@@ -503,7 +530,30 @@ def run_bulk(bulk_id: int) -> None:
         bulk.done = number + 1
         bulk.errors = list(errors)
         if bulk.done % BULK_COMMIT_EVERY == 0:
+            bulk.heartbeat_at = utcnow()
             db.session.commit()  # progress the page can show, and a point to resume from
     bulk.status = "done"
     bulk.finished_at = utcnow()
     db.session.flush()
+
+
+def recover_bulk(stale_seconds: int = 300) -> list[int]:
+    """Queue again bulk issuances with no progress for ``stale_seconds`` (a dead worker, or a
+    queue that was down when they were uploaded)."""
+    from datetime import timedelta
+
+    cutoff = utcnow() - timedelta(seconds=stale_seconds)
+    stuck = db.session.scalars(
+        select(BulkIssuance)
+        .where(
+            BulkIssuance.status.in_(["queued", "running"]),
+            or_(
+                BulkIssuance.heartbeat_at < cutoff,
+                (BulkIssuance.heartbeat_at.is_(None)) & (BulkIssuance.created_at < cutoff),
+            ),
+        )
+        .with_for_update(skip_locked=True)
+    ).all()
+    for bulk in stuck:
+        enqueue("bulk-issue", bulk.id)
+    return [b.id for b in stuck]

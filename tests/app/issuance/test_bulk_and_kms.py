@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import io
 import uuid
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from sqlalchemy import func, select
 
 from app.config import Settings
-from app.db import db
+from app.db import db, utcnow
 from app.issuance import documents, service
 from app.models.assertions import Assertion, BulkIssuance, IssuerKey
 from badges.jws import decode
@@ -115,9 +116,17 @@ def test_a_bulk_job_that_died_resumes_where_it_stopped(app: Any) -> None:
     # without issuing anything twice.
     job = db.session.get(BulkIssuance, bulk.id)
     job.status, job.done, job.issued = "running", 3, 3
+    job.heartbeat_at = utcnow()
     db.session.commit()
-    service.run_bulk(bulk.id)
+    service.run_bulk(bulk.id)  # its worker is still alive (fresh heartbeat): hands off
     db.session.commit()
+    db.session.expire_all()
+    assert db.session.get(BulkIssuance, bulk.id).done == 3
+    job = db.session.get(BulkIssuance, bulk.id)
+    job.heartbeat_at = utcnow() - timedelta(minutes=10)  # ... until it stops beating
+    db.session.commit()
+    assert service.recover_bulk(stale_seconds=60) == [bulk.id]
+    db.session.commit()  # the recovered job ran inline after this commit
     db.session.expire_all()
     job = db.session.get(BulkIssuance, bulk.id)
     assert (job.status, job.done, job.issued + job.skipped) == ("done", 5, 5)

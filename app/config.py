@@ -41,6 +41,16 @@ def _int(environ: Mapping[str, str], name: str, default: int) -> int:
         raise ConfigError(f"{name} must be a whole number, got {raw!r}") from err
 
 
+def _ints(environ: Mapping[str, str], name: str, default: tuple[int, ...]) -> tuple[int, ...]:
+    raw = environ.get(name)
+    if not raw:
+        return default
+    try:
+        return tuple(int(part) for part in raw.split(","))
+    except ValueError as err:
+        raise ConfigError(f"{name} must be whole numbers separated by commas, got {raw!r}") from err
+
+
 def _check_fernet_key(value: str) -> None:
     import base64
     import binascii
@@ -83,6 +93,7 @@ class Settings:
     # created in AWS KMS (asymmetric RSA_2048, RS256) when KMS_SIGNING is on.
     kms_signing: bool = False
     queue_name: str = "microcred"
+    job_retry_intervals: tuple[int, ...] = (10, 60, 300)
     # Operations: who may read /metrics, proxies whose X-Forwarded-* headers are trusted,
     # and the log format (json by default in production).
     metrics_token: str = ""
@@ -144,6 +155,7 @@ class Settings:
             max_evidence_mb=_int(environ, "MAX_EVIDENCE_MB", 500),
             kms_signing=_bool(environ.get("KMS_SIGNING")),
             queue_name=environ.get("QUEUE_NAME", "microcred"),
+            job_retry_intervals=_ints(environ, "JOB_RETRY_INTERVALS", (10, 60, 300)),
             metrics_token=environ.get("METRICS_TOKEN", ""),
             metrics_allow=environ.get("METRICS_ALLOW", "127.0.0.1,::1"),
             trusted_proxies=_int(environ, "TRUSTED_PROXIES", 0),

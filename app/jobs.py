@@ -24,7 +24,6 @@ from app.db import after_commit, unit_of_work
 
 log = logging.getLogger(__name__)
 _JOBS: dict[str, Callable[..., Any]] = {}
-RETRY_INTERVALS = [10, 60, 300]
 JOB_TIMEOUT = 1800
 
 
@@ -49,12 +48,13 @@ def enqueue(name: str, *args: Any) -> None:
 def _to_queue(app: Flask, name: str, *args: Any) -> None:
     from rq import Retry
 
+    intervals = list(app.extensions["settings"].job_retry_intervals)
     try:
         queue(app).enqueue(
             perform,
             name,
             *args,
-            retry=Retry(max=len(RETRY_INTERVALS), interval=RETRY_INTERVALS),
+            retry=Retry(max=len(intervals), interval=intervals),
             job_timeout=JOB_TIMEOUT,
             description=f"{name}{args!r}",
         )

@@ -78,7 +78,7 @@ def configure(app: Flask) -> None:
     @app.after_request
     def log_request(response: Any) -> Any:
         started = g.get("log_started")
-        if started is not None and request.endpoint not in ("ops.healthz", "ops.metrics"):
+        if started is not None and request.endpoint not in ("ops.healthz", "ops.metrics_page"):
             access.info(
                 "%s %s %s",
                 request.method,

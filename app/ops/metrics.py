@@ -76,7 +76,7 @@ def install(app: Flask) -> None:
     @app.after_request
     def record(response: Any) -> Any:
         started = g.get("started")
-        if started is not None and request.endpoint != "ops.metrics":
+        if started is not None and request.endpoint != "ops.metrics_page":
             endpoint = request.endpoint or "unmatched"
             REQUESTS.labels(request.method, endpoint, str(response.status_code)).inc()
             LATENCY.labels(endpoint).observe(time.perf_counter() - started)

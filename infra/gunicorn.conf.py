@@ -1,0 +1,49 @@
+"""gunicorn settings for the app: `gunicorn -c infra/gunicorn.conf.py 'app:create_app()'`.
+
+Every value can be overridden from the environment (WEB_CONCURRENCY, GUNICORN_BIND, ...).
+"""
+
+import multiprocessing
+import os
+import shutil
+import tempfile
+
+bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")
+# Workers from the CPU count: (2 x cores) + 1, the usual rule for I/O-bound web apps.
+workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count() * 2 + 1))
+threads = int(os.environ.get("GUNICORN_THREADS", "2"))
+worker_class = "gthread"
+timeout = int(os.environ.get("GUNICORN_TIMEOUT", "60"))  # a stuck request is restarted
+graceful_timeout = int(os.environ.get("GUNICORN_GRACEFUL_TIMEOUT", "30"))  # SIGTERM: finish up
+keepalive = 5
+# Recycle workers now and then, so a slow leak never becomes an outage.
+max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "2000"))
+max_requests_jitter = 200
+# X-Forwarded-* are trusted only from these addresses (the load balancer); the app's own
+# TRUSTED_PROXIES setting applies them.
+forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+accesslog = None  # the app writes one JSON line per request itself
+errorlog = "-"
+worker_tmp_dir = os.environ.get(
+    # gunicorn heartbeats in this folder; a RAM-backed one keeps a read-only root file system
+    # and slow disks out of the way.
+    "GUNICORN_WORKER_TMP_DIR",
+    "/dev/shm" if os.path.isdir("/dev/shm") else None,  # noqa: S108 - gunicorn's documented choice
+)
+
+# Prometheus counters from every worker process are summed on each scrape.
+_metrics_dir = os.environ.setdefault(
+    "PROMETHEUS_MULTIPROC_DIR",
+    os.path.join(tempfile.gettempdir(), f"microcred-metrics-{os.getpid()}"),
+)
+
+
+def on_starting(server):
+    shutil.rmtree(_metrics_dir, ignore_errors=True)
+    os.makedirs(_metrics_dir, exist_ok=True)
+
+
+def child_exit(server, worker):
+    from prometheus_client import multiprocess
+
+    multiprocess.mark_process_dead(worker.pid)

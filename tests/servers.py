@@ -95,6 +95,10 @@ class S3TestServer:
         self.server.stop()
 
     def client(self, endpoint: str | None = None) -> Any:
+        return self.client_for(endpoint or self.endpoint)
+
+    @classmethod
+    def client_for(cls, endpoint: str) -> Any:
         import boto3
 
-        return boto3.client("s3", endpoint_url=endpoint or self.endpoint, **self.credentials)
+        return boto3.client("s3", endpoint_url=endpoint, **cls.credentials)

@@ -8,8 +8,9 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 
 .DEFAULT_GOAL := help
-.PHONY: help run test test-fast lint fmt typecheck bench migrate seed chromium validator clean
+.PHONY: help run test test-fast lint fmt typecheck bench migrate seed chromium validator infra-lint load clean
 VALIDATOR := .venv-validator
+INFRA := .venv-infra
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -52,6 +53,17 @@ $(VALIDATOR)/.installed:
 	$(VALIDATOR)/bin/python tests/validator/run_validator.py --check
 	touch $@
 
+# cfn-lint and checkov pin many packages of their own: a venv of their own too.
+$(INFRA)/.installed:
+	$(PYTHON) -m venv $(INFRA)
+	$(INFRA)/bin/pip install -q --upgrade pip
+	$(INFRA)/bin/pip install -q "cfn-lint>=1.20" "checkov>=3.2"
+	touch $@
+
+infra-lint: $(INFRA)/.installed ## cfn-lint and checkov on infra/ (CloudFormation, Dockerfile)
+	$(INFRA)/bin/cfn-lint infra/aws/*.yaml
+	$(INFRA)/bin/checkov -d infra --framework cloudformation dockerfile --compact --quiet --skip-download
+
 lint: $(VENV)/.installed-dev ## ruff lint and format check
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check badges
@@ -63,7 +75,7 @@ fmt: $(VENV)/.installed-dev ## format and autofix
 	$(BIN)/ruff format badges
 	$(BIN)/ruff check --fix .
 
-test: $(VENV)/.installed-dev chromium validator lint typecheck ## lint, type-check and run the whole suite (SQLite; PostgreSQL when DATABASE_URL is set)
+test: $(VENV)/.installed-dev chromium validator lint infra-lint typecheck ## lint, type-check and run the whole suite (SQLite; PostgreSQL when DATABASE_URL is set)
 	$(BIN)/pytest
 
 test-fast: $(VENV)/.installed-dev ## the suite without lint and browser set-up
@@ -77,4 +89,4 @@ bench: $(VENV)/.installed-dev ## benchmarks: print figures against a baseline me
 	$(BIN)/python tests/bench/bench_credit.py
 
 clean: ## remove the virtualenv and local data
-	rm -rf $(VENV) $(VALIDATOR) instance .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(VALIDATOR) $(INFRA) instance .pytest_cache .mypy_cache .ruff_cache

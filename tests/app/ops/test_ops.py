@@ -20,6 +20,22 @@ from tests.app.people import make_user, sign_in
 REDIS = "redis://127.0.0.1:6379/15"
 
 
+@pytest.fixture
+def make_app() -> Iterator[Any]:
+    """Apps built by a test, their database pools closed afterwards (no leaked connections)."""
+    made: list[Any] = []
+
+    def build(settings: Settings) -> Any:
+        made.append(create_app(settings))
+        return made[-1]
+
+    yield build
+    for app in made:
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
+
+
 def _redis_up() -> bool:
     try:
         with socket.create_connection(("127.0.0.1", 6379), timeout=1):
@@ -38,11 +54,11 @@ def test_healthz_and_readyz_answer_for_load_balancers(app: Any, client: Any) -> 
     assert body["checks"]["database"]["status"] == "ok"
 
 
-def test_readyz_is_503_while_the_database_is_unreachable(settings: Settings) -> None:
+def test_readyz_is_503_while_the_database_is_unreachable(settings: Settings, make_app: Any) -> None:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         dead_port = sock.getsockname()[1]
-    broken = create_app(
+    broken = make_app(
         settings.with_changes(database_url=f"postgresql://nobody@127.0.0.1:{dead_port}/none")
     )
     response = broken.test_client().get("/readyz")
@@ -51,7 +67,9 @@ def test_readyz_is_503_while_the_database_is_unreachable(settings: Settings) -> 
     assert broken.test_client().get("/healthz").status_code == 200  # alive, not ready
 
 
-def test_metrics_are_for_allowed_callers_only(app: Any, client: Any, settings: Settings) -> None:
+def test_metrics_are_for_allowed_callers_only(
+    app: Any, client: Any, settings: Settings, make_app: Any
+) -> None:
     client.get("/catalog")
     allowed = client.get("/metrics")
     assert allowed.status_code == 200
@@ -64,7 +82,7 @@ def test_metrics_are_for_allowed_callers_only(app: Any, client: Any, settings: S
     assert "microcred_badges_issued_total" in text
     outside = client.get("/metrics", environ_base={"REMOTE_ADDR": "203.0.113.9"})
     assert outside.status_code == 403
-    with_token = create_app(settings.with_changes(metrics_token="s3cret-metrics"))
+    with_token = make_app(settings.with_changes(metrics_token="s3cret-metrics"))
     http = with_token.test_client()
     assert http.get("/metrics").status_code == 403  # a token set: the address is not enough
     assert (
@@ -73,9 +91,9 @@ def test_metrics_are_for_allowed_callers_only(app: Any, client: Any, settings: S
 
 
 def test_json_logs_carry_the_request_id_and_hide_email_addresses(
-    settings: Settings, capfd: pytest.CaptureFixture[str]
+    settings: Settings, capfd: pytest.CaptureFixture[str], make_app: Any
 ) -> None:
-    app = create_app(settings.with_changes(log_format="json"))
+    app = make_app(settings.with_changes(log_format="json"))
     with app.app_context():
         response = app.test_client().get(
             "/catalog?q=teacher@school.test", headers={"X-Request-ID": "abc123"}
@@ -123,11 +141,11 @@ def _work(app: Any) -> None:
 
 
 def test_jobs_go_through_redis_to_a_worker_and_failures_can_be_retried(
-    redis_settings: Settings, mailbox: Any, database_url: str
+    redis_settings: Settings, mailbox: Any, make_app: Any
 ) -> None:
     from app import jobs
 
-    app = create_app(redis_settings)
+    app = make_app(redis_settings)
     calls: list[str] = []
 
     @jobs.job("test-flaky")

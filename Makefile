@@ -11,6 +11,7 @@ PORT ?= 5000
 .PHONY: help run test test-fast lint fmt typecheck bench migrate seed chromium validator infra-lint load clean
 VALIDATOR := .venv-validator
 INFRA := .venv-infra
+LOAD := .venv-load
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -64,6 +65,16 @@ infra-lint: $(INFRA)/.installed ## cfn-lint and checkov on infra/ (CloudFormatio
 	$(INFRA)/bin/cfn-lint infra/aws/*.yaml
 	$(INFRA)/bin/checkov -d infra --framework cloudformation dockerfile --compact --quiet --skip-download
 
+# locust (and gevent) stay out of the app's venv too.
+$(LOAD)/.installed:
+	$(PYTHON) -m venv $(LOAD)
+	$(LOAD)/bin/pip install -q --upgrade pip
+	$(LOAD)/bin/pip install -q "locust>=2.30"
+	touch $@
+
+load: $(VENV)/.installed-dev $(LOAD)/.installed ## two gunicorn instances under locust for 30 s: throughput, p50/p99, errors (PostgreSQL)
+	$(BIN)/python tests/load/run_load.py
+
 lint: $(VENV)/.installed-dev ## ruff lint and format check
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check badges
@@ -75,7 +86,7 @@ fmt: $(VENV)/.installed-dev ## format and autofix
 	$(BIN)/ruff format badges
 	$(BIN)/ruff check --fix .
 
-test: $(VENV)/.installed-dev chromium validator lint infra-lint typecheck ## lint, type-check and run the whole suite (SQLite; PostgreSQL when DATABASE_URL is set)
+test: $(VENV)/.installed-dev $(LOAD)/.installed chromium validator lint infra-lint typecheck ## lint, type-check and run the whole suite (SQLite; PostgreSQL when DATABASE_URL is set)
 	$(BIN)/pytest
 
 test-fast: $(VENV)/.installed-dev ## the suite without lint and browser set-up
@@ -89,4 +100,4 @@ bench: $(VENV)/.installed-dev ## benchmarks: print figures against a baseline me
 	$(BIN)/python tests/bench/bench_credit.py
 
 clean: ## remove the virtualenv and local data
-	rm -rf $(VENV) $(VALIDATOR) $(INFRA) instance .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(VALIDATOR) $(INFRA) $(LOAD) instance .pytest_cache .mypy_cache .ruff_cache

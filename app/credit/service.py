@@ -24,6 +24,7 @@ from sqlalchemy.orm import aliased, selectinload
 
 from app.db import db, utcnow
 from app.errors import Conflict, Forbidden, InvalidInput, NotFound
+from app.jobs import job
 from app.links import public_url
 from app.mail import send_mail
 from app.models.accounts import User
@@ -705,6 +706,7 @@ def on_assertion_revoked(assertion: Assertion) -> None:
         reverse(request, f"the issuer revoked the badge ({assertion.revocation_reason})")
 
 
+@job("credit-recheck")
 def recheck_external(limit: int = 500) -> int:
     """Verify approved credit for other issuers' badges again; reverse what was revoked."""
     from app.verify import service as verifier

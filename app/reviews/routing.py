@@ -25,6 +25,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased, contains_eager
 
 from app.db import db, utcnow
+from app.jobs import job
 from app.links import public_url
 from app.mail import send_mail
 from app.models.accounts import User
@@ -248,6 +249,17 @@ def route_waiting(
         query.order_by(Review.created_at, Review.id).limit(limit).with_for_update(skip_locked=True)
     ).all()
     return sum(1 for review in waiting if assign(review, now))
+
+
+@job("routing-sweep")
+def sweep_job() -> dict[str, int]:
+    """The sweep as a background job (a scheduler may queue it instead of running the CLI)."""
+    report = sweep()
+    return {
+        "reminded": report.reminded,
+        "reassigned": report.reassigned,
+        "assigned": report.assigned,
+    }
 
 
 @dataclass

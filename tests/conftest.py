@@ -18,54 +18,37 @@ from typing import Any
 import flask_migrate
 import pytest
 from flask.testing import FlaskClient
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import text
 
 from app import create_app
 from app.config import Settings
 from app.db import db
+from tests.pgdb import is_postgres, server_url, throwaway_database
 from tests.servers import S3TestServer, SMTPTestServer
 
 CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
 
 def _base_database_url() -> str:
-    return os.environ.get("TEST_DATABASE_URL") or os.environ.get("DATABASE_URL") or ""
+    return server_url(default="")
 
 
 def postgres_in_use() -> bool:
-    return _base_database_url().startswith(("postgres://", "postgresql"))
+    return is_postgres(_base_database_url())
 
 
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     base = _base_database_url()
-    if not base.startswith(("postgres://", "postgresql")):
+    if not is_postgres(base):
         path = tmp_path_factory.mktemp("db") / "test.sqlite3"
         url = f"sqlite:///{path}"
         _build_schema(url, tmp_path_factory)
         yield url
         return
-    url = make_url(Settings(database_url=base).sqlalchemy_url)
-    name = f"{url.database}_test_{os.getpid()}_{uuid.uuid4().hex[:6]}"
-    admin = create_engine(url, isolation_level="AUTOCOMMIT", pool_pre_ping=True)
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    test_url = url.set(database=name).render_as_string(hide_password=False)
-    try:
+    with throwaway_database(base, f"test_{os.getpid()}_{uuid.uuid4().hex[:6]}") as test_url:
         _build_schema(test_url, tmp_path_factory)
         yield test_url
-    finally:
-        with admin.connect() as conn:
-            conn.execute(
-                text(
-                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                    "WHERE datname = :name AND pid <> pg_backend_pid()"
-                ),
-                {"name": name},
-            )
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
-        admin.dispose()
 
 
 def _build_schema(url: str, tmp_path_factory: pytest.TempPathFactory) -> None:

@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from app import create_app
@@ -21,6 +20,7 @@ from app.issuance import service as issuance
 from app.models.assertions import Assertion
 from tests.app.issuance.helpers import passed
 from tests.app.reviews.world import build
+from tests.pgdb import throwaway_database
 
 pytestmark = pytest.mark.postgres
 
@@ -44,26 +44,13 @@ def test_a_restored_database_verifies_every_badge(
         check=True,
         timeout=120,
     )
-    restored = make_url(database_url).set(database=f"restored_{uuid.uuid4().hex[:8]}")
-    admin = create_engine(
-        make_url(database_url).set(database="postgres"), isolation_level="AUTOCOMMIT"
-    )
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{restored.database}"'))
-    try:
+    with throwaway_database(database_url, f"restored_{uuid.uuid4().hex[:8]}") as restored:
         subprocess.run(
-            [
-                "pg_restore",
-                "--no-owner",
-                f"--dbname={_libpq(restored.render_as_string(hide_password=False))}",
-                str(dump),
-            ],
+            ["pg_restore", "--no-owner", f"--dbname={_libpq(restored)}", str(dump)],
             check=True,
             timeout=120,
         )
-        twin = create_app(
-            settings.with_changes(database_url=restored.render_as_string(hide_password=False))
-        )
+        twin = create_app(settings.with_changes(database_url=restored))
         with twin.app_context():
             http = twin.test_client()
             assert http.get("/readyz").status_code == 200  # schema at head after the restore
@@ -82,14 +69,3 @@ def test_a_restored_database_verifies_every_badge(
                     assert hosted["valid"] is True, hosted
             db.session.remove()
             db.engine.dispose()
-    finally:
-        with admin.connect() as conn:
-            conn.execute(
-                text(
-                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                    "WHERE datname = :name AND pid <> pg_backend_pid()"
-                ),
-                {"name": restored.database},
-            )
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{restored.database}"'))
-        admin.dispose()

@@ -48,8 +48,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 import flask_migrate
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import create_engine, event, insert, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import event, insert, text
 
 from app import create_app
 from app.config import Settings
@@ -59,8 +58,8 @@ from app.models.accounts import User
 from app.models.credit import CreditCategory, DistrictMembership, LedgerEntry, RenewalCycle
 from app.models.orgs import Role
 from tests.app.people import grant, make_district, make_user
+from tests.pgdb import is_postgres, server_url, throwaway_database
 
-DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/test"
 FULL = ((500, 10_000), (5_000, 100_000))
 QUICK = ((100, 2_000), (400, 8_000))
 SCHOOLS = (
@@ -119,10 +118,6 @@ class FreshContextClient(FlaskClient):
     def open(self, *args: Any, **kwargs: Any) -> Any:
         with self.application.app_context():
             return super().open(*args, **kwargs)
-
-
-def _server_url() -> str:
-    return os.environ.get("TEST_DATABASE_URL") or os.environ.get("DATABASE_URL") or DEFAULT_URL
 
 
 def _empty_tables() -> None:
@@ -321,6 +316,32 @@ def _run(app: Flask, teachers: int, lines: int) -> Result:
     )
 
 
+def _measure(bench_url: str, instance: str, sizes: Any, results: list[Result]) -> None:
+    """Build the schema in the throwaway database, then run and print every size."""
+    app = create_app(
+        Settings(
+            env="testing",
+            database_url=bench_url,
+            instance_path=Path(instance),
+            public_base_url="http://127.0.0.1",
+            ratelimit_enabled=False,
+        )
+    )
+    logging.getLogger().setLevel(logging.WARNING)
+    with app.app_context():
+        flask_migrate.upgrade()
+        logging.getLogger().setLevel(logging.WARNING)  # Alembic's configuration resets it
+        for teachers, lines in sizes:
+            result = _run(app, teachers, lines)
+            results.append(result)
+            for line in result.lines_out():
+                print(line, flush=True)
+            for problem in result.problems:
+                print(f"  problem: {problem}", file=sys.stderr)
+        db.session.remove()
+        db.engine.dispose()
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true")
@@ -332,51 +353,15 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     sizes = QUICK if args.quick else FULL
 
-    base = _server_url()
-    if not base.startswith(("postgres://", "postgresql")):
+    base = server_url()
+    if not is_postgres(base):
         raise SystemExit(f"this benchmark needs PostgreSQL; DATABASE_URL is {base!r}")
-    url = make_url(Settings(database_url=base).sqlalchemy_url)
-    name = f"{url.database}_bench_{os.getpid()}"
-    bench_url = url.set(database=name).render_as_string(hide_password=False)
-    admin = create_engine(url, isolation_level="AUTOCOMMIT")
     instance = tempfile.mkdtemp(prefix="bench-credit-")
     results: list[Result] = []
     try:
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-        app = create_app(
-            Settings(
-                env="testing",
-                database_url=bench_url,
-                instance_path=Path(instance),
-                public_base_url="http://127.0.0.1",
-                ratelimit_enabled=False,
-            )
-        )
-        logging.getLogger().setLevel(logging.WARNING)
-        with app.app_context():
-            flask_migrate.upgrade()
-            logging.getLogger().setLevel(logging.WARNING)  # Alembic's configuration resets it
-            for teachers, lines in sizes:
-                result = _run(app, teachers, lines)
-                results.append(result)
-                for line in result.lines_out():
-                    print(line, flush=True)
-                for problem in result.problems:
-                    print(f"  problem: {problem}", file=sys.stderr)
-            db.session.remove()
-            db.engine.dispose()
+        with throwaway_database(base, f"bench_{os.getpid()}") as bench_url:
+            _measure(bench_url, instance, sizes, results)
     finally:
-        with admin.connect() as conn:
-            conn.execute(
-                text(
-                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                    "WHERE datname = :name AND pid <> pg_backend_pid()"
-                ),
-                {"name": name},
-            )
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
-        admin.dispose()
         shutil.rmtree(instance, ignore_errors=True)
 
     small, large = results[0], results[-1]

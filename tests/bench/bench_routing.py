@@ -41,8 +41,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 import flask_migrate
 from flask import Flask
-from sqlalchemy import create_engine, event, insert, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import event, insert, text
 
 from app import create_app
 from app.config import Settings
@@ -55,8 +54,8 @@ from app.models.submissions import Submission, SubmissionStatus
 from app.reviews import routing
 from tests.app.credentials.body import BODY
 from tests.app.people import grant, make_district, make_issuer, make_user
+from tests.pgdb import is_postgres, server_url, throwaway_database
 
-DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/test"
 FULL = ((20, 1_000), (200, 10_000))
 QUICK = ((10, 200), (40, 800))
 TEACHER_SCHOOLS = ("North", "South", "East", "West", "Central", "Harbour", "Mill", "Park")
@@ -84,10 +83,6 @@ class Result:
             f"{self.per_assignment:.2f} SQL statements per assignment, "
             f"all assigned: {'yes' if self.ok else 'no'}"
         )
-
-
-def _server_url() -> str:
-    return os.environ.get("TEST_DATABASE_URL") or os.environ.get("DATABASE_URL") or DEFAULT_URL
 
 
 def _empty_tables() -> None:
@@ -265,6 +260,33 @@ def _run(app: Flask, reviewers: int, submissions: int) -> Result:
     return Result(reviewers, submissions, seconds, statements, not problems, problems, kinds)
 
 
+def _measure(bench_url: str, instance: str, sizes: Any, results: list[Result]) -> None:
+    """Build the schema in the throwaway database, then run and print every size."""
+    app = create_app(
+        Settings(
+            env="testing",
+            database_url=bench_url,
+            instance_path=Path(instance),
+            public_base_url="http://127.0.0.1",
+            ratelimit_enabled=False,
+        )
+    )
+    logging.getLogger().setLevel(logging.WARNING)
+    logging.getLogger("app.mail").setLevel(logging.WARNING)  # no console mail per assignment
+    with app.app_context():
+        flask_migrate.upgrade()
+        logging.getLogger().setLevel(logging.WARNING)  # Alembic's configuration resets it
+        logging.getLogger("app.mail").setLevel(logging.WARNING)
+        for reviewers, submissions in sizes:
+            result = _run(app, reviewers, submissions)
+            results.append(result)
+            print(result.line(), flush=True)
+            for problem in result.problems:
+                print(f"  problem: {problem}", file=sys.stderr)
+        db.session.remove()
+        db.engine.dispose()
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true")
@@ -274,52 +296,15 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     sizes = QUICK if args.quick else FULL
 
-    base = _server_url()
-    if not base.startswith(("postgres://", "postgresql")):
+    base = server_url()
+    if not is_postgres(base):
         raise SystemExit(f"this benchmark needs PostgreSQL; DATABASE_URL is {base!r}")
-    url = make_url(Settings(database_url=base).sqlalchemy_url)
-    name = f"{url.database}_bench_{os.getpid()}"
-    bench_url = url.set(database=name).render_as_string(hide_password=False)
-    admin = create_engine(url, isolation_level="AUTOCOMMIT")
     instance = tempfile.mkdtemp(prefix="bench-routing-")
     results: list[Result] = []
     try:
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-        app = create_app(
-            Settings(
-                env="testing",
-                database_url=bench_url,
-                instance_path=Path(instance),
-                public_base_url="http://127.0.0.1",
-                ratelimit_enabled=False,
-            )
-        )
-        logging.getLogger().setLevel(logging.WARNING)
-        logging.getLogger("app.mail").setLevel(logging.WARNING)  # no console mail per assignment
-        with app.app_context():
-            flask_migrate.upgrade()
-            logging.getLogger().setLevel(logging.WARNING)  # Alembic's configuration resets it
-            logging.getLogger("app.mail").setLevel(logging.WARNING)
-            for reviewers, submissions in sizes:
-                result = _run(app, reviewers, submissions)
-                results.append(result)
-                print(result.line(), flush=True)
-                for problem in result.problems:
-                    print(f"  problem: {problem}", file=sys.stderr)
-            db.session.remove()
-            db.engine.dispose()
+        with throwaway_database(base, f"bench_{os.getpid()}") as bench_url:
+            _measure(bench_url, instance, sizes, results)
     finally:
-        with admin.connect() as conn:
-            conn.execute(
-                text(
-                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                    "WHERE datname = :name AND pid <> pg_backend_pid()"
-                ),
-                {"name": name},
-            )
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
-        admin.dispose()
         shutil.rmtree(instance, ignore_errors=True)
 
     small, large = results[0], results[-1]

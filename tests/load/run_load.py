@@ -43,20 +43,17 @@ def main(argv: list[str] | None = None) -> int:
         print("locust is not installed: `make load` installs it into .venv-load", file=sys.stderr)
         return 2
 
+    from tests.pgdb import server_url, throwaway_database
+
+    with throwaway_database(server_url(), f"load_{os.getpid()}_{uuid.uuid4().hex[:6]}") as database:
+        return _run(args, database)
+
+
+def _run(args: argparse.Namespace, database: str) -> int:
     from sqlalchemy import create_engine, text
-    from sqlalchemy.engine import make_url
 
-    from app.config import DEV_MASTER_KEY, Settings
+    from app.config import DEV_MASTER_KEY
 
-    server = os.environ.get("TEST_DATABASE_URL") or os.environ.get(
-        "DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test"
-    )
-    url = make_url(Settings(database_url=server).sqlalchemy_url)
-    name = f"{url.database}_load_{os.getpid()}_{uuid.uuid4().hex[:6]}"
-    admin = create_engine(url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    database = url.set(database=name).render_as_string(hide_password=False)
     work = Path(tempfile.mkdtemp(prefix="microcred-load-"))
     ports = [_port(), _port()]
     targets = [f"http://127.0.0.1:{p}" for p in ports]
@@ -157,16 +154,6 @@ def main(argv: list[str] | None = None) -> int:
                 process.wait(timeout=20)
             except subprocess.TimeoutExpired:
                 process.kill()
-        with admin.connect() as conn:
-            conn.execute(
-                text(
-                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                    "WHERE datname = :name AND pid <> pg_backend_pid()"
-                ),
-                {"name": name},
-            )
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
-        admin.dispose()
 
 
 if __name__ == "__main__":

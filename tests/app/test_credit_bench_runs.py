@@ -3,15 +3,12 @@ progress page runs as many SQL statements for 400 teachers as for 100 (a count, 
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
-BENCH = Path(__file__).resolve().parents[1] / "bench" / "bench_credit.py"
+from tests.bench.quick import run_quick
+
 PAGE_RE = re.compile(
     r"credit (\d+) teachers, (\d+) ledger lines: progress page [\d.]+ ms, (\d+) SQL statements$"
 )
@@ -24,17 +21,8 @@ RATIO_RE = re.compile(r"progress page statements, large/small: ([\d.]+)$")
 
 @pytest.mark.postgres
 def test_credit_benchmark_prints_its_figures() -> None:
-    result = subprocess.run(
-        [sys.executable, str(BENCH), "--quick"],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-        env=dict(os.environ),
-    )
-    assert result.returncode == 0, result.stdout + result.stderr[-3000:]
-    lines = result.stdout.splitlines()
-    assert len(lines) == 5, result.stdout
+    lines = run_quick("bench_credit.py")
+    assert len(lines) == 5, lines
     pages = [PAGE_RE.match(line) for line in (lines[0], lines[2])]
     exports = [EXPORT_RE.match(line) for line in (lines[1], lines[3])]
     assert all(pages), lines

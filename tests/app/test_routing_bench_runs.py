@@ -3,15 +3,12 @@ with the number of reviewers or submissions (a count, not a timing)."""
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
-BENCH = Path(__file__).resolve().parents[1] / "bench" / "bench_routing.py"
+from tests.bench.quick import run_quick
+
 SIZE_RE = re.compile(
     r"routing (\d+) submissions among (\d+) reviewers: [\d.]+ assignments/s, "
     r"([\d.]+) SQL statements per assignment, all assigned: (yes|no)$"
@@ -21,17 +18,8 @@ RATIO_RE = re.compile(r"statements per assignment, large/small: ([\d.]+)$")
 
 @pytest.mark.postgres
 def test_routing_benchmark_prints_its_figures() -> None:
-    result = subprocess.run(
-        [sys.executable, str(BENCH), "--quick"],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-        env=dict(os.environ),
-    )
-    assert result.returncode == 0, result.stdout + result.stderr[-3000:]
-    lines = result.stdout.splitlines()
-    assert len(lines) == 3, result.stdout
+    lines = run_quick("bench_routing.py")
+    assert len(lines) == 3, lines
     sizes = [SIZE_RE.match(line) for line in lines[:2]]
     assert all(sizes), lines
     assert [(m.group(1), m.group(2)) for m in sizes if m] == [("200", "10"), ("800", "40")]

@@ -3,24 +3,14 @@
 from __future__ import annotations
 
 import re
-import subprocess
-import sys
-from pathlib import Path
 
-BENCH = Path(__file__).resolve().parents[1] / "bench" / "bench_upload.py"
+from tests.bench.quick import run_quick
+
 MEMORY_RE = re.compile(r"before ([\d.]+) MB, peak during upload ([\d.]+) MB \(file (\d+) MB\)")
 
 
 def test_upload_benchmark_prints_its_figures() -> None:
-    result = subprocess.run(
-        [sys.executable, str(BENCH), "--quick"],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr
-    lines = result.stdout.splitlines()
+    lines = run_quick("bench_upload.py", timeout=120)
     assert [line.split(":")[0] for line in lines] == [
         "upload through the app",
         "storage put (baseline)",

@@ -2,27 +2,11 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
-from pathlib import Path
-
-BENCH = Path(__file__).resolve().parents[1] / "bench"
-
-
-def _run(script: str) -> list[str]:
-    result = subprocess.run(
-        [sys.executable, str(BENCH / script), "--quick"],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr
-    return result.stdout.splitlines()
+from tests.bench.quick import run_quick
 
 
 def test_benchmark_prints_its_ratios() -> None:
-    lines = _run("bench_badges.py")
+    lines = run_quick("bench_badges.py", timeout=120)
     assert [line.split(":")[0] for line in lines] == ["signing", "verification", "baking"]
     assert "ratio" in lines[0]
     assert "ratio" in lines[1]
@@ -30,7 +14,7 @@ def test_benchmark_prints_its_ratios() -> None:
 
 
 def test_verify_benchmark_prints_its_figures() -> None:
-    lines = _run("bench_verify.py")
+    lines = run_quick("bench_verify.py", timeout=120)
     assert lines[0].startswith("in-process verify")
     clients = [line.split(",")[1].strip().split(":")[0] for line in lines[1:]]
     assert clients == ["1 client(s)", "8 client(s)"]

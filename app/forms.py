@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from flask import flash
@@ -18,3 +19,16 @@ def report_error(error: AppError, form: Any = None) -> None:
         field = getattr(form, name, None) if form is not None else None
         if field is not None and isinstance(messages, list):
             field.errors = [*list(field.errors), *[str(m) for m in messages]]
+
+
+def apply(action: Callable[[], object], success: str) -> bool:
+    """Run a posted form's service call: commit and flash ``success``, or undo the request's
+    changes and flash the error. Whether it succeeded is returned."""
+    try:
+        action()
+    except AppError as error:
+        report_error(error)
+        return False
+    db.session.commit()
+    flash(success, "success")
+    return True

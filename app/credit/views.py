@@ -22,7 +22,7 @@ from app.auth.forms import EmptyForm
 from app.credit import bp, service
 from app.db import db
 from app.errors import AppError, InvalidInput
-from app.forms import report_error
+from app.forms import apply, report_error
 from app.models.orgs import District, Role
 from app.security import login_required, roles_required
 
@@ -187,19 +187,16 @@ def decide(district_id: int, request_id: int) -> Any:
 def category(district_id: int) -> Any:
     district = service.officer_district(current_user, district_id)
     if EmptyForm().validate_on_submit():
-        try:
-            service.set_category(
+        apply(
+            lambda: service.set_category(
                 current_user,
                 district,
                 request.form.get("name", ""),
                 request.form.get("required_hours") or 0,
                 request.form.get("cap_hours") or None,
-            )
-        except AppError as error:
-            report_error(error)
-        else:
-            db.session.commit()
-            flash("Category saved.", "success")
+            ),
+            "Category saved.",
+        )
     return _back(district_id, "#categories")
 
 
@@ -210,8 +207,8 @@ def policy(district_id: int) -> Any:
     if EmptyForm().validate_on_submit():
         credential = request.form.get("credential_id", "")
         category_id = request.form.get("category_id", "")
-        try:
-            service.create_policy(
+        apply(
+            lambda: service.create_policy(
                 current_user,
                 district,
                 hours=request.form.get("hours", ""),
@@ -220,12 +217,9 @@ def policy(district_id: int) -> Any:
                 credential_id=int(credential) if credential.isdigit() else None,
                 badge_class_url=request.form.get("badge_class_url") or None,
                 auto_approve=request.form.get("auto_approve") == "yes",
-            )
-        except AppError as error:
-            report_error(error)
-        else:
-            db.session.commit()
-            flash("Policy saved.", "success")
+            ),
+            "Policy saved.",
+        )
     return _back(district_id, "#policies")
 
 
@@ -234,13 +228,10 @@ def policy(district_id: int) -> Any:
 def invite(district_id: int) -> Any:
     district = service.officer_district(current_user, district_id)
     if EmptyForm().validate_on_submit():
-        try:
-            service.invite_member(current_user, district, request.form.get("email", ""))
-        except AppError as error:
-            report_error(error)
-        else:
-            db.session.commit()
-            flash("Invitation sent.", "success")
+        apply(
+            lambda: service.invite_member(current_user, district, request.form.get("email", "")),
+            "Invitation sent.",
+        )
     return _back(district_id, "#members")
 
 

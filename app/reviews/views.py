@@ -12,7 +12,7 @@ from flask_login import current_user
 from app.auth.forms import EmptyForm
 from app.db import db, utcnow
 from app.errors import AppError, InvalidInput
-from app.forms import report_error
+from app.forms import apply, report_error
 from app.models.orgs import Role
 from app.models.reviews import ReviewKind
 from app.orgs.views import managed_issuer, pick_issuer
@@ -140,7 +140,8 @@ def update_reviewer(slug: str, profile_id: int) -> Any:
     issuer = managed_issuer(slug)
     row = pool.profile(current_user, issuer, profile_id)
     if EmptyForm().validate_on_submit():
-        try:
+
+        def save() -> None:
             capacity = request.form.get("capacity", "")
             if not capacity.isdigit():
                 raise InvalidInput("Capacity is a whole number.", {"capacity": ["A number."]})
@@ -152,11 +153,8 @@ def update_reviewer(slug: str, profile_id: int) -> Any:
                 away_until=_date(request.form.get("away_until", "")),
                 senior=request.form.get("senior") == "yes",
             )
-        except AppError as error:
-            report_error(error)
-        else:
-            db.session.commit()
-            flash(f"{row.user.name}: saved.", "success")
+
+        apply(save, f"{row.user.name}: saved.")
     return redirect(url_for("reviews.admin", slug=slug) + f"#reviewer-{profile_id}")
 
 
@@ -167,18 +165,15 @@ def qualify(slug: str, profile_id: int) -> Any:
     row = pool.profile(current_user, issuer, profile_id)
     if EmptyForm().validate_on_submit():
         credential = request.form.get("credential_id", "")
-        try:
-            pool.qualify(
+        apply(
+            lambda: pool.qualify(
                 current_user,
                 row,
                 credential_id=int(credential) if credential.isdigit() else None,
                 tag=request.form.get("tag") or None,
-            )
-        except AppError as error:
-            report_error(error)
-        else:
-            db.session.commit()
-            flash(f"{row.user.name} is qualified.", "success")
+            ),
+            f"{row.user.name} is qualified.",
+        )
     return redirect(url_for("reviews.admin", slug=slug) + f"#reviewer-{profile_id}")
 
 
@@ -188,11 +183,5 @@ def unqualify(slug: str, profile_id: int, qid: int) -> Any:
     issuer = managed_issuer(slug)
     row = pool.profile(current_user, issuer, profile_id)
     if EmptyForm().validate_on_submit():
-        try:
-            pool.unqualify(current_user, row, qid)
-        except AppError as error:
-            report_error(error)
-        else:
-            db.session.commit()
-            flash("Qualification removed.", "success")
+        apply(lambda: pool.unqualify(current_user, row, qid), "Qualification removed.")
     return redirect(url_for("reviews.admin", slug=slug) + f"#reviewer-{profile_id}")

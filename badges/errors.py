@@ -53,12 +53,44 @@ def gone_reason(raw: bytes) -> str | None:
     return reason if isinstance(reason, str) and reason else None
 
 
-def json_object(raw: bytes, what: str, error: type[BadgeError] = BadgeError) -> dict[str, Any]:
-    """``raw`` parsed as a JSON object, or ``error`` saying that ``what`` is not one."""
+MAX_JSON_DEPTH = 32  # far deeper than any Open Badges document; far shallower than the stack
+
+
+def json_object(
+    raw: bytes | str, what: str, error: type[BadgeError] = BadgeError
+) -> dict[str, Any]:
+    """``raw`` parsed as a JSON object, or ``error`` saying that ``what`` is not one.
+
+    Nesting deeper than MAX_JSON_DEPTH is refused (a document nested 100,000 levels deep is
+    a clear error, never a RecursionError further on).
+    """
     try:
-        value = json.loads(raw.decode("utf-8"))
+        text = raw.decode("utf-8") if isinstance(raw, bytes) else raw
+        value = json.loads(text)
+    except RecursionError as exc:
+        raise error(f"{what} nests more than {MAX_JSON_DEPTH} levels deep") from exc
     except (UnicodeDecodeError, ValueError) as exc:
         raise error(f"{what} is not JSON") from exc
     if not isinstance(value, dict):
         raise error(f"{what} is not a JSON object")
+    if _depth(value) > MAX_JSON_DEPTH:
+        raise error(f"{what} nests more than {MAX_JSON_DEPTH} levels deep")
     return value
+
+
+def _depth(value: Any) -> int:
+    """How deeply ``value`` nests objects and arrays, without recursion."""
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        item, level = stack.pop()
+        if isinstance(item, dict):
+            children: Any = item.values()
+        elif isinstance(item, list):
+            children = item
+        else:
+            continue
+        deepest = max(deepest, level)
+        if deepest > MAX_JSON_DEPTH:
+            return deepest
+        stack.extend((child, level + 1) for child in children)
+    return deepest

@@ -7,24 +7,30 @@ otherwise (``allow_private=True``, or ``BADGES_ALLOW_PRIVATE_HOSTS=1`` through
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import ipaddress
 import os
 import socket
+import ssl
 import threading
 import time
 from collections import OrderedDict
 from typing import Any, Protocol
 from urllib.parse import urljoin, urlsplit
 
-from badges.errors import FetchError, Gone, gone_reason, json_object
+from badges.errors import BadgeError, FetchError, Gone, gone_reason, json_object
 
 MAX_DOCUMENT_BYTES = 1024 * 1024
+DOCUMENT_SECONDS = 5.0  # the most one document may take, connect to last byte
 ACCEPT = "application/ld+json, application/json"
 
 
 class Fetcher(Protocol):
-    def fetch_json(self, url: str) -> dict[str, Any]: ...
+    def fetch_json(self, url: str, *, deadline: float | None = None) -> dict[str, Any]:
+        """The JSON object at ``url``; ``deadline`` is a ``time.monotonic()`` instant by which
+        the fetch must be over (FetchError after it)."""
+        ...
 
 
 def allow_private_from_env() -> bool:
@@ -37,7 +43,7 @@ class StaticFetcher:
     def __init__(self, documents: dict[str, dict[str, Any]]) -> None:
         self.documents = documents
 
-    def fetch_json(self, url: str) -> dict[str, Any]:
+    def fetch_json(self, url: str, *, deadline: float | None = None) -> dict[str, Any]:
         if url not in self.documents:
             raise FetchError(f"{url} is not available offline")
         return self.documents[url]
@@ -61,14 +67,14 @@ class CachingFetcher:
         self.lock = threading.Lock()
         self.misses = 0
 
-    def fetch_json(self, url: str) -> dict[str, Any]:
+    def fetch_json(self, url: str, *, deadline: float | None = None) -> dict[str, Any]:
         now = time.monotonic()
         with self.lock:
             hit = self.cache.get(url)
             if hit is not None and hit[0] > now:
                 self.cache.move_to_end(url)
                 return hit[1]
-        document = self.inner.fetch_json(url)
+        document = self.inner.fetch_json(url, deadline=deadline)
         lifetime = self.ttl
         max_age = getattr(self.inner, "last_max_age", None)
         if isinstance(max_age, int | float):
@@ -99,12 +105,36 @@ def _max_age(cache_control: str | None) -> float | None:
     return None
 
 
+class _PinnedConnection(http.client.HTTPSConnection):
+    """An HTTP(S) connection to ``address``, the IP that was vetted, never to a second DNS
+    answer for the host name; TLS still checks the certificate against the host name."""
+
+    def __init__(
+        self, host: str, port: int, address: str, timeout: float, tls: ssl.SSLContext | None
+    ) -> None:
+        super().__init__(host, port, timeout=timeout, context=tls or ssl.create_default_context())
+        self.address = address
+        self.tls = tls
+
+    def connect(self) -> None:
+        sock = socket.create_connection((self.address, self.port), self.timeout)
+        self.sock = sock  # visible to the watchdog during the TLS handshake too
+        if self.tls is not None:
+            self.sock = self.tls.wrap_socket(sock, server_hostname=self.host)
+
+
 class SafeFetcher:
+    """Fetches JSON over HTTP(S) from public addresses only, within a total time per document.
+
+    ``timeout`` bounds each document from connect to last byte (a server that trickles a byte
+    every few seconds is cut off then); a caller's ``deadline`` can shorten it further.
+    """
+
     def __init__(
         self,
         *,
         allow_private: bool = False,
-        timeout: float = 5.0,
+        timeout: float = DOCUMENT_SECONDS,
         max_bytes: int = MAX_DOCUMENT_BYTES,
         max_redirects: int = 3,
         allow_hosts: frozenset[str] = frozenset(),
@@ -115,6 +145,7 @@ class SafeFetcher:
         self.timeout = timeout
         self.max_bytes = max_bytes
         self.max_redirects = max_redirects
+        self.tls = ssl.create_default_context()
         # Cache-Control lifetime of the last response on this thread (read by CachingFetcher).
         self._local = threading.local()
 
@@ -143,46 +174,86 @@ class SafeFetcher:
                 )
         return addresses[0]
 
-    def fetch_json(self, url: str) -> dict[str, Any]:
+    def fetch_json(self, url: str, *, deadline: float | None = None) -> dict[str, Any]:
+        start = time.monotonic()
+        own = start + self.timeout
+        until = own if deadline is None else min(own, deadline)
+        seconds = self.timeout if until == own else max(0.0, until - start)
         for _ in range(self.max_redirects + 1):
+            remaining = until - time.monotonic()
+            if remaining <= 0:
+                raise FetchError(_too_slow(url, seconds))
             parts = urlsplit(url)
             if parts.scheme not in ("http", "https") or not parts.hostname:
                 raise FetchError(f"only http(s) URLs can be fetched, not {url[:100]}")
             port = parts.port or (443 if parts.scheme == "https" else 80)
             address = self.check_address(parts.hostname, port)
-            path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-            connection: http.client.HTTPConnection
-            if parts.scheme == "https":
-                connection = http.client.HTTPSConnection(parts.hostname, port, timeout=self.timeout)
-            else:
-                # Connect to the address we checked, so DNS cannot change between check and use.
-                connection = http.client.HTTPConnection(address, port, timeout=self.timeout)
+            connection = _PinnedConnection(
+                parts.hostname,
+                port,
+                address,
+                timeout=remaining,
+                tls=self.tls if parts.scheme == "https" else None,
+            )
+            # The watchdog ends the connection at the deadline, whatever it is waiting for.
+            watchdog = threading.Timer(remaining, _cut, (connection,))
+            watchdog.daemon = True
+            watchdog.start()
             try:
-                connection.request("GET", path, headers={"Accept": ACCEPT, "Host": parts.netloc})
-                response = connection.getresponse()
-                if response.status in (301, 302, 303, 307, 308):
-                    location = response.getheader("Location")
-                    if not location:
-                        raise FetchError(f"{url} redirects without a Location")
-                    url = urljoin(url, location)
-                    continue
-                if response.status == 410:
-                    raise Gone(
-                        f"{url} is gone (410): the issuer has withdrawn it",
-                        gone_reason(response.read(self.max_bytes)),
-                    )
-                if response.status != 200:
-                    raise FetchError(f"{url} answered HTTP {response.status}")
-                kind = (response.getheader("Content-Type") or "").split(";")[0].strip().lower()
-                if kind and "json" not in kind:
-                    raise FetchError(f"{url} answered {kind}, not JSON")
-                body = response.read(self.max_bytes + 1)
-                if len(body) > self.max_bytes:
-                    raise FetchError(f"{url} answered more than {self.max_bytes // 1024} KB")
-                self._local.max_age = _max_age(response.getheader("Cache-Control"))
-                return json_object(body, f"the answer of {url}", FetchError)
-            except (OSError, http.client.HTTPException) as error:
+                redirect = self._get(connection, url, parts)
+            except BadgeError:
+                raise
+            except (OSError, http.client.HTTPException, ValueError) as error:
+                if time.monotonic() >= until - 0.01:
+                    raise FetchError(_too_slow(url, seconds)) from error
                 raise FetchError(f"{url} could not be fetched: {error}") from error
             finally:
+                watchdog.cancel()
                 connection.close()
+            if isinstance(redirect, dict):
+                return redirect
+            url = redirect
         raise FetchError(f"{url} redirects more than {self.max_redirects} times")
+
+    def _get(self, connection: _PinnedConnection, url: str, parts: Any) -> dict[str, Any] | str:
+        """The document, or the URL a redirect points at."""
+        path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+        connection.request("GET", path, headers={"Accept": ACCEPT, "Host": parts.netloc})
+        response = connection.getresponse()
+        if response.status in (301, 302, 303, 307, 308):
+            location = response.getheader("Location")
+            if not location:
+                raise FetchError(f"{url} redirects without a Location")
+            return urljoin(url, location)
+        if response.status == 410:
+            raise Gone(
+                f"{url} is gone (410): the issuer has withdrawn it",
+                gone_reason(response.read(self.max_bytes)),
+            )
+        if response.status != 200:
+            raise FetchError(f"{url} answered HTTP {response.status}")
+        kind = (response.getheader("Content-Type") or "").split(";")[0].strip().lower()
+        if kind and "json" not in kind:
+            raise FetchError(f"{url} answered {kind}, not JSON")
+        declared = response.getheader("Content-Length")
+        if declared and declared.isdigit() and int(declared) > self.max_bytes:
+            raise FetchError(f"{url} answered more than {self.max_bytes // 1024} KB")
+        body = response.read(self.max_bytes + 1)
+        if len(body) > self.max_bytes:
+            raise FetchError(f"{url} answered more than {self.max_bytes // 1024} KB")
+        self._local.max_age = _max_age(response.getheader("Cache-Control"))
+        return json_object(body, f"the answer of {url}", FetchError)
+
+
+def _cut(connection: http.client.HTTPConnection) -> None:
+    sock = connection.sock
+    if sock is not None:
+        with contextlib.suppress(OSError):
+            sock.shutdown(socket.SHUT_RDWR)
+
+
+def _too_slow(url: str, seconds: float) -> str:
+    return (
+        f"{url} did not answer within {seconds:g} s; a badge document must arrive in time "
+        "(the server may be down or too slow)"
+    )

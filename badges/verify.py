@@ -7,13 +7,14 @@ message a person understands, plus the documents it resolved. Bad input never ra
 from __future__ import annotations
 
 import json
+import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, BinaryIO
 from urllib.parse import urlsplit
 
-from badges import bake, jws, objects
-from badges.errors import BadgeError, Gone
+from badges import bake, jws, normalize, objects
+from badges.errors import BadgeError, FetchError, Gone, json_object
 from badges.fetch import Fetcher
 from badges.keys import load_public_pem
 from badges.recipient import recipient_matches
@@ -65,16 +66,55 @@ class _Stop(Exception):
     """A failed check that later checks depend on."""
 
 
+# Limits of one verification (the README documents them).
+VERIFY_SECONDS = 15.0  # every document of one verification, together
+MAX_DOCUMENTS = 10  # assertion, badge class, issuer, key, revocation list, and a few redirects
+
+
+class _Budget:
+    """The fetcher of one verification: at most ``max_documents``, all by one deadline."""
+
+    def __init__(self, inner: Fetcher, seconds: float, max_documents: int) -> None:
+        self.inner = inner
+        self.seconds = seconds
+        self.deadline = time.monotonic() + seconds
+        self.left = max_documents
+        self.max_documents = max_documents
+
+    def fetch_json(self, url: str, *, deadline: float | None = None) -> dict[str, Any]:
+        if self.left <= 0:
+            raise FetchError(
+                f"the badge needs more than {self.max_documents} documents; "
+                "a verification stops there"
+            )
+        if time.monotonic() >= self.deadline:
+            raise FetchError(
+                f"the verification took longer than {self.seconds:g} s and was stopped"
+            )
+        self.left -= 1
+        return self.inner.fetch_json(url, deadline=self.deadline)
+
+
 def verify(
     source: str | bytes | BinaryIO | dict[str, Any],
     *,
     fetcher: Fetcher,
     recipient: str | None = None,
     now: datetime | None = None,
+    seconds: float = VERIFY_SECONDS,
+    max_documents: int = MAX_DOCUMENTS,
+    filename: str | None = None,
 ) -> Report:
+    """Check ``source`` (a URL, JWS, assertion JSON, or a baked PNG/SVG) as a verifier must.
+
+    Every shape Open Badges 2.0 allows is read (see :mod:`badges.normalize`); 1.0 and 1.1
+    badges are upgraded and checked as 2.0, and the report says so. The documents it fetches
+    are bounded in number and, together, in time. Never raises on hostile input.
+    """
     report = Report()
+    budget = _Budget(fetcher, seconds, max_documents)
     try:
-        _verify(report, source, fetcher, recipient, now or datetime.now(UTC))
+        _verify(report, source, budget, recipient, now or datetime.now(UTC), filename)
     except _Stop:
         pass
     except BadgeError as error:
@@ -103,7 +143,9 @@ def _fetch(report: Report, fetcher: Fetcher, url: str, name: str) -> dict[str, A
         raise _fail(report, name, error.message) from error
 
 
-def _text_input(source: str | bytes | BinaryIO | dict[str, Any]) -> str | dict[str, Any]:
+def _text_input(
+    source: str | bytes | BinaryIO | dict[str, Any], filename: str | None
+) -> str | dict[str, Any]:
     if isinstance(source, dict):
         return source
     if isinstance(source, str):
@@ -111,10 +153,31 @@ def _text_input(source: str | bytes | BinaryIO | dict[str, Any]) -> str | dict[s
     data = bake.read_limited(source)
     if bake.kind_of(data):
         return bake.unbake(data).strip()
+    if filename and filename.lower().endswith((".png", ".svg")):
+        kind = filename.rsplit(".", 1)[-1].upper()
+        raise BadgeError(
+            f"{filename} is not a {kind} image: a baked badge is a real PNG or SVG file"
+        )
     try:
         return data.decode("utf-8").strip()
     except UnicodeDecodeError as error:
         raise BadgeError("the input is not a badge: neither a PNG/SVG image nor text") from error
+
+
+def _read(
+    report: Report, raw: dict[str, Any], cls: str, source: str | None = None
+) -> normalize.Document:
+    try:
+        return normalize.read(raw, cls, source=source)
+    except BadgeError as error:
+        raise _fail(report, "structure", error.message) from error
+
+
+def _check(report: Report, node: dict[str, Any], cls: str, version: str = normalize.V2) -> None:
+    try:
+        normalize.check(node, cls, version)
+    except BadgeError as error:
+        raise _fail(report, "structure", error.message) from error
 
 
 def _verify(
@@ -123,39 +186,37 @@ def _verify(
     fetcher: Fetcher,
     recipient: str | None,
     now: datetime,
+    filename: str | None = None,
 ) -> None:
-    given = _text_input(source)
+    given = _text_input(source, filename)
     token: str | None = None
     fetched_from: str | None = None
     if isinstance(given, dict):
-        assertion = given
+        raw = json_object(json.dumps(given), "the assertion JSON")
     elif jws.looks_like_jws(given):
         token = given
         try:
-            _, assertion = jws.decode(token)
+            _, raw = jws.decode(token)
         except BadgeError as error:
             raise _fail(report, "signature", error.message) from error
     elif given.startswith("{"):
         try:
-            assertion = json.loads(given)
-        except ValueError as error:
-            raise _fail(report, "input", "the input looks like JSON but cannot be read") from error
-        if not isinstance(assertion, dict):
-            raise _fail(report, "input", "the assertion JSON must be an object")
+            raw = json_object(given, "the assertion JSON")
+        except BadgeError as error:
+            raise _fail(report, "input", error.message) from error
     elif objects.is_http_url(given):
         fetched_from = given
-        assertion = _fetch(report, fetcher, given, "assertion")
+        raw = _fetch(report, fetcher, given, "assertion")
     else:
         raise _fail(
             report, "input", "the input is not a badge URL, a JWS, assertion JSON or a baked image"
         )
 
-    report.assertion = assertion
-    verification = (
-        assertion.get("verification") if isinstance(assertion.get("verification"), dict) else {}
-    )
-    vtype = verification.get("type") if isinstance(verification, dict) else None
-    report.kind = "signed" if token or vtype in ("SignedBadge", "signed") else "hosted"
+    document = _read(report, raw, "Assertion", fetched_from)
+    assertion = document.node
+    verification = assertion.get("verification")
+    vtypes = normalize.types_of(verification) if isinstance(verification, dict) else []
+    report.kind = "signed" if token or "SignedBadge" in vtypes else "hosted"
     if report.kind == "signed" and token is None:
         raise _fail(
             report, "signature", "a signed badge must be verified from its JWS, not its JSON alone"
@@ -166,36 +227,43 @@ def _verify(
         if not objects.is_http_url(assertion_id):
             raise _fail(report, "hosted", "a hosted assertion needs an http(s) id to fetch it from")
         fetched_from = str(assertion_id)
-        assertion = _fetch(report, fetcher, fetched_from, "assertion")
+        raw = _fetch(report, fetcher, fetched_from, "assertion")
+        document = _read(report, raw, "Assertion", fetched_from)
+        assertion = document.node
+    if report.kind == "hosted" and fetched_from is not None:
+        fetched_from, document = _own_copy(report, fetcher, fetched_from, document, "Assertion")
+        assertion = document.node
+    if "Assertion" in normalize.types_of(assertion):
         report.assertion = assertion
+    if document.version != normalize.V2:
+        report.add(
+            "version",
+            WARN,
+            f"this badge uses Open Badges {document.version}, an older version; it was "
+            "upgraded to 2.0 and checked as 2.0",
+        )
+        if report.kind == "signed":
+            raise _fail(
+                report,
+                "signature",
+                f"signed Open Badges {document.version} badges cannot be verified here; "
+                "ask the issuer for an Open Badges 2.0 copy",
+            )
 
     if assertion.get("revoked") is True:
         reason = assertion.get("revocationReason") or "no reason given"
         raise _fail(report, "revocation", f"the issuer has revoked this badge ({reason})")
-    try:
-        objects.assertion(assertion)
-    except BadgeError as error:
-        raise _fail(report, "structure", error.message) from error
+    _check(report, assertion, "Assertion")
 
-    badge = assertion["badge"]
-    badge_class = _fetch(report, fetcher, badge, "badge class") if isinstance(badge, str) else badge
+    badge_class = _resolve(report, fetcher, assertion["badge"], "BadgeClass")
     report.badge_class = badge_class
-    try:
-        objects.badge_class(badge_class)
-    except BadgeError as error:
-        raise _fail(report, "structure", error.message) from error
-    issuer_ref = badge_class["issuer"]
-    issuer = (
-        _fetch(report, fetcher, issuer_ref, "issuer") if isinstance(issuer_ref, str) else issuer_ref
-    )
+    issuer = _resolve(report, fetcher, badge_class["issuer"], "Profile")
     report.issuer = issuer
-    try:
-        objects.profile(issuer)
-    except BadgeError as error:
-        raise _fail(report, "structure", error.message) from error
-    if issuer.get("id") != issuer_ref:
+    if not objects.is_http_url(issuer.get("id")):
         raise _fail(
-            report, "issuer", "the issuer document does not carry the id the badge class names"
+            report,
+            "issuer",
+            "the issuer has no http(s) id, so who issued this badge cannot be checked",
         )
     report.add(
         "structure", PASS, "the assertion, badge class and issuer have every required property"
@@ -217,19 +285,82 @@ def _verify(
             report.add("recipient", FAIL, f"the badge was not issued to {recipient}")
 
 
+_NAMES = {"BadgeClass": "badge class", "Profile": "issuer", "Assertion": "assertion"}
+
+
+def _own_copy(
+    report: Report, fetcher: Fetcher, url: str, document: normalize.Document, cls: str
+) -> tuple[str, normalize.Document]:
+    """The document served at its own id. One fetched from ``url`` that declares another
+    http(s) id is fetched again from that id (once), which must then declare itself."""
+    declared = document.node.get("id")
+    if declared == url or not objects.is_http_url(declared):
+        return url, document
+    name = _NAMES[cls]
+    report.add(
+        name,
+        WARN,
+        f"the {name} fetched from {url} declares its id as {declared}; the copy there is checked",
+    )
+    raw = _fetch(report, fetcher, str(declared), name)
+    again = _read(report, raw, cls, str(declared))
+    if again.node.get("id") != declared:
+        raise _fail(report, name, f"the {name} at {declared} does not carry its own id")
+    return str(declared), again
+
+
+def _resolve(report: Report, fetcher: Fetcher, ref: Any, cls: str) -> dict[str, Any]:
+    """The ``cls`` node ``ref`` names: fetched from its URL, or embedded.
+
+    An embedded object with an http(s) id is only a copy: the document served at that id is
+    the one checked (as the reference validator does). One without (a blank or urn:uuid id)
+    is checked as it is.
+    """
+    name = _NAMES[cls]
+    url = ref.get("id") if isinstance(ref, dict) else ref
+    version = normalize.V2
+    if isinstance(ref, dict) and not objects.is_http_url(url):
+        node = dict(ref)
+        node.setdefault("type", [cls])
+    else:
+        if not objects.is_http_url(url):
+            raise _fail(report, name, f"the {name} is named by {url!r}, which cannot be fetched")
+        raw = _fetch(report, fetcher, str(url), name)
+        url, document = _own_copy(report, fetcher, str(url), _read(report, raw, cls, url), cls)
+        node, version = document.node, document.version
+        if node.get("id") != url:
+            raise _fail(
+                report, name, f"the {name} document at {url} carries another id ({node.get('id')})"
+            )
+    if cls in normalize.types_of(node) or (
+        cls == "Profile" and "Issuer" in normalize.types_of(node)
+    ):
+        if cls == "BadgeClass":
+            report.badge_class = node
+        else:
+            report.issuer = node
+    _check(report, node, cls, version)
+    return node
+
+
 def _listed_keys(issuer: dict[str, Any]) -> list[str]:
+    """The ids of the keys the issuer's profile lists (as URLs or embedded keys)."""
     keys = issuer.get("publicKey")
-    if isinstance(keys, str):
-        return [keys]
-    if isinstance(keys, list):
-        return [k for k in keys if isinstance(k, str)]
-    return []
+    listed = keys if isinstance(keys, list) else [keys]
+    out = []
+    for key in listed:
+        key_id = key.get("id") if isinstance(key, dict) else key
+        if isinstance(key_id, str):
+            out.append(key_id)
+    return out
 
 
 def _check_signature(
     report: Report, fetcher: Fetcher, token: str, assertion: dict[str, Any], issuer: dict[str, Any]
 ) -> None:
     creator = assertion["verification"].get("creator")
+    if isinstance(creator, dict):
+        creator = creator.get("id")
     if not objects.is_http_url(creator):
         raise _fail(
             report,
@@ -238,15 +369,26 @@ def _check_signature(
         )
     if creator not in _listed_keys(issuer):
         raise _fail(report, "key", _unlisted_key_message(fetcher, creator, assertion, issuer))
-    key = _fetch(report, fetcher, creator, "key")
+    raw = _fetch(report, fetcher, creator, "key")
+    key = _read_key(report, raw, creator)
     report.key = key
     if key.get("id", creator) != creator:
         raise _fail(report, "key", "the key document does not carry the id it was fetched from")
-    if key.get("owner") != issuer.get("id"):
+    owner = key.get("owner")
+    if owner is None:
+        report.add(
+            "key",
+            WARN,
+            "the key document names no owner; it is trusted because the issuer's profile lists it",
+        )
+    elif owner != issuer.get("id"):
         raise _fail(
             report, "key", "the key belongs to another issuer (its owner is not this issuer)"
         )
-    report.add("key", PASS, "the signing key belongs to the issuer and is listed in its profile")
+    else:
+        report.add(
+            "key", PASS, "the signing key belongs to the issuer and is listed in its profile"
+        )
     try:
         public_key = load_public_pem(str(key.get("publicKeyPem", "")))
         jws.check_signature(token, public_key)
@@ -257,13 +399,22 @@ def _check_signature(
     )
 
 
+def _read_key(report: Report, raw: dict[str, Any], url: str) -> dict[str, Any]:
+    try:
+        node = normalize.read(raw, "CryptographicKey", source=url).node
+        normalize.check(node, "CryptographicKey")
+    except BadgeError as error:
+        raise _fail(report, "key", error.message) from error
+    return node
+
+
 def _unlisted_key_message(
     fetcher: Fetcher, creator: str, assertion: dict[str, Any], issuer: dict[str, Any]
 ) -> str:
     """Why the signing key is refused; a retired key of the same issuer says where the
     current copy is (the issuer re-signs live badges with its new key)."""
     try:
-        key = fetcher.fetch_json(creator)
+        key = normalize.read(fetcher.fetch_json(creator), "CryptographicKey").node
     except BadgeError:
         key = {}
     same_origin = _origin(creator) == _origin(str(issuer.get("id", "")))
@@ -285,33 +436,20 @@ def _check_hosted(
     if assertion.get("id") != fetched_from:
         raise _fail(report, "hosted", "the assertion is not served at its own id")
     policy = issuer.get("verification") if isinstance(issuer.get("verification"), dict) else None
-    if policy:
-        starts = policy.get("startsWith")
-        starts_list = (
-            [starts] if isinstance(starts, str) else starts if isinstance(starts, list) else []
+    starts_list = [s for s in (policy or {}).get("startsWith") or [] if isinstance(s, str)]
+    origin_list = [o for o in (policy or {}).get("allowedOrigins") or [] if isinstance(o, str)]
+    host = urlsplit(fetched_from).netloc
+    if starts_list and not any(fetched_from.startswith(s) for s in starts_list):
+        raise _fail(
+            report, "hosted", "the assertion is hosted outside the issuer's verification policy"
         )
-        origins = policy.get("allowedOrigins")
-        origin_list = (
-            [origins] if isinstance(origins, str) else origins if isinstance(origins, list) else []
+    if origin_list and host not in origin_list:
+        raise _fail(
+            report,
+            "hosted",
+            f"the assertion is hosted on {host}, not an origin the issuer allows",
         )
-        host = urlsplit(fetched_from).netloc
-        if starts_list and not any(fetched_from.startswith(s) for s in starts_list):
-            raise _fail(
-                report, "hosted", "the assertion is hosted outside the issuer's verification policy"
-            )
-        if origin_list and host not in origin_list:
-            raise _fail(
-                report,
-                "hosted",
-                f"the assertion is hosted on {host}, not an origin the issuer allows",
-            )
-        if (
-            not starts_list
-            and not origin_list
-            and _origin(fetched_from) != _origin(str(issuer["id"]))
-        ):
-            raise _fail(report, "hosted", "the assertion is not hosted on the issuer's own origin")
-    elif _origin(fetched_from) != _origin(str(issuer["id"])):
+    if not starts_list and not origin_list and _origin(fetched_from) != _origin(str(issuer["id"])):
         raise _fail(report, "hosted", "the assertion is hosted on another origin than the issuer's")
     report.add(
         "hosted", PASS, "the assertion is served at its own id, where the issuer hosts badges"
@@ -321,26 +459,23 @@ def _check_hosted(
 def _check_revocation(
     report: Report, fetcher: Fetcher, assertion: dict[str, Any], issuer: dict[str, Any]
 ) -> None:
-    list_url = issuer.get("revocationList")
+    list_ref = issuer.get("revocationList")
+    list_url = list_ref.get("id") if isinstance(list_ref, dict) else list_ref
     if not list_url:
         if report.kind == "signed":
             report.add("revocation", WARN, "the issuer publishes no revocation list")
         else:
             report.add("revocation", PASS, "the hosted assertion is not marked revoked")
         return
-    revocations = _fetch(report, fetcher, str(list_url), "revocation")
+    raw = _fetch(report, fetcher, str(list_url), "revocation")
+    try:
+        revocations = normalize.read(raw, "RevocationList", source=str(list_url)).node
+        normalize.check(revocations, "RevocationList")
+    except BadgeError as error:
+        raise _fail(report, "revocation", error.message) from error
     report.revocation_list = revocations
-    entries = revocations.get("revokedAssertions", [])
-    if not isinstance(entries, list):
-        raise _fail(report, "revocation", "the revocation list is malformed")
-    for entry in entries:
-        entry_id = (
-            entry
-            if isinstance(entry, str)
-            else entry.get("id")
-            if isinstance(entry, dict)
-            else None
-        )
+    for entry in revocations["revokedAssertions"]:
+        entry_id = entry.get("id") if isinstance(entry, dict) else entry
         if entry_id == assertion.get("id"):
             reason = entry.get("revocationReason") if isinstance(entry, dict) else None
             raise _fail(

@@ -33,9 +33,9 @@ class LocalFetcher:
         self.inner = inner
         self.local_hits = 0
 
-    def fetch_json(self, url: str) -> dict[str, Any]:
+    def fetch_json(self, url: str, *, deadline: float | None = None) -> dict[str, Any]:
         if not url.startswith(self.base):
-            return self.inner.fetch_json(url)
+            return self.inner.fetch_json(url, deadline=deadline)
         path = "/" + url.removeprefix(self.base)
         response = Client(self.app).get(
             path, headers={"Accept": "application/ld+json, application/json"}

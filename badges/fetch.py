@@ -115,6 +115,15 @@ class _PinnedConnection(http.client.HTTPSConnection):
         super().__init__(host, port, timeout=timeout, context=tls or ssl.create_default_context())
         self.address = address
         self.tls = tls
+        self.was_cut = False
+
+    def cut(self) -> None:
+        """End the connection now (from the watchdog thread)."""
+        self.was_cut = True
+        sock = self.sock
+        if sock is not None:
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
 
     def connect(self) -> None:
         sock = socket.create_connection((self.address, self.port), self.timeout)
@@ -175,14 +184,13 @@ class SafeFetcher:
         return addresses[0]
 
     def fetch_json(self, url: str, *, deadline: float | None = None) -> dict[str, Any]:
-        start = time.monotonic()
-        own = start + self.timeout
+        own = time.monotonic() + self.timeout
         until = own if deadline is None else min(own, deadline)
-        seconds = self.timeout if until == own else max(0.0, until - start)
+        slow = _too_slow(url, self.timeout) if until == own else _out_of_time(url)
         for _ in range(self.max_redirects + 1):
             remaining = until - time.monotonic()
             if remaining <= 0:
-                raise FetchError(_too_slow(url, seconds))
+                raise FetchError(slow)
             parts = urlsplit(url)
             if parts.scheme not in ("http", "https") or not parts.hostname:
                 raise FetchError(f"only http(s) URLs can be fetched, not {url[:100]}")
@@ -196,20 +204,24 @@ class SafeFetcher:
                 tls=self.tls if parts.scheme == "https" else None,
             )
             # The watchdog ends the connection at the deadline, whatever it is waiting for.
-            watchdog = threading.Timer(remaining, _cut, (connection,))
+            watchdog = threading.Timer(remaining, connection.cut)
             watchdog.daemon = True
             watchdog.start()
             try:
                 redirect = self._get(connection, url, parts)
             except BadgeError:
+                if connection.was_cut:
+                    raise FetchError(slow) from None
                 raise
             except (OSError, http.client.HTTPException, ValueError) as error:
-                if time.monotonic() >= until - 0.01:
-                    raise FetchError(_too_slow(url, seconds)) from error
+                if connection.was_cut or time.monotonic() >= until:
+                    raise FetchError(slow) from error
                 raise FetchError(f"{url} could not be fetched: {error}") from error
             finally:
                 watchdog.cancel()
                 connection.close()
+            if connection.was_cut:
+                raise FetchError(slow)
             if isinstance(redirect, dict):
                 return redirect
             url = redirect
@@ -245,15 +257,12 @@ class SafeFetcher:
         return json_object(body, f"the answer of {url}", FetchError)
 
 
-def _cut(connection: http.client.HTTPConnection) -> None:
-    sock = connection.sock
-    if sock is not None:
-        with contextlib.suppress(OSError):
-            sock.shutdown(socket.SHUT_RDWR)
-
-
 def _too_slow(url: str, seconds: float) -> str:
     return (
         f"{url} did not answer within {seconds:g} s; a badge document must arrive in time "
         "(the server may be down or too slow)"
     )
+
+
+def _out_of_time(url: str) -> str:
+    return f"{url} was still loading when the verification's time ran out (the server is too slow)"

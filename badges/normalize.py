@@ -325,6 +325,12 @@ def read(raw: Mapping[str, Any], expected: str, *, source: str | None = None) ->
     if not isinstance(raw, Mapping):
         raise InvalidObject(f"the {_label(expected)} must be a JSON object")
     version = detect_version(raw)
+    if version == V1_0 and expected == "Assertion" and not {"recipient", "badge"} <= set(raw):
+        raise InvalidObject(
+            "this is not an Open Badges assertion: it has no @context, and no recipient and "
+            "badge as a 1.0 assertion would",
+            "@context",
+        )
     data = dict(raw)
     data.pop("@context", None)
     if version != V2:
@@ -648,9 +654,10 @@ def _check_evidence(node: Mapping[str, Any]) -> None:
 
 
 def _check_image(node: Mapping[str, Any]) -> None:
-    _need(node, "Image", "id")
-    if not (is_http_url(node["id"]) or is_data_uri(node["id"])):
-        raise InvalidObject("an image id must be a URL or a PNG/SVG data URI", "Image.id")
+    if not (is_http_url(node.get("id")) or is_data_uri(node.get("id"))):
+        raise InvalidObject(
+            "an image object needs an id: the image's URL or a PNG/SVG data URI", "Image.id"
+        )
     _text(node, "Image", "caption")
 
 

@@ -93,9 +93,15 @@ def verdict(report: Report) -> Verdict:
     )
 
 
-def check(source: str | bytes | dict[str, Any], recipient: str | None = None) -> Report:
+def check(
+    source: str | bytes | dict[str, Any],
+    recipient: str | None = None,
+    filename: str | None = None,
+) -> Report:
+    """The report on ``source``; ``filename`` is an upload's name (a JSON file named .png
+    is told it is not an image)."""
     recipient = (recipient or "").strip() or None
-    return verify(source, fetcher=fetcher(), recipient=recipient)
+    return verify(source, fetcher=fetcher(), recipient=recipient, filename=filename)
 
 
 def read_upload(stream: BinaryIO) -> bytes:

@@ -11,7 +11,7 @@ from app.errors import AppError, InvalidInput
 from app.extensions import limiter
 from app.security import public
 from app.verify import bp, service
-from badges.errors import BadgeError
+from badges.errors import BadgeError, json_object
 
 LIMIT = "30 per minute"
 
@@ -41,6 +41,7 @@ def page() -> Any:
         "recipient": request.form.get("recipient", ""),
     }
     upload = request.files.get("file")
+    filename = upload.filename if upload is not None else None
     try:
         if upload is not None and upload.filename:
             source: str | bytes = service.read_upload(upload.stream)
@@ -54,9 +55,21 @@ def page() -> Any:
             )
     except BadgeError as error:
         return _page(values=values, problem=error.message, status=413)
-    report = service.check(source, values["recipient"])
+    report = service.check(source, values["recipient"], filename=filename)
     share = values["badge"] if values["badge"].startswith(("http://", "https://")) else None
     return _page(report, values=values, share=share)
+
+
+def _json_body() -> dict[str, Any]:
+    """The request's JSON object, read with the badges library's limits (a body nested
+    100,000 levels deep is a 400 that says so, never a RecursionError)."""
+    usage = 'Send JSON {"url"}, {"jws"} or {"assertion"}, or a multipart file.'
+    if not request.is_json:
+        raise AppError(usage)
+    try:
+        return json_object(request.get_data(cache=False), "the request body")
+    except BadgeError as error:
+        raise AppError(f"{error.message[:1].upper()}{error.message[1:]}. {usage}") from error
 
 
 @api.post("/verify")
@@ -65,7 +78,9 @@ def page() -> Any:
 def verify_api() -> Any:
     """JSON ``{"url"}``, ``{"jws"}`` or ``{"assertion"}``, or a multipart ``file``."""
     recipient: str | None
+    filename: str | None = None
     if request.files.get("file"):
+        filename = request.files["file"].filename
         try:
             source: Any = service.read_upload(request.files["file"].stream)
         except BadgeError as error:
@@ -74,9 +89,7 @@ def verify_api() -> Any:
             ), 413
         recipient = request.form.get("recipient")
     else:
-        body = request.get_json(silent=True)
-        if not isinstance(body, dict):
-            raise AppError('Send JSON {"url"}, {"jws"} or {"assertion"}, or a multipart file.')
+        body = _json_body()
         given = [k for k in ("url", "jws", "assertion") if body.get(k)]
         if len(given) != 1:
             raise InvalidInput(
@@ -91,7 +104,7 @@ def verify_api() -> Any:
         if given[0] != "assertion" and not isinstance(source, str):
             raise InvalidInput(f"{given[0]} must be a string.", {given[0]: ["Not a string."]})
         recipient = body.get("recipient") if isinstance(body.get("recipient"), str) else None
-    report = service.check(source, recipient)
+    report = service.check(source, recipient, filename=filename)
     result = report.to_dict()
     result["verdict"] = service.verdict(report).word
     return jsonify(result)

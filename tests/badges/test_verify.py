@@ -110,11 +110,25 @@ def test_expired_and_future_badges_fail(world: Any, fetcher: Any) -> None:
     assert "future" in _failed(verify(future, fetcher=fetcher))["dates"]
 
 
-def test_hosted_on_another_origin_fails(world: Any, fetcher: Any) -> None:
+def test_hosted_copy_on_another_origin_is_checked_at_its_own_id(world: Any, fetcher: Any) -> None:
+    """A copy found elsewhere counts only as a pointer: the one at its id is what is checked."""
     url = world.hosted()
     elsewhere = url.replace("127.0.0.1", "localhost")
     report = verify(elsewhere, fetcher=fetcher)
-    assert "hosted" in _failed(report)
+    assert report.valid, report.to_dict()
+    notes = [c.message for c in report.checks if c.status == "warn" and c.name == "assertion"]
+    assert notes
+    assert url in notes[0]
+    world.server.documents.pop("/assertions/1")
+    assert "assertion" in _failed(verify(elsewhere, fetcher=fetcher))
+
+
+def test_hosted_assertion_on_another_origin_than_its_issuer_fails(world: Any, fetcher: Any) -> None:
+    document = world.assertion()
+    document["id"] = document["id"].replace("127.0.0.1", "localhost")
+    world.server.put("/assertions/1", document)
+    report = verify(document["id"], fetcher=fetcher)
+    assert "another origin" in _failed(report)["hosted"]
 
 
 def test_recipient_mismatch_fails(world: Any, fetcher: Any) -> None:
@@ -210,8 +224,9 @@ def test_issuer_verification_policy_governs_hosted_origins(world: Any, fetcher: 
 
 def test_hosted_copy_must_be_served_at_its_own_id(world: Any, fetcher: Any) -> None:
     world.server.put("/copies/1", world.assertion(1))
+    world.server.put("/assertions/1", world.assertion(1, id=f"{world.server.base}/copies/2"))
     report = verify(f"{world.server.base}/copies/1", fetcher=fetcher)
-    assert "not served at its own id" in _failed(report)["hosted"]
+    assert "does not carry its own id" in _failed(report)["assertion"]
 
 
 def test_url_and_telephone_recipients(world: Any, fetcher: Any) -> None:

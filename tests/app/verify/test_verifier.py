@@ -7,6 +7,7 @@ tested in test_verifier_guard.py with the default settings.
 from __future__ import annotations
 
 import io
+import json
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -151,3 +152,46 @@ def test_a_revocation_shows_on_the_very_next_check(client: Any, world: World) ->
     world.revocations.append((f"{world.server.base}/assertions/30", "Issued in error"))
     world.publish()
     assert _verdict(client, jws=token)["verdict"] == "Revoked"
+
+
+DEEP = '{"a":' * 100_000 + "1" + "}" * 100_000
+
+
+def test_api_answers_json_nested_100000_levels_with_a_clear_400(client: Any) -> None:
+    response = client.post("/api/v1/verify", data=DEEP, content_type="application/json")
+    assert response.status_code == 400
+    assert "levels deep" in response.get_json()["error"]["message"]
+    inner = '{"assertion": ' + DEEP + "}"
+    response = client.post("/api/v1/verify", data=inner, content_type="application/json")
+    assert response.status_code == 400
+    deep_jws = _verdict(client, jws=f"{b64encode(b'{}')}.{b64encode(DEEP.encode())}.c2ln")
+    assert deep_jws["valid"] is False
+
+
+def test_api_and_page_tell_a_json_file_named_png_that_it_is_no_image(
+    client: Any, world: World
+) -> None:
+    data = json.dumps(world.assertion()).encode()
+    response = client.post("/api/v1/verify", data={"file": (io.BytesIO(data), "badge.png")})
+    result = response.get_json()
+    assert result["valid"] is False
+    assert "badge.png is not a PNG image" in result["checks"][0]["message"]
+    page = client.post(
+        "/verify",
+        data={"file": (io.BytesIO(data), "badge.png"), "csrf_token": client.csrf_token("/verify")},
+        content_type="multipart/form-data",
+    )
+    assert "badge.png is not a PNG image" in page.get_data(as_text=True)
+
+
+def test_the_verifier_is_no_proxy_for_other_json(client: Any, world: World) -> None:
+    url = world.server.put("/internal.json", {"salary": 123456, "type": "Payslip"})
+    result = _verdict(client, url=url)
+    assert result["valid"] is False
+    assert "123456" not in json.dumps(result)
+    url = world.server.put(
+        "/v2.json", {"@context": "https://w3id.org/openbadges/v2", "type": "Payslip", "pay": 9}
+    )
+    result = _verdict(client, url=url)
+    assert result["valid"] is False
+    assert result["assertion"] is None

@@ -73,7 +73,8 @@ def json_object(
         raise error(f"{what} is not JSON") from exc
     if not isinstance(value, dict):
         raise error(f"{what} is not a JSON object")
-    if _depth(value) > MAX_JSON_DEPTH:
+    # Nesting needs an opening bracket per level: few brackets, no walk needed.
+    if text.count("{") + text.count("[") > MAX_JSON_DEPTH and _depth(value) > MAX_JSON_DEPTH:
         raise error(f"{what} nests more than {MAX_JSON_DEPTH} levels deep")
     return value
 

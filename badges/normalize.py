@@ -242,6 +242,9 @@ def _reverse(terms: Mapping[str, str]) -> dict[str, str]:
 
 _PROPERTY_BY_IRI = _reverse(PROPERTY_TERMS)
 _CLASS_BY_IRI = _reverse(CLASS_TERMS)
+# Quick look-ups for names that are already terms (most of them, in practice).
+_TERM = {term: term for term in (*PROPERTY_TERMS, "id", "type", "revokedAssertions")}
+_CLASS = {name: name for name in CLASS_TERMS}
 
 
 def property_name(key: str) -> str:
@@ -288,6 +291,8 @@ class Document:
 def detect_version(raw: Mapping[str, Any]) -> str:
     """2.0, 1.1 or 1.0 from ``@context``; InvalidObject naming ``@context`` otherwise."""
     context = raw.get("@context")
+    if type(context) is str and context in V2_CONTEXTS:  # the usual case, at once
+        return V2
     if context is None:
         if isinstance(raw.get("recipient"), str):
             raise InvalidObject(
@@ -361,12 +366,15 @@ def _node(data: Mapping[str, Any], depth: int) -> dict[str, Any]:
     for key, value in data.items():
         if key == "@context":
             continue
-        name = property_name(key)
+        name = _TERM.get(key) or property_name(key)
         if name in out:
             raise InvalidObject(
                 f"the property {name} is given twice (as {key} and under another name)", name
             )
-        out[name] = _value(name, value, depth)
+        if type(value) is str and name != "type":  # the common case, kept quick
+            out[name] = [value] if name in MANY else value
+        else:
+            out[name] = _value(name, value, depth)
     return out
 
 
@@ -374,13 +382,13 @@ def _value(name: str, value: Any, depth: int) -> Any:
     values = value if isinstance(value, list) else [value]
     items = []
     for item in values:
-        if isinstance(item, Mapping):
-            if set(item) <= {"id", "@id"} and isinstance(item.get("id", item.get("@id")), str):
+        if isinstance(item, dict):
+            if len(item) == 1 and isinstance(item.get("id", item.get("@id")), str):
                 item = item.get("id", item.get("@id"))  # {"id": x} says the same as x
             else:
                 item = _node(item, depth + 1)
         elif name == "type" and isinstance(item, str):
-            item = class_name(item)
+            item = _CLASS.get(item) or class_name(item)
         items.append(item)
     if name in MANY:
         return items
@@ -490,9 +498,11 @@ def is_data_uri(value: Any, kinds: tuple[str, ...] = ("image/png", "image/svg+xm
     return bool(match) and match is not None and match.group("kind").lower() in kinds
 
 
-def types_of(node: Mapping[str, Any]) -> list[str]:
+def types_of(node: Mapping[str, Any]) -> list[Any]:
+    """The node's type values (a list after :func:`read`; its items are checked by
+    :func:`check`)."""
     value = node.get("type")
-    return [t for t in value if isinstance(t, str)] if isinstance(value, list) else []
+    return value if type(value) is list else []
 
 
 def _where(cls: str, node: Mapping[str, Any]) -> str:
@@ -527,7 +537,7 @@ def _types(node: Mapping[str, Any], cls: str, allowed: tuple[str, ...], default:
             return
         raise InvalidObject(f"{_where(cls, node)} needs type", f"{cls}.type")
     for value in types:
-        if not _is_known_type(value):
+        if not isinstance(value, str) or not _is_known_type(value):
             raise InvalidObject(
                 f"{_where(cls, node)}: type {value!r} is not a term of the Open Badges context",
                 f"{cls}.type",

@@ -7,10 +7,12 @@ message a person understands, plus the documents it resolved. Bad input never ra
 from __future__ import annotations
 
 import json
+import threading
 import time
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, NamedTuple
 from urllib.parse import urlsplit
 
 from badges import bake, jws, normalize, objects
@@ -23,8 +25,9 @@ CLOCK_SKEW = timedelta(minutes=5)
 PASS, FAIL, WARN = "pass", "fail", "warn"
 
 
-@dataclass(frozen=True)
-class Check:
+class Check(NamedTuple):
+    """One check of a verification: its name, pass/fail/warn, and why in plain words."""
+
     name: str
     status: str
     message: str
@@ -285,7 +288,13 @@ def _verify(
             report.add("recipient", FAIL, f"the badge was not issued to {recipient}")
 
 
-_NAMES = {"BadgeClass": "badge class", "Profile": "issuer", "Assertion": "assertion"}
+_NAMES = {
+    "BadgeClass": "badge class",
+    "Profile": "issuer",
+    "Assertion": "assertion",
+    "CryptographicKey": "key",
+    "RevocationList": "revocation",
+}
 
 
 def _own_copy(
@@ -309,6 +318,78 @@ def _own_copy(
     return str(declared), again
 
 
+class _Reads:
+    """Documents already read and checked, by URL and class, reused while the fetcher hands
+    back the very same object (a cache upstream, or documents at hand): a district checking
+    500 badges of one issuer reads its badge class, profile and key once. Anything else is
+    read afresh. Report documents are shared with this cache, as fetched documents are shared
+    with a fetcher's: treat them as read-only."""
+
+    def __init__(self, size: int = 512) -> None:
+        self.size = size
+        self.entries: OrderedDict[tuple[str, str], tuple[dict[str, Any], dict[str, Any]]] = (
+            OrderedDict()
+        )
+        self.lock = threading.Lock()
+
+    def get(self, url: str, cls: str, raw: dict[str, Any]) -> dict[str, Any] | None:
+        with self.lock:
+            hit = self.entries.get((url, cls))
+            if hit is None or hit[0] is not raw:
+                return None
+            self.entries.move_to_end((url, cls))
+            return hit[1]
+
+    def put(self, url: str, cls: str, raw: dict[str, Any], node: dict[str, Any]) -> None:
+        with self.lock:
+            self.entries[(url, cls)] = (raw, node)
+            self.entries.move_to_end((url, cls))
+            while len(self.entries) > self.size:
+                self.entries.popitem(last=False)
+
+
+_READS = _Reads()
+
+
+def _fetched(report: Report, fetcher: Fetcher, url: str, cls: str, name: str) -> dict[str, Any]:
+    """The checked ``cls`` node served at ``url`` (its own id)."""
+    raw = _fetch(report, fetcher, url, name)
+    node = _READS.get(url, cls, raw)
+    if node is not None:
+        _show(report, node, cls)
+        return node
+    fetched_from, document = _own_copy(report, fetcher, url, _read(report, raw, cls, url), cls)
+    node = document.node
+    if node.get("id", fetched_from) != fetched_from:
+        raise _fail(
+            report,
+            name,
+            f"the {name} document at {fetched_from} carries another id ({node.get('id')})",
+        )
+    _show(report, node, cls)
+    try:
+        normalize.check(node, cls, document.version)
+    except BadgeError as error:
+        problem = "key" if cls == "CryptographicKey" else "structure"
+        raise _fail(report, problem, error.message) from error
+    if fetched_from == url:
+        _READS.put(url, cls, raw, node)
+    return node
+
+
+def _show(report: Report, node: dict[str, Any], cls: str) -> None:
+    """Echo ``node`` in the report only if it is the Open Badges object it should be."""
+    types = normalize.types_of(node)
+    if cls == "BadgeClass" and "BadgeClass" in types:
+        report.badge_class = node
+    elif cls == "Profile" and ("Issuer" in types or "Profile" in types):
+        report.issuer = node
+    elif cls == "CryptographicKey" and (not types or "CryptographicKey" in types):
+        report.key = node
+    elif cls == "RevocationList" and "RevocationList" in types:
+        report.revocation_list = node
+
+
 def _resolve(report: Report, fetcher: Fetcher, ref: Any, cls: str) -> dict[str, Any]:
     """The ``cls`` node ``ref`` names: fetched from its URL, or embedded.
 
@@ -318,28 +399,14 @@ def _resolve(report: Report, fetcher: Fetcher, ref: Any, cls: str) -> dict[str, 
     """
     name = _NAMES[cls]
     url = ref.get("id") if isinstance(ref, dict) else ref
-    version = normalize.V2
-    if isinstance(ref, dict) and not objects.is_http_url(url):
-        node = dict(ref)
-        node.setdefault("type", [cls])
-    else:
+    if not isinstance(ref, dict) or objects.is_http_url(url):
         if not objects.is_http_url(url):
             raise _fail(report, name, f"the {name} is named by {url!r}, which cannot be fetched")
-        raw = _fetch(report, fetcher, str(url), name)
-        url, document = _own_copy(report, fetcher, str(url), _read(report, raw, cls, url), cls)
-        node, version = document.node, document.version
-        if node.get("id") != url:
-            raise _fail(
-                report, name, f"the {name} document at {url} carries another id ({node.get('id')})"
-            )
-    if cls in normalize.types_of(node) or (
-        cls == "Profile" and "Issuer" in normalize.types_of(node)
-    ):
-        if cls == "BadgeClass":
-            report.badge_class = node
-        else:
-            report.issuer = node
-    _check(report, node, cls, version)
+        return _fetched(report, fetcher, str(url), cls, name)
+    node = dict(ref)
+    node.setdefault("type", [cls])
+    _show(report, node, cls)
+    _check(report, node, cls)
     return node
 
 
@@ -369,11 +436,7 @@ def _check_signature(
         )
     if creator not in _listed_keys(issuer):
         raise _fail(report, "key", _unlisted_key_message(fetcher, creator, assertion, issuer))
-    raw = _fetch(report, fetcher, creator, "key")
-    key = _read_key(report, raw, creator)
-    report.key = key
-    if key.get("id", creator) != creator:
-        raise _fail(report, "key", "the key document does not carry the id it was fetched from")
+    key = _fetched(report, fetcher, creator, "CryptographicKey", "key")
     owner = key.get("owner")
     if owner is None:
         report.add(
@@ -397,15 +460,6 @@ def _check_signature(
     report.add(
         "signature", PASS, "the RS256 signature is valid: the badge is unchanged since signing"
     )
-
-
-def _read_key(report: Report, raw: dict[str, Any], url: str) -> dict[str, Any]:
-    try:
-        node = normalize.read(raw, "CryptographicKey", source=url).node
-        normalize.check(node, "CryptographicKey")
-    except BadgeError as error:
-        raise _fail(report, "key", error.message) from error
-    return node
 
 
 def _unlisted_key_message(
@@ -467,13 +521,7 @@ def _check_revocation(
         else:
             report.add("revocation", PASS, "the hosted assertion is not marked revoked")
         return
-    raw = _fetch(report, fetcher, str(list_url), "revocation")
-    try:
-        revocations = normalize.read(raw, "RevocationList", source=str(list_url)).node
-        normalize.check(revocations, "RevocationList")
-    except BadgeError as error:
-        raise _fail(report, "revocation", error.message) from error
-    report.revocation_list = revocations
+    revocations = _fetched(report, fetcher, str(list_url), "RevocationList", "revocation")
     for entry in revocations["revokedAssertions"]:
         entry_id = entry.get("id") if isinstance(entry, dict) else entry
         if entry_id == assertion.get("id"):

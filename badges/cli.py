@@ -117,6 +117,7 @@ def _jws_argument(value: str) -> str:
 
 def _verify(args: argparse.Namespace) -> int:
     source: str | bytes = args.input
+    filename: str | None = None
     path = Path(args.input)
     if not args.input.startswith(("http://", "https://")) and not looks_like_jws(args.input):
         if not path.is_file():
@@ -124,10 +125,11 @@ def _verify(args: argparse.Namespace) -> int:
             return 2
         with path.open("rb") as handle:
             source = bake.read_limited(handle)
+        filename = path.name
     fetcher = CachingFetcher(
         SafeFetcher(allow_private=args.allow_private or allow_private_from_env())
     )
-    report = verify(source, fetcher=fetcher, recipient=args.recipient)
+    report = verify(source, fetcher=fetcher, recipient=args.recipient, filename=filename)
     if args.json:
         print(json.dumps(report.to_dict(), indent=2))
     else:

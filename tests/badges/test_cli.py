@@ -74,3 +74,11 @@ def test_usage_errors_exit_2(tmp_path: Path) -> None:
     result = badges("unbake", str(garbage))
     assert result.returncode == 1
     assert "PNG" in result.stderr
+
+
+def test_a_json_file_named_png_is_told_it_is_no_image(tmp_path: Path, world: Any) -> None:
+    path = tmp_path / "badge.png"
+    path.write_text(json.dumps(world.assertion()))
+    result = badges("verify", str(path))
+    assert result.returncode == 1
+    assert "badge.png is not a PNG image" in result.stdout

@@ -16,7 +16,7 @@ from typing import Any
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import DateTime, MetaData, event
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import DeclarativeBase, Session
+from sqlalchemy.orm import DeclarativeBase, Session, SessionTransaction
 from sqlalchemy.types import TypeDecorator
 
 NAMING_CONVENTION = {
@@ -63,22 +63,60 @@ class UTCDateTime(TypeDecorator[datetime]):
 
 
 def after_commit(callback: Callable[[], object]) -> None:
-    """Run ``callback`` once the current transaction commits; drop it on rollback."""
+    """Run ``callback`` once the outermost transaction commits; drop it on rollback.
+
+    A callback registered inside a savepoint belongs to that savepoint: released, it passes to
+    the enclosing transaction (and still waits for the outermost commit); rolled back, it is
+    dropped with everything else the savepoint did.
+    """
     session = db.session()
-    session.info.setdefault(_PENDING_KEY, []).append(callback)
+    scope = session.get_nested_transaction() or session.get_transaction()
+    session.info.setdefault(_PENDING_KEY, []).append((scope, callback))
+
+
+def _enclosing(transaction: SessionTransaction) -> SessionTransaction | None:
+    """The savepoint or root transaction around ``transaction``."""
+    parent = transaction.parent
+    while parent is not None and not parent.nested and parent.parent is not None:
+        parent = parent.parent
+    return parent
+
+
+def _within(scope: SessionTransaction | None, transaction: SessionTransaction) -> bool:
+    while scope is not None:
+        if scope is transaction:
+            return True
+        scope = scope.parent
+    return False
 
 
 @event.listens_for(Session, "after_commit")
 def _run_after_commit(session: Session) -> None:
-    callbacks = session.info.pop(_PENDING_KEY, [])
-    for callback in callbacks:
+    released = session.get_nested_transaction()
+    pending: list[tuple[SessionTransaction | None, Callable[[], object]]]
+    pending = session.info.get(_PENDING_KEY, [])
+    if released is not None:  # a savepoint: its callbacks now wait with the enclosing one
+        outer = _enclosing(released)
+        session.info[_PENDING_KEY] = [
+            (outer if scope is released else scope, callback) for scope, callback in pending
+        ]
+        return
+    session.info.pop(_PENDING_KEY, None)
+    for _, callback in pending:
         callback()
 
 
 @event.listens_for(Session, "after_soft_rollback")
-def _drop_after_commit(session: Session, previous_transaction: Any) -> None:
+def _drop_after_commit(session: Session, previous_transaction: SessionTransaction) -> None:
     if previous_transaction.parent is None:
         session.info.pop(_PENDING_KEY, None)
+    elif previous_transaction.nested:
+        pending = session.info.get(_PENDING_KEY, [])
+        session.info[_PENDING_KEY] = [
+            (scope, callback)
+            for scope, callback in pending
+            if not _within(scope, previous_transaction)
+        ]
 
 
 @contextmanager

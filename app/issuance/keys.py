@@ -9,10 +9,14 @@ current key. Retired keys stay published, so an old copy can be explained.
 
 from __future__ import annotations
 
+import hashlib
+import threading
 import uuid
+from collections import OrderedDict
 from typing import Any
 
 from cryptography.fernet import Fernet
+from cryptography.hazmat.primitives.asymmetric import rsa
 from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -30,11 +34,24 @@ def _fernet() -> Fernet:
     return Fernet(settings.master_key.encode())
 
 
+_KMS_CLIENTS: dict[str | None, Any] = {}
+_PRIVATE_KEYS: OrderedDict[tuple[str, bytes], rsa.RSAPrivateKey] = OrderedDict()
+_CACHE_LOCK = threading.Lock()
+PRIVATE_KEY_CACHE_SIZE = 64
+
+
 def _kms() -> Any:
+    """One KMS client per endpoint and process (boto3 clients are thread-safe; making one
+    costs far more than a signature)."""
     import boto3
 
     settings: Settings = current_app.extensions["settings"]
-    return boto3.client("kms", endpoint_url=settings.kms_endpoint_url or None)
+    endpoint = settings.kms_endpoint_url or None
+    with _CACHE_LOCK:
+        client = _KMS_CLIENTS.get(endpoint)
+        if client is None:
+            client = _KMS_CLIENTS[endpoint] = boto3.client("kms", endpoint_url=endpoint)
+    return client
 
 
 def current_key(issuer: Issuer) -> IssuerKey:
@@ -112,9 +129,30 @@ def signer(key: IssuerKey, key_url: str) -> Signer:
     """Something that signs with ``key``; ``key_url`` is its public id (the JWS creator)."""
     if key.kms_key_id:
         return KMSSigner(_kms(), key.kms_key_id, key_url)
+    return RSASigner(_private_key(key), key_url)
+
+
+def _private_key(key: IssuerKey) -> rsa.RSAPrivateKey:
+    """The key's parsed private half, decrypted once per process and kept in a small LRU.
+
+    Decrypting and parsing a PEM costs about 150 signatures; a bulk issuance or a re-signing
+    job signs thousands with one key. Entries are keyed by the key's id and its ciphertext, so
+    a rotated (new) key or a re-encrypted one is never confused with another; a retired key
+    simply ages out. The plain key lives only in this process's memory, as while signing.
+    """
     assert key.private_encrypted is not None
+    cache_key = (key.kid, hashlib.sha256(key.private_encrypted).digest())
+    with _CACHE_LOCK:
+        private = _PRIVATE_KEYS.get(cache_key)
+        if private is not None:
+            _PRIVATE_KEYS.move_to_end(cache_key)
+            return private
     private = badge_keys.load_private_pem(_fernet().decrypt(key.private_encrypted))
-    return RSASigner(private, key_url)
+    with _CACHE_LOCK:
+        _PRIVATE_KEYS[cache_key] = private
+        while len(_PRIVATE_KEYS) > PRIVATE_KEY_CACHE_SIZE:
+            _PRIVATE_KEYS.popitem(last=False)
+    return private
 
 
 def rotate(issuer: Issuer) -> IssuerKey:
@@ -127,7 +165,15 @@ def rotate(issuer: Issuer) -> IssuerKey:
     if old is not None:
         old.retired_at = utcnow()
         db.session.flush()
+        forget(old)
     return current_key(issuer)
+
+
+def forget(key: IssuerKey) -> None:
+    """Drop ``key``'s private half from this process's cache (it signs no more)."""
+    with _CACHE_LOCK:
+        for cached in [k for k in _PRIVATE_KEYS if k[0] == key.kid]:
+            del _PRIVATE_KEYS[cached]
 
 
 def keys_of(issuer: Issuer) -> list[IssuerKey]:

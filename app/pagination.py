@@ -1,0 +1,116 @@
+"""Every list, page or API, is a page: a stable order, a capped size, a constant number of
+statements (one for the rows, one for the total; eager loads add a fixed few).
+
+    page = paginate(select(Review).order_by(Review.due_at, Review.id), page_args())
+
+Pages: ``?page=N`` (from 1) and ``?per_page=M`` (capped); templates render
+``pagination.nav(page)`` from ``templates/_pagination.html``. The API answers
+``{"<things>": [...], "page": N, "per_page": M, "total": T, "next": url-or-null}`` via
+:func:`api_page` (the list keeps its resource's name, as ``"credentials"``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+from flask import request, url_for
+from sqlalchemy import Select, func, select
+
+from app.db import db
+from app.errors import InvalidInput
+
+T = TypeVar("T")
+DEFAULT_PER_PAGE = 20
+MAX_PER_PAGE = 100
+
+
+@dataclass(frozen=True)
+class PageArgs:
+    page: int = 1
+    per_page: int = DEFAULT_PER_PAGE
+
+    @property
+    def offset(self) -> int:
+        return (self.page - 1) * self.per_page
+
+
+@dataclass(frozen=True)
+class Page(Generic[T]):
+    items: list[T]
+    page: int
+    per_page: int
+    total: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+    @property
+    def first_number(self) -> int:
+        """The 1-based position of the first item (0 on an empty page)."""
+        return (self.page - 1) * self.per_page + 1 if self.items else 0
+
+    @property
+    def last_number(self) -> int:
+        return (self.page - 1) * self.per_page + len(self.items)
+
+
+def page_args(
+    args: Mapping[str, str] | None = None,
+    *,
+    default: int = DEFAULT_PER_PAGE,
+    cap: int = MAX_PER_PAGE,
+) -> PageArgs:
+    """``page`` and ``per_page`` from the query string; InvalidInput (422) when they are not
+    whole numbers, and ``per_page`` capped at ``cap``."""
+    args = request.args if args is None else args
+    raw_page, raw_size = args.get("page", "1"), args.get("per_page", str(default))
+    if not raw_page.isdigit() or not raw_size.isdigit() or int(raw_page) < 1:
+        raise InvalidInput(
+            f"page is a number from 1; per_page a number from 1 to {cap}.",
+            {"page": ["A whole number from 1."], "per_page": [f"1 to {cap}."]},
+        )
+    return PageArgs(int(raw_page), max(1, min(int(raw_size), cap)))
+
+
+def paginate(statement: Select[Any], args: PageArgs, *, scalars: bool = True) -> Page[Any]:
+    """One page of ``statement`` (which must order by something unique, e.g. ending in the
+    id, so pages never overlap) and the total count: two statements."""
+    total = db.session.scalar(select(func.count()).select_from(statement.order_by(None).subquery()))
+    query = statement.limit(args.per_page).offset(args.offset)
+    result = db.session.execute(query)
+    items = list(result.scalars().unique().all() if scalars else result.all())
+    return Page(items, args.page, args.per_page, int(total or 0))
+
+
+def api_page(
+    page: Page[Any],
+    key: str,
+    dump: Callable[[list[Any]], list[Any]],
+    endpoint: str,
+    **values: Any,
+) -> dict[str, Any]:
+    """The API's page envelope: ``{key: dump(items), page, per_page, total, next}``; ``next``
+    is the absolute URL of the following page (other query arguments kept)."""
+    following = None
+    if page.has_next:
+        args = {**request.args.to_dict(), **values}
+        args.update(page=page.page + 1, per_page=page.per_page)
+        following = url_for(endpoint, _external=True, **args)
+    return {
+        key: dump(page.items),
+        "page": page.page,
+        "per_page": page.per_page,
+        "total": page.total,
+        "next": following,
+    }

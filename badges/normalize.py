@@ -599,7 +599,8 @@ def check(node: Mapping[str, Any], cls: str, version: str = V2) -> None:
 
 def _check_assertion(node: Mapping[str, Any]) -> None:
     cls = "Assertion"
-    _need(node, cls, "id", "type", "recipient", "badge", "verification", "issuedOn")
+    _types(node, cls, ("Assertion",), default=False)
+    _need(node, cls, "id", "recipient", "badge", "verification", "issuedOn")
     if not is_iri(node["id"]):
         raise InvalidObject("the assertion id must be an http(s) URL or a urn:uuid", "Assertion.id")
     _types(node, cls, ("Assertion",), default=False)
@@ -692,7 +693,8 @@ def _check_endorsement(node: Mapping[str, Any]) -> None:
 
 def _check_badge_class(node: Mapping[str, Any]) -> None:
     cls = "BadgeClass"
-    _need(node, cls, "id", "type", "issuer", "name", "description", "criteria", "image")
+    _types(node, cls, ("BadgeClass",), default=False)
+    _need(node, cls, "id", "issuer", "name", "description", "criteria", "image")
     if not is_iri(node["id"]):
         raise InvalidObject("the badge class id must be a URL or urn:uuid", "BadgeClass.id")
     _types(node, cls, ("BadgeClass",), default=False)
@@ -730,7 +732,8 @@ def _check_badge_class(node: Mapping[str, Any]) -> None:
 
 def _check_profile(node: Mapping[str, Any]) -> None:
     cls = "Profile"
-    _need(node, cls, "id", "type", "name", "url", "email")
+    _types(node, cls, ("Issuer", "Profile"), default=False)
+    _need(node, cls, "id", "name", "url", "email")
     if not is_iri(node["id"]):
         raise InvalidObject("the issuer id must be a URL", "Profile.id")
     _types(node, cls, ("Issuer", "Profile"), default=False)

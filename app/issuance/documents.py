@@ -3,7 +3,8 @@ document is built by ``badges.objects``, where the Open Badges rules live."""
 
 from __future__ import annotations
 
-from typing import Any
+from datetime import datetime
+from typing import Any, Protocol
 
 from app.catalog.pages import passing_rule
 from app.links import public_url
@@ -29,7 +30,21 @@ def badge_class_url(version: CredentialVersion) -> str:
     return public_url("ob.badge_class", version_id=version.id)
 
 
-def assertion_url(assertion: Assertion) -> str:
+class AssertionFields(Protocol):
+    """What an assertion document is made of: an Assertion, or a row of just these columns."""
+
+    uid: str
+    version_id: int
+    salt: str
+    identity: str
+    issued_on: datetime
+    expires: datetime | None
+    evidence_url: str | None
+    evidence_narrative: str
+    revocation_reason: str
+
+
+def assertion_url(assertion: AssertionFields) -> str:
     return public_url("ob.assertion", uid=assertion.uid)
 
 
@@ -102,7 +117,7 @@ def badge_class(version: CredentialVersion) -> dict[str, Any]:
     )
 
 
-def assertion(item: Assertion, *, signed_by: str | None = None) -> dict[str, Any]:
+def assertion(item: AssertionFields, *, signed_by: str | None = None) -> dict[str, Any]:
     """The hosted assertion, or (``signed_by`` a key URL) the payload the JWS signs."""
     data: dict[str, Any] = {
         "id": assertion_url(item),
@@ -112,7 +127,7 @@ def assertion(item: Assertion, *, signed_by: str | None = None) -> dict[str, Any
             "salt": item.salt,
             "identity": item.identity,
         },
-        "badge": badge_class_url(item.version),
+        "badge": public_url("ob.badge_class", version_id=item.version_id),
         "verification": (
             {"type": "SignedBadge", "creator": signed_by} if signed_by else {"type": "HostedBadge"}
         ),
@@ -129,7 +144,7 @@ def assertion(item: Assertion, *, signed_by: str | None = None) -> dict[str, Any
     return objects.assertion(data)
 
 
-def revoked_assertion(item: Assertion) -> dict[str, Any]:
+def revoked_assertion(item: AssertionFields) -> dict[str, Any]:
     """What a revoked hosted assertion answers (with 410 Gone)."""
     return {
         "@context": objects.CONTEXT,

@@ -11,12 +11,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, BinaryIO
 
-from flask import Flask, current_app
-from werkzeug.test import Client
+from flask import current_app
 
+from app.errors import NotFound
+from app.issuance.hosted import own_document
 from badges.bake import read_limited
-from badges.errors import BadgeError, FetchError, Gone, gone_reason, json_object
-from badges.fetch import MAX_DOCUMENT_BYTES, CachingFetcher, Fetcher, SafeFetcher
+from badges.errors import BadgeError, FetchError, Gone
+from badges.fetch import CachingFetcher, Fetcher, SafeFetcher
 from badges.verify import Report, verify
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
@@ -24,11 +25,11 @@ CACHE_SECONDS = 300
 
 
 class LocalFetcher:
-    """Answers URLs on our own PUBLIC_BASE_URL by calling the app in-process (no HTTP round
-    trip to ourselves, and no need to let the guard reach our own address); others go on."""
+    """Answers URLs on our own PUBLIC_BASE_URL from the issuance code directly (no HTTP round
+    trip to ourselves, no internal request, and no need to let the guard reach our own
+    address); others go on to the remote fetcher."""
 
-    def __init__(self, app: Flask, base_url: str, inner: Fetcher) -> None:
-        self.app = app
+    def __init__(self, base_url: str, inner: Fetcher) -> None:
         self.base = base_url.rstrip("/") + "/"
         self.inner = inner
         self.local_hits = 0
@@ -36,21 +37,17 @@ class LocalFetcher:
     def fetch_json(self, url: str, *, deadline: float | None = None) -> dict[str, Any]:
         if not url.startswith(self.base):
             return self.inner.fetch_json(url, deadline=deadline)
-        path = "/" + url.removeprefix(self.base)
-        response = Client(self.app).get(
-            path, headers={"Accept": "application/ld+json, application/json"}
-        )
-        if response.status_code == 410:
+        path = "/" + url.removeprefix(self.base).split("?", 1)[0].split("#", 1)[0]
+        try:
+            status, document = own_document(path)
+        except NotFound as error:
+            raise FetchError(f"{url} answered HTTP 404") from error
+        if status == 410:
+            reason = document.get("revocationReason")
             raise Gone(
                 f"{url} is gone (410): the issuer has withdrawn it",
-                gone_reason(response.get_data()),
+                reason if isinstance(reason, str) else None,
             )
-        if response.status_code != 200:
-            raise FetchError(f"{url} answered HTTP {response.status_code}")
-        data = response.get_data()
-        if len(data) > MAX_DOCUMENT_BYTES:
-            raise FetchError(f"{url} is larger than {MAX_DOCUMENT_BYTES // 1024} KB")
-        document = json_object(data, f"the answer of {url}", FetchError)
         self.local_hits += 1
         return document
 
@@ -66,8 +63,7 @@ def fetcher() -> LocalFetcher:
         settings = current_app.extensions["settings"]
         remote = SafeFetcher(allow_private=bool(settings.badges_allow_private_hosts))
         cached = CachingFetcher(remote, ttl=CACHE_SECONDS, max_entries=2000)
-        app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
-        shared = LocalFetcher(app, settings.public_base_url, cached)
+        shared = LocalFetcher(settings.public_base_url, cached)
         current_app.extensions["badge_fetcher"] = shared
     return shared
 

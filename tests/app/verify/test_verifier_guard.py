@@ -42,11 +42,21 @@ def test_verification_is_rate_limited_per_address(client: Any) -> None:
 
 
 def test_our_own_urls_are_answered_in_process(app: Any, client: Any) -> None:
-    # PUBLIC_BASE_URL is http://localhost in tests: the guard would refuse it over HTTP.
-    result = client.post("/api/v1/verify", json={"url": "http://localhost/api/v1/credentials"})
+    """Our own Open Badges documents are read from the issuance code, not over HTTP (the
+    guard would refuse http://localhost); our other URLs are no documents at all."""
+    from app.db import db
+    from tests.app.people import make_issuer
+
+    make_issuer("acme")
+    db.session.commit()
+    result = client.post("/api/v1/verify", json={"url": "http://localhost/ob/issuers/acme"})
     report = result.get_json()
-    assert report["valid"] is False  # a credential list is not an assertion...
-    assert "private" not in report["checks"][0]["message"]  # ...but it was fetched, locally
+    assert report["valid"] is False  # a profile is not an assertion...
+    assert "private" not in report["checks"][0]["message"]  # ...but it was read, locally
+    assert "not Assertion" in report["checks"][0]["message"]
     assert app.extensions["badge_fetcher"].local_hits == 1
-    missing = client.post("/api/v1/verify", json={"url": "http://localhost/no/such/badge"})
-    assert "HTTP 404" in missing.get_json()["checks"][0]["message"]
+    for url in ("http://localhost/api/v1/credentials", "http://localhost/no/such/badge"):
+        missing = client.post("/api/v1/verify", json={"url": url}).get_json()
+        assert "HTTP 404" in missing["checks"][0]["message"]
+        assert missing["assertion"] is None
+    assert app.extensions["badge_fetcher"].local_hits == 1

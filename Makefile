@@ -98,6 +98,9 @@ bench: $(VENV)/.installed-dev ## benchmarks: print figures against a baseline me
 	$(BIN)/python tests/bench/bench_upload.py
 	$(BIN)/python tests/bench/bench_routing.py
 	$(BIN)/python tests/bench/bench_credit.py
+	$(BIN)/python tests/bench/bench_lists.py
+	$(BIN)/python tests/bench/bench_bulk.py
+	$(BIN)/python tests/bench/bench_http.py
 
 clean: ## remove the virtualenv and local data
 	rm -rf $(VENV) $(VALIDATOR) $(INFRA) $(LOAD) instance .pytest_cache .mypy_cache .ruff_cache

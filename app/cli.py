@@ -112,10 +112,10 @@ def worker_command(burst: bool) -> None:
 def recover_jobs_command(stale: int) -> None:
     """Queue again the bulk issuances whose worker died (no progress for --stale seconds)."""
     from app.db import unit_of_work
-    from app.issuance import service
+    from app.issuance import bulk
 
     with unit_of_work():
-        ids = service.recover_bulk(stale)
+        ids = bulk.recover(stale)
     click.echo(f"{len(ids)} bulk issuance(s) queued again.")
 
 

@@ -89,6 +89,8 @@ class Settings:
     # The largest evidence file any prompt may accept (video); uploads to a submission may be
     # this large even though other requests stop at max_upload_mb.
     max_evidence_mb: int = 500
+    # The largest bulk-issuance CSV (it is read as a stream; there is no row limit).
+    bulk_max_mb: int = 20
     # Badge signing keys: generated here and stored encrypted with MASTER_KEY (default), or
     # created in AWS KMS (asymmetric RSA_2048, RS256) when KMS_SIGNING is on.
     kms_signing: bool = False
@@ -153,6 +155,7 @@ class Settings:
             badges_allow_private_hosts=_bool(environ.get("BADGES_ALLOW_PRIVATE_HOSTS")),
             max_upload_mb=_int(environ, "MAX_UPLOAD_MB", 25),
             max_evidence_mb=_int(environ, "MAX_EVIDENCE_MB", 500),
+            bulk_max_mb=_int(environ, "BULK_MAX_MB", 20),
             kms_signing=_bool(environ.get("KMS_SIGNING")),
             queue_name=environ.get("QUEUE_NAME", "microcred"),
             job_retry_intervals=_ints(environ, "JOB_RETRY_INTERVALS", (10, 60, 300)),

@@ -44,11 +44,37 @@ def deliver(settings: Settings, message: EmailMessage) -> None:
 def send_mail(to: str, subject: str, template: str, **context: Any) -> None:
     """Render ``templates/mail/<template>.txt`` now; send it once the transaction commits,
     as a background job (inline, or on a worker with retries when Redis is configured)."""
+    send_mails([(to, subject, template, context)])
+
+
+def send_mails(messages: list[tuple[str, str, str, dict[str, Any]]]) -> None:
+    """Many ``(to, subject, template, context)`` messages, sent by one job (a bulk issuance
+    tells 200 earners with one job rather than 200); a message that fails is given a job of
+    its own, with the usual retries, so nobody gets a message twice."""
     from app.jobs import enqueue
 
     settings: Settings = current_app.extensions["settings"]
-    text = render_template(f"mail/{template}.txt", settings=settings, **context)
-    enqueue("send-mail", to, subject, text)
+    rendered = [
+        (to, subject, render_template(f"mail/{template}.txt", settings=settings, **context))
+        for to, subject, template, context in messages
+    ]
+    if len(rendered) == 1:
+        enqueue("send-mail", *rendered[0])
+    elif rendered:
+        enqueue("send-mails", rendered)
+
+
+@job("send-mails")
+def send_mails_job(messages: list[tuple[str, str, str]]) -> None:
+    from app.jobs import enqueue
+
+    settings: Settings = current_app.extensions["settings"]
+    for to, subject, text in messages:
+        try:
+            deliver(settings, build_message(settings, to, subject, text))
+        except (OSError, smtplib.SMTPException):
+            log.warning("could not send mail %r now; it gets a job of its own", subject)
+            enqueue("send-mail", to, subject, text)
 
 
 @job("send-mail")

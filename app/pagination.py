@@ -30,6 +30,8 @@ MAX_PER_PAGE = 100
 class PageArgs:
     page: int = 1
     per_page: int = DEFAULT_PER_PAGE
+    # Query-argument prefix for a second list on one page: ``?people_page=2``.
+    prefix: str = ""
 
     @property
     def offset(self) -> int:
@@ -42,6 +44,7 @@ class Page(Generic[T]):
     page: int
     per_page: int
     total: int
+    prefix: str = ""  # as PageArgs.prefix; the template's nav links use it
 
     @property
     def pages(self) -> int:
@@ -70,17 +73,20 @@ def page_args(
     *,
     default: int = DEFAULT_PER_PAGE,
     cap: int = MAX_PER_PAGE,
+    prefix: str = "",
 ) -> PageArgs:
     """``page`` and ``per_page`` from the query string; InvalidInput (422) when they are not
-    whole numbers, and ``per_page`` capped at ``cap``."""
+    whole numbers, and ``per_page`` capped at ``cap``. With ``prefix``, a page holding two
+    lists pages each on its own: ``prefix + "page"`` and ``prefix + "per_page"``."""
     args = request.args if args is None else args
-    raw_page, raw_size = args.get("page", "1"), args.get("per_page", str(default))
-    if not raw_page.isdigit() or not raw_size.isdigit() or int(raw_page) < 1:
+    page_key, size_key = f"{prefix}page", f"{prefix}per_page"
+    raw_page, raw_size = args.get(page_key, "1"), args.get(size_key, str(default))
+    if not raw_page.isdigit() or not raw_size.isdigit() or int(raw_page) < 1 or int(raw_size) < 1:
         raise InvalidInput(
-            f"page is a number from 1; per_page a number from 1 to {cap}.",
-            {"page": ["A whole number from 1."], "per_page": [f"1 to {cap}."]},
+            f"{page_key} is a number from 1; {size_key} a number from 1 to {cap}.",
+            {page_key: ["A whole number from 1."], size_key: [f"1 to {cap}."]},
         )
-    return PageArgs(int(raw_page), max(1, min(int(raw_size), cap)))
+    return PageArgs(int(raw_page), min(int(raw_size), cap), prefix)
 
 
 def paginate(statement: Select[Any], args: PageArgs, *, scalars: bool = True) -> Page[Any]:
@@ -90,7 +96,7 @@ def paginate(statement: Select[Any], args: PageArgs, *, scalars: bool = True) ->
     query = statement.limit(args.per_page).offset(args.offset)
     result = db.session.execute(query)
     items = list(result.scalars().unique().all() if scalars else result.all())
-    return Page(items, args.page, args.per_page, int(total or 0))
+    return Page(items, args.page, args.per_page, int(total or 0), args.prefix)
 
 
 def api_page(
@@ -105,7 +111,7 @@ def api_page(
     following = None
     if page.has_next:
         args = {**request.args.to_dict(), **values}
-        args.update(page=page.page + 1, per_page=page.per_page)
+        args.update({f"{page.prefix}page": page.page + 1, f"{page.prefix}per_page": page.per_page})
         following = url_for(endpoint, _external=True, **args)
     return {
         key: dump(page.items),

@@ -60,11 +60,19 @@ def run_migrations_offline():
     """
     url = config.get_main_option("sqlalchemy.url")
     context.configure(
-        url=url, target_metadata=get_metadata(), literal_binds=True
+        url=url, target_metadata=get_metadata(), literal_binds=True,
+        include_object=include_object,
     )
 
     with context.begin_transaction():
         context.run_migrations()
+
+
+def include_object(obj, name, type_, reflected, compare_to):
+    """Indexes made only on PostgreSQL by a migration (not in the models) are no drift."""
+    from app.credentials.search import include_object as search_index
+
+    return search_index(obj, name, type_, reflected, compare_to)
 
 
 def render_item(type_, obj, autogen_context):
@@ -105,6 +113,7 @@ def run_migrations_online():
             connection=connection,
             target_metadata=get_metadata(),
             render_item=render_item,
+            include_object=include_object,
             **conf_args
         )
 

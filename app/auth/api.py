@@ -14,6 +14,7 @@ from app.auth.tokens import issue_token, list_tokens, revoke_token
 from app.db import db
 from app.errors import AppError, Forbidden, Unauthorized
 from app.extensions import limiter
+from app.pagination import api_page, page_args
 from app.security import login_required, public
 
 
@@ -61,7 +62,9 @@ def create_token() -> Any:
 @bp.get("/auth/tokens")
 @login_required
 def tokens() -> Any:
-    return jsonify({"tokens": TokenSchema(many=True).dump(list_tokens(current_user))})
+    """The caller's tokens, oldest first, a page at a time (?page, ?per_page)."""
+    page = list_tokens(current_user, page_args())
+    return jsonify(api_page(page, "tokens", TokenSchema(many=True).dump, "api.tokens"))
 
 
 @bp.delete("/auth/tokens/<int:token_id>")

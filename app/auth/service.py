@@ -12,13 +12,16 @@ from typing import Any
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from sqlalchemy import select
+from sqlalchemy import case, select
+from sqlalchemy.orm import joinedload
 
 from app.auth.passwords import MIN_PASSWORD_LENGTH, hash_password, needs_rehash, verify_password
 from app.db import db, utcnow
 from app.errors import Conflict, InvalidInput
 from app.mail import send_mail
 from app.models.accounts import User
+from app.models.orgs import Role, RoleGrant
+from app.pagination import Page, PageArgs, paginate
 
 CONFIRM_SALT = "confirm-email"
 RESET_SALT = "reset-password"
@@ -177,3 +180,19 @@ def change_password(user: User, current: str, new: str) -> None:
             "Your current password is not right.", {"current_password": ["Not right."]}
         )
     set_password(user, new)
+
+
+# Roles in the order they are declared, on every database (PostgreSQL sorts its enum type
+# that way, SQLite would sort the names).
+ROLE_RANK = case({role: rank for rank, role in enumerate(Role)}, value=RoleGrant.role)
+
+
+def roles_of(user: User, args: PageArgs) -> Page[RoleGrant]:
+    """One page of the roles ``user`` holds, each with its organisation (for its name)."""
+    return paginate(
+        select(RoleGrant)
+        .where(RoleGrant.user_id == user.id)
+        .options(joinedload(RoleGrant.issuer), joinedload(RoleGrant.district))
+        .order_by(ROLE_RANK, RoleGrant.id),
+        args,
+    )

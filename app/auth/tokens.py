@@ -10,6 +10,7 @@ from sqlalchemy import select
 from app.db import db, utcnow
 from app.errors import InvalidInput, NotFound
 from app.models.accounts import ApiToken, User
+from app.pagination import Page, PageArgs, paginate
 
 TOKEN_PREFIX = "mct_"  # noqa: S105 - a public prefix, not a secret
 
@@ -39,11 +40,13 @@ def user_for_token(secret: str) -> User | None:
     return token.user
 
 
-def list_tokens(user: User) -> list[ApiToken]:
-    return list(
-        db.session.scalars(
-            select(ApiToken).where(ApiToken.user_id == user.id).order_by(ApiToken.created_at)
-        )
+def list_tokens(user: User, args: PageArgs) -> Page[ApiToken]:
+    """One page of the user's tokens, oldest first."""
+    return paginate(
+        select(ApiToken)
+        .where(ApiToken.user_id == user.id)
+        .order_by(ApiToken.created_at, ApiToken.id),
+        args,
     )
 
 

@@ -27,6 +27,7 @@ from app.errors import AppError
 from app.extensions import limiter
 from app.forms import report_error
 from app.models.orgs import District, School
+from app.pagination import page_args
 from app.security import login_required, public
 
 
@@ -194,7 +195,8 @@ def _account_page(status: int = 200, new_secret: str | None = None, **forms: Any
     return (
         render_template(
             "account/index.html",
-            tokens=list_tokens(current_user),
+            tokens=list_tokens(current_user, page_args(prefix="tokens_")),
+            roles=service.roles_of(current_user, page_args(prefix="roles_")),
             new_secret=new_secret,
             password_hint=PASSWORD_HINT,
             **context,

@@ -1,7 +1,8 @@
 """Catalog queries: published versions of credentials that are not retired.
 
-Search and filters are the credential service's ``search_published``; this module adds the
-filter choices (facets) and the lookup by stable address (issuer slug + credential slug).
+Search and filters are the credential service's ``search_published`` (searched, counted and
+paged in SQL); this module adds the filter choices (facets, distinct values in SQL) and the
+lookup by stable address (issuer slug + credential slug).
 """
 
 from __future__ import annotations
@@ -9,14 +10,21 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
-from sqlalchemy.orm import joinedload
+from sqlalchemy import select, true
+from sqlalchemy.orm import contains_eager
 
+from app.credentials import search as credential_search
 from app.credentials import service
 from app.db import db
 from app.errors import NotFound
-from app.models.credentials import Credential, CredentialVersion, VersionStatus
+from app.models.credentials import (
+    GRADE_BANDS,
+    Credential,
+    CredentialVersion,
+    VersionStatus,
+)
 from app.models.orgs import Issuer
+from app.pagination import Page, PageArgs
 
 _SLUG = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,79}")
 
@@ -28,55 +36,90 @@ class Facets:
     grade_bands: list[str] = field(default_factory=list)
 
 
-def _published() -> list[CredentialVersion]:
-    statement = (
-        select(CredentialVersion)
-        .join(Credential, CredentialVersion.credential_id == Credential.id)
+def search(
+    args: PageArgs, *, q: str = "", issuer: str = "", tag: str = "", grade: str = ""
+) -> Page[CredentialVersion]:
+    """One page of published, unretired versions matching every word of ``q`` (title,
+    competency, tags) and each given filter (the credential service's search), by title."""
+    return service.search_published(
+        args,
+        q=q or None,
+        issuer_slug=issuer or None,
+        tag=tag or None,
+        grade_band=grade or None,
+    )
+
+
+def newest(limit: int) -> list[CredentialVersion]:
+    return service.newest_published(limit)
+
+
+def facets() -> Facets:
+    """The issuers, tags and grade bands of published credentials, in three statements: the
+    issuers and the (fixed) grade bands that have one, and the distinct tags."""
+    dialect = db.session.get_bind().dialect.name
+    visible = (
+        select(CredentialVersion.id)
+        .join(CredentialVersion.credential)
         .where(
             CredentialVersion.status == VersionStatus.PUBLISHED.value,
             Credential.retired_at.is_(None),
         )
-        .options(joinedload(CredentialVersion.credential).joinedload(Credential.issuer))
-        .order_by(CredentialVersion.published_at.desc(), CredentialVersion.id.desc())
     )
-    return list(db.session.scalars(statement).unique())
-
-
-def search(
-    *, q: str = "", issuer: str = "", tag: str = "", grade: str = ""
-) -> list[CredentialVersion]:
-    """Published, unretired versions matching every word of ``q`` (title, competency, tags)
-    and each given filter (the credential service's search)."""
-    return service.search_published(
-        q=q or None, issuer_slug=issuer or None, tag=tag or None, grade_band=grade or None
+    issuers = db.session.execute(
+        select(Issuer.slug, Issuer.name).where(
+            visible.where(Credential.issuer_id == Issuer.id).exists()
+        )
+    ).all()
+    has_band = db.session.execute(
+        select(
+            *(
+                visible.where(
+                    credential_search.has_element(dialect, CredentialVersion.grade_bands, band)
+                ).exists()
+                for band in GRADE_BANDS
+            )
+        )
+    ).one()
+    tags = credential_search.elements(dialect, CredentialVersion.tags)
+    tag_values = db.session.scalars(
+        select(tags.c.value)
+        .distinct()
+        .select_from(CredentialVersion)
+        .join(CredentialVersion.credential)
+        .join(tags, true())
+        .where(
+            CredentialVersion.status == VersionStatus.PUBLISHED.value,
+            Credential.retired_at.is_(None),
+        )
     )
-
-
-def facets() -> Facets:
-    versions = _published()
-    issuers = {v.credential.issuer.slug: v.credential.issuer.name for v in versions}
-    tags = {t for v in versions for t in v.tags or []}
-    bands = {b for v in versions for b in v.grade_bands or []}
-    from app.models.credentials import GRADE_BANDS
-
-    order = {band: n for n, band in enumerate(GRADE_BANDS)}
     return Facets(
-        issuers=sorted(issuers.items(), key=lambda item: item[1].casefold()),
-        tags=sorted(tags, key=str.casefold),
-        grade_bands=sorted(bands, key=lambda b: (order.get(b, len(order)), b)),
+        issuers=sorted([(s, n) for s, n in issuers], key=lambda item: item[1].casefold()),
+        tags=sorted((str(t) for t in tag_values if t), key=str.casefold),
+        grade_bands=[band for band, present in zip(GRADE_BANDS, has_band, strict=True) if present],
     )
 
 
 def published_version(issuer_slug: str, credential_slug: str) -> CredentialVersion:
-    """The published version at this address, or NotFound (drafts and retired never show)."""
+    """The published version at this address with its rubric, or NotFound (drafts and retired
+    never show)."""
     if not (_SLUG.fullmatch(issuer_slug) and _SLUG.fullmatch(credential_slug)):
         raise NotFound("There is no published credential at this address.")
-    credential = db.session.scalar(
-        select(Credential)
-        .join(Issuer, Credential.issuer_id == Issuer.id)
-        .where(Issuer.slug == issuer_slug, Credential.slug == credential_slug)
+    version = db.session.scalar(
+        select(CredentialVersion)
+        .join(CredentialVersion.credential)
+        .join(Credential.issuer)
+        .where(
+            Issuer.slug == issuer_slug,
+            Credential.slug == credential_slug,
+            CredentialVersion.status == VersionStatus.PUBLISHED.value,
+            Credential.retired_at.is_(None),
+        )
+        .options(
+            contains_eager(CredentialVersion.credential).contains_eager(Credential.issuer),
+            *service.RUBRIC,
+        )
     )
-    version = credential.published_version if credential and not credential.is_retired else None
     if version is None:
         raise NotFound("There is no published credential at this address.")
     return version

@@ -14,9 +14,12 @@ from flask import Response, render_template, request, url_for
 
 from app.catalog import bp, pages, queries
 from app.images import SVG_MIMETYPE
+from app.pagination import PageArgs
 from app.security import public
 
 PER_PAGE = 12
+MAX_PAGE = 100_000
+PAGER_SPAN = 2
 MAX_QUERY_LENGTH = 200
 IMAGE_MAX_AGE = 3600
 SVG_CSP = "default-src 'none'; style-src 'unsafe-inline'"
@@ -44,6 +47,18 @@ class Page:
     number: int
     pages: int
 
+    @property
+    def numbers(self) -> list[int | None]:
+        """The page numbers the pager links: the first, the last and a few around this one;
+        ``None`` marks a gap (so 2,000 results do not render 167 links)."""
+        shown = {1, self.pages, *range(self.number - PAGER_SPAN, self.number + PAGER_SPAN + 1)}
+        numbers: list[int | None] = []
+        for n in sorted(n for n in shown if 1 <= n <= self.pages):
+            if numbers and n - (numbers[-1] or 0) > 1:
+                numbers.append(None)
+            numbers.append(n)
+        return numbers
+
 
 def _arg(name: str) -> str:
     """A query-string value with control characters (NUL breaks PostgreSQL) and runs of
@@ -54,20 +69,25 @@ def _arg(name: str) -> str:
 
 
 def _page_number() -> int:
+    """The requested page; anything odd is page 1 (a public page forgives hand-edited URLs)."""
     raw = request.args.get("page", "1")
-    return int(raw) if raw.isdigit() and 0 < int(raw) < 1_000_000 else 1
+    return int(raw) if raw.isdigit() and 0 < int(raw) <= MAX_PAGE else 1
 
 
 @bp.get("/catalog")
 @public
 def index() -> str:
     query = CatalogQuery(q=_arg("q"), issuer=_arg("issuer"), tag=_arg("tag"), grade=_arg("grade"))
-    versions = queries.search(q=query.q, issuer=query.issuer, tag=query.tag, grade=query.grade)
-    total = len(versions)
-    page_count = max(1, -(-total // PER_PAGE))
-    number = min(_page_number(), page_count)
-    shown = versions[(number - 1) * PER_PAGE : number * PER_PAGE]
-    page = Page(items=[pages.card(v) for v in shown], total=total, number=number, pages=page_count)
+    filters = {"q": query.q, "issuer": query.issuer, "tag": query.tag, "grade": query.grade}
+    found = queries.search(PageArgs(_page_number(), PER_PAGE), **filters)
+    if not found.items and found.page > found.pages:  # past the end: show the last page
+        found = queries.search(PageArgs(found.pages, PER_PAGE), **filters)
+    page = Page(
+        items=[pages.card(v) for v in found.items],
+        total=found.total,
+        number=found.page,
+        pages=found.pages,
+    )
 
     def page_url(n: int) -> str:
         return url_for("catalog.index", **query.args(), page=n)
@@ -117,5 +137,5 @@ def image_response(data: bytes, mimetype: str) -> Any:
 
 @bp.app_template_global()
 def featured_credentials(limit: int = 3) -> list[pages.Card]:
-    """Published credentials for the home page (newest first)."""
-    return [pages.card(v) for v in queries.search()[:limit]]
+    """Published credentials for the home page, newest first: one statement."""
+    return [pages.card(v) for v in queries.newest(limit)]

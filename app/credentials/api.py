@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import jsonify, request, url_for
+from flask import jsonify, request
 from flask_login import current_user
 
 from app.api import bp
@@ -12,42 +12,28 @@ from app.auth.api import json_body
 from app.credentials import service
 from app.credentials.schemas import CredentialInSchema, VersionOutSchema
 from app.db import db
-from app.errors import InvalidInput, NotFound
+from app.errors import NotFound
 from app.models.orgs import Issuer, Role
+from app.pagination import api_page, page_args
 from app.security import public, roles_required
-
-
-def _int_arg(name: str, default: int, low: int, high: int) -> int:
-    raw = request.args.get(name, str(default))
-    if not raw.isdigit() or not low <= int(raw) <= high:
-        raise InvalidInput(
-            f"{name} must be a whole number from {low} to {high}.", {name: ["Out of range."]}
-        )
-    return int(raw)
 
 
 @bp.get("/credentials")
 @public
 def list_credentials() -> Any:
-    page = _int_arg("page", 1, 1, 10_000)
-    per_page = _int_arg("per_page", 20, 1, 100)
-    versions = service.search_published(
+    """Published credentials by title: ``q`` (words), ``issuer`` (slug), ``tag``,
+    ``grade_band``; ``page`` and ``per_page`` (at most 100). A constant number of statements
+    whatever the page size."""
+    page = service.search_published(
+        page_args(),
         q=request.args.get("q"),
         issuer_slug=request.args.get("issuer"),
         tag=request.args.get("tag"),
         grade_band=request.args.get("grade_band"),
+        with_rubric=True,
     )
-    start = (page - 1) * per_page
-    chunk = versions[start : start + per_page]
-    more = start + per_page < len(versions)
-    args = {**request.args.to_dict(), "page": page + 1, "per_page": per_page}
     return jsonify(
-        {
-            "credentials": VersionOutSchema(many=True).dump(chunk),
-            "total": len(versions),
-            "page": page,
-            "next": url_for("api.list_credentials", _external=True, **args) if more else None,
-        }
+        api_page(page, "credentials", VersionOutSchema(many=True).dump, "api.list_credentials")
     )
 
 

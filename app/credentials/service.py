@@ -23,8 +23,10 @@ import itertools
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import contains_eager, defer, joinedload, selectinload
 
+from app.credentials import search
 from app.db import db, utcnow
 from app.errors import Conflict, Forbidden, InvalidInput, NotFound
 from app.models.accounts import User
@@ -38,6 +40,7 @@ from app.models.credentials import (
     VersionStatus,
 )
 from app.models.orgs import Issuer, Role
+from app.pagination import Page, PageArgs, paginate
 from app.security import has_role
 
 EDIT_ROLES = (Role.DESIGNER, Role.ISSUER_ADMIN)
@@ -81,10 +84,20 @@ def editable_issuers(user: User) -> list[Issuer]:
     return list(db.session.scalars(query))
 
 
-def credentials_for(user: User) -> list[Credential]:
+def credentials_for(user: User, args: PageArgs) -> Page[Credential]:
+    """One page of the credentials of ``user``'s issuers, oldest first, each with its issuer
+    and versions (images left unread): four statements."""
     ids = [i.id for i in editable_issuers(user)]
-    query = select(Credential).where(Credential.issuer_id.in_(ids or [-1])).order_by(Credential.id)
-    return list(db.session.scalars(query))
+    statement = (
+        select(Credential)
+        .where(Credential.issuer_id.in_(ids or [-1]))
+        .options(
+            joinedload(Credential.issuer),
+            selectinload(Credential.versions).defer(CredentialVersion.image),
+        )
+        .order_by(Credential.id)
+    )
+    return paginate(statement, args)
 
 
 def get_for_editing(user: User, credential_id: int) -> Credential:
@@ -360,44 +373,95 @@ def unretire(actor: User, credential: Credential) -> None:
 
 # --- the public side -------------------------------------------------------------------------
 
+MAX_TERM_LENGTH = 200
 
-def search_published(
+
+def _term(value: str | None) -> str:
+    """A search term or filter value as the database gets it: control characters (NUL breaks
+    PostgreSQL) and runs of spaces removed, cut to a sane length."""
+    printable = "".join(ch for ch in value or "" if ch.isprintable() or ch.isspace())
+    return " ".join(printable.split())[:MAX_TERM_LENGTH]
+
+
+def _dialect() -> str:
+    return db.session.get_bind().dialect.name
+
+
+def published(
     q: str | None = None,
     issuer_slug: str | None = None,
     tag: str | None = None,
     grade_band: str | None = None,
-) -> list[CredentialVersion]:
-    """Published versions of credentials that are not retired, newest credential last.
-
-    ``q`` matches title, competency or a tag (case-insensitive); ``tag`` and ``grade_band``
-    must match exactly; ``issuer_slug`` names the issuer. Portable across SQLite and PostgreSQL:
-    the JSON list filters run in Python on the SQL-prefiltered rows.
+) -> Select[CredentialVersion]:
+    """The statement for published versions of credentials that are not retired, matching
+    every word of ``q`` (title, competency or a tag: full-text on PostgreSQL, ``LIKE`` on
+    SQLite, see :mod:`app.credentials.search`), the issuer, a tag and a grade band (whole list
+    elements). Unordered; the credential and its issuer are loaded with each row.
     """
-    query = (
+    dialect = _dialect()
+    statement = (
         select(CredentialVersion)
-        .join(Credential)
-        .join(Issuer)
+        .join(CredentialVersion.credential)
+        .join(Credential.issuer)
         .where(CredentialVersion.status == VersionStatus.PUBLISHED.value)
         .where(Credential.retired_at.is_(None))
-        .order_by(CredentialVersion.title)
+        .options(
+            contains_eager(CredentialVersion.credential).contains_eager(Credential.issuer),
+            defer(CredentialVersion.image),
+        )
     )
+    q, issuer_slug, tag, grade_band = map(_term, (q, issuer_slug, tag, grade_band))
+    if q:
+        statement = statement.where(search.matches(dialect, q))
     if issuer_slug:
-        query = query.where(Issuer.slug == issuer_slug)
-    versions = list(db.session.scalars(query))
-    words = (q or "").lower().split()
-    if words:
-        versions = [v for v in versions if all(_matches(v, word) for word in words)]
+        statement = statement.where(Issuer.slug == issuer_slug)
     if tag:
-        wanted = tag.strip().lower()
-        versions = [v for v in versions if wanted in (v.tags or [])]
+        statement = statement.where(
+            search.has_element(dialect, CredentialVersion.tags, tag.lower())
+        )
     if grade_band:
-        versions = [v for v in versions if grade_band in (v.grade_bands or [])]
-    return versions
+        statement = statement.where(
+            search.has_element(dialect, CredentialVersion.grade_bands, grade_band)
+        )
+    return statement
 
 
-def _matches(version: CredentialVersion, word: str) -> bool:
-    haystack = " ".join([version.title, version.competency, *(version.tags or [])]).lower()
-    return word in haystack
+def search_published(
+    args: PageArgs,
+    *,
+    q: str | None = None,
+    issuer_slug: str | None = None,
+    tag: str | None = None,
+    grade_band: str | None = None,
+    with_rubric: bool = False,
+) -> Page[CredentialVersion]:
+    """One page of :func:`published` by title (then id, so pages never overlap), with the
+    total: two statements, four more ``with_rubric`` (prompts, criteria, their levels and the
+    prompts each judges, as the API shows them)."""
+    statement = published(q, issuer_slug, tag, grade_band).order_by(
+        CredentialVersion.title, CredentialVersion.id
+    )
+    if with_rubric:
+        statement = statement.options(*RUBRIC)
+    return paginate(statement, args)
+
+
+def newest_published(limit: int) -> list[CredentialVersion]:
+    """The ``limit`` most recently published credentials: one statement."""
+    statement = (
+        published()
+        .order_by(CredentialVersion.published_at.desc(), CredentialVersion.id.desc())
+        .limit(limit)
+    )
+    return list(db.session.scalars(statement).unique())
+
+
+# Eager loads for showing versions with their rubric (the API, the catalog's credential page).
+RUBRIC = (
+    selectinload(CredentialVersion.prompts),
+    selectinload(CredentialVersion.criteria).selectinload(Criterion.levels),
+    selectinload(CredentialVersion.criteria).selectinload(Criterion.prompts),
+)
 
 
 def published_version_of(credential_id: int) -> CredentialVersion:
@@ -405,6 +469,7 @@ def published_version_of(credential_id: int) -> CredentialVersion:
         select(CredentialVersion)
         .where(CredentialVersion.credential_id == credential_id)
         .where(CredentialVersion.status == VersionStatus.PUBLISHED.value)
+        .options(*RUBRIC)
     )
     if version is None:
         raise NotFound("There is no published credential with that id.")

@@ -26,10 +26,12 @@ from app.forms import report_error
 from app.images import validate_badge_image
 from app.models.credentials import Credential, CredentialVersion
 from app.models.orgs import Role
+from app.pagination import page_args
 from app.security import roles_required
 
 designer = roles_required(Role.DESIGNER, Role.ISSUER_ADMIN)
 ITEM_KINDS = {"prompts": "prompt", "criteria": "criterion"}
+DESIGN_PER_PAGE = 50
 
 
 def _credential(credential_id: int) -> Credential:
@@ -47,9 +49,11 @@ def _back(credential: Credential, anchor: str = "") -> Any:
 @bp.get("/design")
 @designer
 def index() -> Any:
+    page = service.credentials_for(current_user, page_args(default=DESIGN_PER_PAGE))
     return render_template(
         "credentials/index.html",
-        credentials=service.credentials_for(current_user),
+        credentials=page.items,
+        page=page,
         action=ActionForm(),
     )
 

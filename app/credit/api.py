@@ -16,6 +16,7 @@ from app.auth.api import json_body
 from app.credit import service
 from app.db import db
 from app.errors import InvalidInput
+from app.pagination import api_page, page_args
 from app.security import login_required
 
 PAGE = 500
@@ -52,18 +53,23 @@ def dump_request(item: Any) -> dict[str, Any]:
 @bp.get("/districts")
 @login_required
 def list_districts() -> Any:
+    """The districts the caller belongs to or is an officer of, by name, a page at a time."""
+    page = service.my_districts(current_user, page_args())
     return jsonify(
-        {
-            "districts": [
+        api_page(
+            page,
+            "districts",
+            lambda rows: [
                 {
-                    "id": d.id,
-                    "name": d.name,
-                    "member": service.membership(current_user, d.id) is not None,
-                    "officer": service.is_officer(current_user, d.id),
+                    "id": r.district.id,
+                    "name": r.district.name,
+                    "member": r.member,
+                    "officer": r.officer,
                 }
-                for d in service.my_districts(current_user)
-            ]
-        }
+                for r in rows
+            ],
+            "api.list_districts",
+        )
     )
 
 

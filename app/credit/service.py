@@ -18,9 +18,9 @@ from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, true
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import aliased, selectinload
+from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from app.db import db, utcnow
 from app.errors import Conflict, Forbidden, InvalidInput, NotFound
@@ -42,10 +42,13 @@ from app.models.credit import (
     RequestStatus,
 )
 from app.models.orgs import District, Role, RoleGrant, School
+from app.pagination import Page, PageArgs, paginate
 from app.security import has_role
 
 CEU_HOURS = Decimal(10)
 INVITATION_DAYS = 14
+# Categories are few and every progress chart shows them all; new ones stop here.
+MAX_CATEGORIES = 30
 
 
 def _hours(value: Any) -> Decimal:
@@ -83,19 +86,39 @@ def membership(user: User, district_id: int) -> DistrictMembership | None:
     )
 
 
-def my_districts(user: User) -> list[District]:
-    """Districts the user belongs to or is a credit officer of."""
+@dataclass(frozen=True)
+class DistrictRow:
+    """A district the user belongs to or is a credit officer of, and which of the two."""
+
+    district: District
+    member: bool
+    officer: bool
+
+
+def my_districts(user: User, args: PageArgs) -> Page[DistrictRow]:
+    """One page of the districts the user belongs to or is a credit officer of, by name: two
+    statements (membership and the officer role come as columns)."""
     member = select(DistrictMembership.district_id).where(
         DistrictMembership.user_id == user.id, DistrictMembership.left_at.is_(None)
     )
     officer = select(RoleGrant.district_id).where(
         RoleGrant.user_id == user.id, RoleGrant.role == Role.CREDIT_OFFICER
     )
-    return list(
-        db.session.scalars(
-            select(District).where(District.id.in_(member.union(officer))).order_by(District.name)
+    is_member = District.id.in_(member)
+    is_officer: Any = District.id.in_(officer)
+    query = (
+        select(
+            District,
+            is_member.label("member"),
+            # A platform admin is an officer everywhere (is_officer), listed where they belong.
+            (true() if user.is_platform_admin else is_officer).label("officer"),
         )
+        .where(District.id.in_(member.union(officer)))
+        .order_by(District.name, District.id)
     )
+    page = paginate(query, args, scalars=False)
+    rows = [DistrictRow(d, bool(m), bool(o)) for d, m, o in page.items]
+    return Page(rows, page.page, page.per_page, page.total, page.prefix)
 
 
 def add_member(user: User, district: District, via: str) -> DistrictMembership:
@@ -110,18 +133,27 @@ def add_member(user: User, district: District, via: str) -> DistrictMembership:
     return row
 
 
-def domain_districts(user: User) -> list[District]:
-    """Districts that claim the domain of the user's confirmed e-mail address."""
+def domain_districts(user: User, *, joinable: bool = False) -> list[District]:
+    """Districts that claim the domain of the user's confirmed e-mail address (a domain is
+    claimed once, so at most one); ``joinable``: only those the user is not a member of."""
     if not user.is_confirmed:
         return []
     domain = user.email.rsplit("@", 1)[-1].lower()
-    return list(
-        db.session.scalars(
-            select(District)
-            .join(DistrictDomain, DistrictDomain.district_id == District.id)
-            .where(DistrictDomain.domain == domain)
-        )
+    query = (
+        select(District)
+        .join(DistrictDomain, DistrictDomain.district_id == District.id)
+        .where(DistrictDomain.domain == domain)
+        .order_by(District.name, District.id)
     )
+    if joinable:
+        query = query.where(
+            ~District.id.in_(
+                select(DistrictMembership.district_id).where(
+                    DistrictMembership.user_id == user.id, DistrictMembership.left_at.is_(None)
+                )
+            )
+        )
+    return list(db.session.scalars(query))
 
 
 def join_by_domain(user: User, district_id: int) -> DistrictMembership:
@@ -195,11 +227,13 @@ def accept_invitation(user: User, token: str) -> DistrictMembership:
 
 
 def categories(district: District) -> list[CreditCategory]:
+    """The district's categories by name: a short list (at most MAX_CATEGORIES), shown and
+    used whole."""
     return list(
         db.session.scalars(
             select(CreditCategory)
             .where(CreditCategory.district_id == district.id)
-            .order_by(CreditCategory.name)
+            .order_by(CreditCategory.name, CreditCategory.id)
         )
     )
 
@@ -217,6 +251,13 @@ def set_category(
         )
     )
     if row is None:
+        count = db.session.scalar(
+            select(func.count(CreditCategory.id)).where(CreditCategory.district_id == district.id)
+        )
+        if (count or 0) >= MAX_CATEGORIES:
+            raise Conflict(
+                f"A district has at most {MAX_CATEGORIES} categories: change an existing one."
+            )
         row = CreditCategory(district_id=district.id, name=name)
         db.session.add(row)
     row.required_hours = _hours(required or 0)
@@ -225,13 +266,14 @@ def set_category(
     return row
 
 
-def policies(district: District) -> list[CreditPolicy]:
-    return list(
-        db.session.scalars(
-            select(CreditPolicy)
-            .where(CreditPolicy.district_id == district.id, CreditPolicy.active.is_(True))
-            .order_by(CreditPolicy.id)
-        )
+def policies(district: District, args: PageArgs) -> Page[CreditPolicy]:
+    """One page of the district's active policies, oldest first, each with its category."""
+    return paginate(
+        select(CreditPolicy)
+        .where(CreditPolicy.district_id == district.id, CreditPolicy.active.is_(True))
+        .options(joinedload(CreditPolicy.category))
+        .order_by(CreditPolicy.id),
+        args,
     )
 
 
@@ -792,20 +834,118 @@ def _progress(cycle: RenewalCycle, cats: list[CreditCategory], sums: dict[Any, A
     return Progress(cycle, earned, cycle.required_hours, rows)
 
 
-def requests_of(user: User, district_id: int | None = None) -> list[CreditRequest]:
-    query = select(CreditRequest).where(CreditRequest.user_id == user.id)
+def open_first_cycles(user: User, districts: list[District]) -> int:
+    """Open a cycle in each of ``districts`` where the user is a member without an open one
+    (their first look after joining); how many were opened. One statement when none is."""
+    ids = [d.id for d in districts]
+    if not ids:
+        return 0
+    missing = set(
+        db.session.scalars(
+            select(DistrictMembership.district_id).where(
+                DistrictMembership.user_id == user.id,
+                DistrictMembership.district_id.in_(ids),
+                DistrictMembership.left_at.is_(None),
+                ~select(RenewalCycle.id)
+                .where(
+                    RenewalCycle.user_id == user.id,
+                    RenewalCycle.district_id == DistrictMembership.district_id,
+                    RenewalCycle.closed_at.is_(None),
+                )
+                .exists(),
+            )
+        )
+    )
+    today = utcnow().date()
+    for district in districts:
+        if district.id in missing:
+            _open_cycle(user.id, district, today)
+    return len(missing)
+
+
+def progress_in(user: User, districts: list[District]) -> dict[int, Progress]:
+    """:func:`progress` in each of ``districts`` the user is a member of (by district id):
+    three statements for them all (open cycles, hours per cycle and category, categories),
+    plus the opening of a first cycle where a member has none yet."""
+    ids = [d.id for d in districts]
+    if not ids:
+        return {}
+    members = set(
+        db.session.scalars(
+            select(DistrictMembership.district_id).where(
+                DistrictMembership.user_id == user.id,
+                DistrictMembership.district_id.in_(ids),
+                DistrictMembership.left_at.is_(None),
+            )
+        )
+    )
+    cycles = {
+        c.district_id: c
+        for c in db.session.scalars(
+            select(RenewalCycle).where(
+                RenewalCycle.user_id == user.id,
+                RenewalCycle.district_id.in_(members),
+                RenewalCycle.closed_at.is_(None),
+            )
+        )
+    }
+    today = utcnow().date()
+    for district in districts:  # opened on first look, as current_cycle does
+        if district.id in members and district.id not in cycles:
+            cycles[district.id] = _open_cycle(user.id, district, today)
+    sums: dict[Any, dict[Any, Any]] = defaultdict(dict)
+    for cycle_id, category_id, total in db.session.execute(
+        select(LedgerEntry.cycle_id, LedgerEntry.category_id, func.sum(LedgerEntry.hours))
+        .where(LedgerEntry.cycle_id.in_([c.id for c in cycles.values()]))
+        .group_by(LedgerEntry.cycle_id, LedgerEntry.category_id)
+    ):
+        sums[cycle_id][category_id] = total
+    cats: dict[int, list[CreditCategory]] = defaultdict(list)
+    for category in db.session.scalars(
+        select(CreditCategory)
+        .where(CreditCategory.district_id.in_(list(cycles)))
+        .order_by(CreditCategory.name, CreditCategory.id)
+    ):
+        cats[category.district_id].append(category)
+    return {
+        district_id: _progress(cycle, cats[district_id], sums[cycle.id])
+        for district_id, cycle in cycles.items()
+    }
+
+
+def requests_of(user: User, args: PageArgs, district_id: int | None = None) -> Page[CreditRequest]:
+    """One page of the user's credit requests, newest first, each with its category."""
+    query = (
+        select(CreditRequest)
+        .where(CreditRequest.user_id == user.id)
+        .options(joinedload(CreditRequest.category))
+    )
     if district_id is not None:
         query = query.where(CreditRequest.district_id == district_id)
-    return list(db.session.scalars(query.order_by(CreditRequest.created_at.desc())))
+    return paginate(query.order_by(CreditRequest.created_at.desc(), CreditRequest.id.desc()), args)
 
 
-def transcript(user: User, district: District) -> list[LedgerEntry]:
-    return list(
-        db.session.scalars(
-            select(LedgerEntry)
-            .where(LedgerEntry.user_id == user.id, LedgerEntry.district_id == district.id)
-            .order_by(LedgerEntry.id)
+def presented(user: User, assertion_uids: list[str]) -> set[tuple[int, str]]:
+    """Which of these badges of ours the user has already presented, and to which district."""
+    if not assertion_uids:
+        return set()
+    rows = db.session.execute(
+        select(CreditRequest.district_id, CreditRequest.assertion_uid).where(
+            CreditRequest.user_id == user.id, CreditRequest.assertion_uid.in_(assertion_uids)
         )
+    )
+    return {(district_id, uid) for district_id, uid in rows if uid is not None}
+
+
+def transcript(user: User, district: District, args: PageArgs) -> Page[LedgerEntry]:
+    """One page of the teacher's ledger lines in the district, in the order recorded, each
+    with its category."""
+    return paginate(
+        select(LedgerEntry)
+        .where(LedgerEntry.user_id == user.id, LedgerEntry.district_id == district.id)
+        .options(joinedload(LedgerEntry.category))
+        .order_by(LedgerEntry.id),
+        args,
     )
 
 
@@ -818,63 +958,71 @@ class TeacherRow:
     progress: Progress
 
 
-def overview(actor: User, district: District, school_id: int | None = None) -> list[TeacherRow]:
-    """Every member's progress this cycle: four queries, whatever the number of teachers."""
+def overview(
+    actor: User,
+    district: District,
+    args: PageArgs,
+    school_id: int | None = None,
+    cats: list[CreditCategory] | None = None,
+) -> Page[TeacherRow]:
+    """One page of the members' progress this cycle, by name (members with an open cycle;
+    ``school_id`` filters): four statements whatever the number of teachers (the page and its
+    total, the hours per cycle and category of the page's cycles, the district's categories
+    unless the caller has them as ``cats``)."""
     officer_district(actor, district.id)
-    members = select(DistrictMembership.user_id).where(
-        DistrictMembership.district_id == district.id, DistrictMembership.left_at.is_(None)
-    )
     people = (
-        select(User.id, User.name, User.email, School.name, User.school_id)
+        select(User.id, User.name, User.email, School.name, RenewalCycle)
+        .join(
+            DistrictMembership,
+            (DistrictMembership.user_id == User.id)
+            & (DistrictMembership.district_id == district.id)
+            & DistrictMembership.left_at.is_(None),
+        )
+        .join(
+            RenewalCycle,
+            (RenewalCycle.user_id == User.id)
+            & (RenewalCycle.district_id == district.id)
+            & RenewalCycle.closed_at.is_(None),
+        )
         .outerjoin(School, School.id == User.school_id)
-        .where(User.id.in_(members))
+        .order_by(User.name, User.id)
     )
     if school_id is not None:
         people = people.where(User.school_id == school_id)
-    rows = db.session.execute(people.order_by(User.name)).all()
-    cycles = {
-        c.user_id: c
-        for c in db.session.scalars(
-            select(RenewalCycle).where(
-                RenewalCycle.district_id == district.id, RenewalCycle.closed_at.is_(None)
-            )
-        )
-    }
-    sums: dict[int, dict[Any, Any]] = defaultdict(dict)
-    for cycle_id, category_id, total in db.session.execute(
-        select(LedgerEntry.cycle_id, LedgerEntry.category_id, func.sum(LedgerEntry.hours))
-        .join(RenewalCycle, RenewalCycle.id == LedgerEntry.cycle_id)
-        .where(RenewalCycle.district_id == district.id, RenewalCycle.closed_at.is_(None))
-        .group_by(LedgerEntry.cycle_id, LedgerEntry.category_id)
-    ):
-        sums[cycle_id][category_id] = total
-    cats = categories(district)
-    out = []
-    for user_id, name, email, school, _school_id in rows:
-        cycle = cycles.get(user_id)
-        if cycle is None:
-            continue
-        out.append(
-            TeacherRow(user_id, name, email, school or "—", _progress(cycle, cats, sums[cycle.id]))
-        )
-    return out
+    page = paginate(people, args, scalars=False)
+    sums: dict[Any, dict[Any, Any]] = defaultdict(dict)
+    cycle_ids = [row[4].id for row in page.items]
+    if cycle_ids:
+        for cycle_id, category_id, total in db.session.execute(
+            select(LedgerEntry.cycle_id, LedgerEntry.category_id, func.sum(LedgerEntry.hours))
+            .where(LedgerEntry.cycle_id.in_(cycle_ids))
+            .group_by(LedgerEntry.cycle_id, LedgerEntry.category_id)
+        ):
+            sums[cycle_id][category_id] = total
+    cats = categories(district) if cats is None else cats
+    rows = [
+        TeacherRow(user_id, name, email, school or "—", _progress(cycle, cats, sums[cycle.id]))
+        for user_id, name, email, school, cycle in page.items
+    ]
+    return Page(rows, page.page, page.per_page, page.total, page.prefix)
 
 
-def pending(actor: User, district: District) -> list[CreditRequest]:
+def pending(actor: User, district: District, args: PageArgs) -> Page[CreditRequest]:
+    """One page of the requests waiting for an officer, oldest first, each with its teacher
+    and its policy's category."""
     officer_district(actor, district.id)
-    return list(
-        db.session.scalars(
-            select(CreditRequest)
-            .options(
-                selectinload(CreditRequest.user),
-                selectinload(CreditRequest.policy).selectinload(CreditPolicy.category),
-            )
-            .where(
-                CreditRequest.district_id == district.id,
-                CreditRequest.status == RequestStatus.PENDING.value,
-            )
-            .order_by(CreditRequest.created_at)
+    return paginate(
+        select(CreditRequest)
+        .options(
+            selectinload(CreditRequest.user),
+            selectinload(CreditRequest.policy).selectinload(CreditPolicy.category),
         )
+        .where(
+            CreditRequest.district_id == district.id,
+            CreditRequest.status == RequestStatus.PENDING.value,
+        )
+        .order_by(CreditRequest.created_at, CreditRequest.id),
+        args,
     )
 
 

@@ -24,6 +24,7 @@ from app.db import db
 from app.errors import AppError, InvalidInput
 from app.forms import apply, report_error
 from app.models.orgs import District, Role
+from app.pagination import MAX_PER_PAGE, page_args
 from app.security import login_required, roles_required
 
 officer_only = roles_required(Role.CREDIT_OFFICER)
@@ -34,26 +35,25 @@ officer_only = roles_required(Role.CREDIT_OFFICER)
 def index() -> Any:
     from app.issuance import service as issuance
 
-    districts = service.my_districts(current_user)
-    mine = [d for d in districts if service.membership(current_user, d.id)]
-    progress = {d.id: service.progress(current_user, d) for d in mine}
-    db.session.commit()  # a first cycle opened on first look is kept
-    joinable = [
-        d
-        for d in service.domain_districts(current_user)
-        if service.membership(current_user, d.id) is None
-    ]
-    requests = service.requests_of(current_user)
-    presented = {(r.district_id, r.assertion_uid) for r in requests}
+    args = page_args(prefix="districts_")
+    districts = service.my_districts(current_user, args)
+    mine = [row.district for row in districts.items if row.member]
+    if service.open_first_cycles(current_user, mine):
+        db.session.commit()  # a first cycle opened on first look is kept
+        districts = service.my_districts(current_user, args)  # the commit expired the rows
+        mine = [row.district for row in districts.items if row.member]
+    progress = service.progress_in(current_user, mine)
+    badges = [b for b in issuance.my_badges(current_user) if not b.revoked]
     return render_template(
         "credit/index.html",
-        presented=presented,
+        presented=service.presented(current_user, [b.uid for b in badges]),
         districts=mine,
-        officer_of=[d for d in districts if service.is_officer(current_user, d.id)],
+        pages=districts,
+        officer_of=[row.district for row in districts.items if row.officer],
         progress=progress,
-        joinable=joinable,
-        requests=requests,
-        badges=[b for b in issuance.my_badges(current_user) if not b.revoked],
+        joinable=service.domain_districts(current_user, joinable=True),
+        requests=service.requests_of(current_user, page_args(prefix="requests_")),
+        badges=badges,
         form=EmptyForm(),
     )
 
@@ -118,7 +118,7 @@ def transcript(district_id: int) -> Any:
         "credit/transcript.html",
         district=district,
         teacher=current_user,
-        lines=service.transcript(current_user, district),
+        lines=service.transcript(current_user, district, page_args(default=MAX_PER_PAGE)),
         progress=service.progress(current_user, district),
     )
 
@@ -135,15 +135,22 @@ def officer(district_id: int) -> Any:
 
     district = service.officer_district(current_user, district_id)
     school = request.args.get("school", "")
-    rows = service.overview(current_user, district, int(school) if school.isdigit() else None)
+    categories = service.categories(district)
+    rows = service.overview(
+        current_user,
+        district,
+        page_args(prefix="teachers_"),
+        int(school) if school.isdigit() else None,
+        categories,
+    )
     return render_template(
         "credit/officer.html",
         district=district,
         rows=rows,
         school=school,
-        pending=service.pending(current_user, district),
-        categories=service.categories(district),
-        policies=service.policies(district),
+        pending=service.pending(current_user, district, page_args(prefix="pending_")),
+        categories=categories,
+        policies=service.policies(district, page_args(prefix="policies_")),
         credentials=db.session.scalars(
             db.select(Credential)
             .options(selectinload(Credential.versions))

@@ -1,4 +1,4 @@
-"""API: the earner's badges, and revocation by an issuer admin."""
+"""API: the earner's badges (paginated), and revocation by an issuer admin."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from app.db import db
 from app.issuance import documents, service
 from app.links import public_url
 from app.models.orgs import Role
+from app.pagination import api_page, page_args
 from app.security import login_required, roles_required
 
 
@@ -41,7 +42,12 @@ def dump(item: Any) -> dict[str, Any]:
 @bp.get("/me/badges")
 @login_required
 def my_badges() -> Any:
-    return jsonify({"badges": [dump(a) for a in service.my_badges(current_user)]})
+    """The caller's badges, newest first, a page at a time (``?page=``, ``?per_page=`` up to
+    100): ``{"badges": [...], "page", "per_page", "total", "next"}``."""
+    page = service.my_badges_page(current_user, page_args())
+    return jsonify(
+        api_page(page, "badges", lambda items: [dump(a) for a in items], "api.my_badges")
+    )
 
 
 @bp.post("/assertions/<uid>/revoke")

@@ -159,7 +159,8 @@ def key_document(key: IssuerKey) -> dict[str, Any]:
     return objects.cryptographic_key(key_url(key), issuer_url(key.issuer), key.public_pem)
 
 
-def revocation_list(issuer: Issuer, revoked: list[Assertion]) -> dict[str, Any]:
+def revocation_list(issuer: Issuer, revoked: list[Any]) -> dict[str, Any]:
+    """``revoked``: assertions, or rows with their ``uid`` and ``revocation_reason``."""
     return objects.revocation_list(
         revocations_url(issuer),
         issuer_url(issuer),

@@ -12,20 +12,23 @@ from __future__ import annotations
 
 import hashlib
 import json
+import time
+from collections.abc import Callable
 from typing import Any
 
 from flask import Response, current_app, g, render_template, request
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 from werkzeug.exceptions import HTTPException
 
 from app.catalog.pages import image_of
 from app.catalog.views import image_response
-from app.db import db
+from app.db import db, read_one
 from app.errors import NotFound
 from app.issuance import documents, keys, ob
 from app.links import public_url
 from app.models.assertions import Assertion, IssuerKey
-from app.models.credentials import CredentialVersion, VersionStatus
+from app.models.credentials import CredentialVersion, Criterion, VersionStatus
 from app.models.orgs import Issuer
 from app.models.submissions import Submission
 from app.orgs.service import issuer_by_slug
@@ -77,7 +80,11 @@ def answer(
 
 
 def _version(version_id: int) -> CredentialVersion:
-    version = db.session.get(CredentialVersion, version_id)
+    version = db.session.get(
+        CredentialVersion,
+        version_id,
+        options=[selectinload(CredentialVersion.criteria).selectinload(Criterion.levels)],
+    )
     if version is None or version.status == VersionStatus.DRAFT:
         raise NotFound("There is no such badge.")
     return version
@@ -175,7 +182,7 @@ def assertion(uid: str, fmt: str | None) -> Any:
 
 def _assertion_document(uid: str) -> tuple[int, dict[str, Any]]:
     """(200, the assertion) or (410, its revoked form); NotFound if there is none."""
-    row = db.session.execute(select(*_DOCUMENT_COLUMNS).where(Assertion.uid == uid)).first()
+    row = read_one(select(*_DOCUMENT_COLUMNS).where(Assertion.uid == uid))
     if row is None:
         raise NotFound("There is no such badge.")
     if row.revoked_at is not None:
@@ -184,8 +191,8 @@ def _assertion_document(uid: str) -> tuple[int, dict[str, Any]]:
 
 
 def _revocation_list(found: Issuer) -> dict[str, Any]:
-    revoked = db.session.scalars(
-        select(Assertion)
+    revoked = db.session.execute(
+        select(Assertion.uid, Assertion.revocation_reason)
         .where(Assertion.issuer_id == found.id, Assertion.revoked_at.is_not(None))
         .order_by(Assertion.revoked_at, Assertion.id)
     ).all()
@@ -197,6 +204,29 @@ def _key(kid: str) -> IssuerKey:
     if found is None:
         raise NotFound("There is no such key.")
     return found
+
+
+STABLE_SECONDS = 60.0  # how long the verifier reuses a badge class or key document
+
+
+def _stable(key: tuple[str, Any], build: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+    """A badge class (a published version is frozen) or a key (its public half never
+    changes) built at most once a minute per app, for the verifier: a district checking 500
+    of our badges reads each once. The same object is handed out each time (read-only), so
+    the badges library's own cache of checked documents applies too. Assertions, issuer
+    profiles (their current key) and revocation lists are never kept."""
+    cache: dict[tuple[str, Any], tuple[float, dict[str, Any]]] = current_app.extensions.setdefault(
+        "ob_stable_documents", {}
+    )
+    now = time.monotonic()
+    hit = cache.get(key)
+    if hit is not None and hit[0] > now:
+        return hit[1]
+    document = build()
+    if len(cache) >= 2048:
+        cache.clear()
+    cache[key] = (now + STABLE_SECONDS, document)
+    return document
 
 
 def own_document(path: str) -> tuple[int, dict[str, Any]]:
@@ -212,9 +242,13 @@ def own_document(path: str) -> tuple[int, dict[str, Any]]:
     if endpoint == "ob.assertion":
         return _assertion_document(args["uid"])
     if endpoint == "ob.badge_class":
-        return 200, documents.badge_class(_version(args["version_id"]))
+        version_id = args["version_id"]
+        return 200, _stable(
+            ("badge", version_id), lambda: documents.badge_class(_version(version_id))
+        )
     if endpoint == "ob.key":
-        return 200, documents.key_document(_key(args["kid"]))
+        kid = args["kid"]
+        return 200, _stable(("key", kid), lambda: documents.key_document(_key(kid)))
     if endpoint in ("ob.issuer", "ob.revocations"):
         found = issuer_by_slug(args["slug"])
         if endpoint == "ob.revocations":

@@ -10,17 +10,17 @@ the assertion that won.
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import io
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import datetime
 from typing import Any
 from urllib.parse import urlencode
 
-from sqlalchemy import or_, select
+from sqlalchemy import ColumnElement, Select, or_, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import defer, joinedload, selectinload
 
 from app import events
 from app.db import db, utcnow
@@ -32,20 +32,15 @@ from app.links import public_url
 from app.mail import send_mail
 from app.models.accounts import User
 from app.models.assertions import Assertion, BulkIssuance, IssuerKey
-from app.models.credentials import Credential, CredentialVersion
+from app.models.credentials import CredentialVersion
 from app.models.orgs import Issuer, Role
 from app.models.submissions import Submission, SubmissionStatus
 from app.ops.metrics import BADGES_ISSUED, BADGES_REVOKED
+from app.pagination import Page, PageArgs, paginate
 from app.security import require_issuer_role
 from badges.bake import bake_png, bake_svg
 from badges.jws import sign_assertion
 from badges.recipient import make_recipient
-
-MAX_CSV_BYTES = 2 * 1024 * 1024
-MAX_CSV_ROWS = 10_000
-BULK_COLUMNS = ("email", "credential", "issued_on")
-BULK_COMMIT_EVERY = 25
-
 
 # Issuing ------------------------------------------------------------------------------------
 
@@ -89,7 +84,8 @@ def issue_for_submission(submission: Submission, *, now: datetime | None = None)
     )
 
 
-def _expiry(issued_on: datetime, years: int | None) -> datetime | None:
+def expiry(issued_on: datetime, years: int | None) -> datetime | None:
+    """When a badge issued on ``issued_on`` expires, for a credential valid ``years``."""
     if not years:
         return None
     try:
@@ -123,7 +119,7 @@ def issue(
         salt=recipient["salt"],
         identity=recipient["identity"],
         issued_on=issued_on.replace(microsecond=0),
-        expires=_expiry(issued_on.replace(microsecond=0), version.validity_years),
+        expires=expiry(issued_on.replace(microsecond=0), version.validity_years),
         evidence_url=evidence_url,
         evidence_narrative=narrative,
     )
@@ -165,16 +161,38 @@ def sign(item: Assertion, key: IssuerKey | None = None) -> None:
 # The earner's backpack ----------------------------------------------------------------------
 
 
-def my_badges(user: User) -> list[Assertion]:
+def _with_what_a_list_shows(statement: Select[Any]) -> Select[Any]:
+    """Load what a list row shows with the rows, newest first (the id breaks ties): the
+    issuer (name, slug for its URL) joined, the credential versions (title) in one more
+    statement, without their images. Links come from the uid, so a page of badges costs the
+    same few statements at every size. The signed JWS (kilobytes a badge) stays behind: no
+    list shows it."""
+    return statement.options(
+        defer(Assertion.jws),
+        joinedload(Assertion.issuer),
+        selectinload(Assertion.version).options(defer(CredentialVersion.image)),
+    ).order_by(Assertion.issued_on.desc(), Assertion.id.desc())
+
+
+def _owned_by(user: User) -> ColumnElement[bool]:
     """Badges issued to the user's account, or (once confirmed) to their e-mail address."""
-    mine = Assertion.user_id == user.id
+    mine: ColumnElement[bool] = Assertion.user_id == user.id
     if user.is_confirmed:
         mine = or_(mine, Assertion.recipient_email == user.email.lower())
-    return list(
-        db.session.scalars(
-            select(Assertion).where(mine).order_by(Assertion.issued_on.desc(), Assertion.id.desc())
-        )
-    )
+    return mine
+
+
+def my_badges(user: User) -> list[Assertion]:
+    """Every badge of the user (for a picker that needs them all), newest first; lists that
+    people page through use :func:`my_badges_page`."""
+    statement = _with_what_a_list_shows(select(Assertion).where(_owned_by(user)))
+    return list(db.session.scalars(statement))
+
+
+def my_badges_page(user: User, args: PageArgs) -> Page[Assertion]:
+    """One page of the user's backpack, newest first (id as tie-break): two statements for the
+    page and its total, one for the credential versions."""
+    return paginate(_with_what_a_list_shows(select(Assertion).where(_owned_by(user))), args)
 
 
 def get_own(user: User, uid: str) -> Assertion:
@@ -290,6 +308,13 @@ def bake_badge(uid: str) -> None:
         baked(item, "svg")
 
 
+@job("bake-badges")
+def bake_badges(uids: list[str]) -> None:
+    """Bake many badges in one job (a bulk issuance's batch); baking is idempotent."""
+    for uid in uids:
+        bake_badge(uid)
+
+
 def _forget_baked(item: Assertion) -> None:
     store = _store()
     for key in store.keys(f"badges/{item.uid}/"):
@@ -304,15 +329,24 @@ def _admin(actor: User, issuer_id: int) -> None:
         require_issuer_role(actor, issuer_id, Role.ISSUER_ADMIN)
 
 
-def issued_by(actor: User, issuer: Issuer, limit: int = 200) -> list[Assertion]:
+def issued_by(actor: User, issuer: Issuer, args: PageArgs) -> Page[Assertion]:
+    """One page of the badges ``issuer`` has issued (its admins only), newest first."""
     _admin(actor, issuer.id)
-    return list(
-        db.session.scalars(
-            select(Assertion)
-            .where(Assertion.issuer_id == issuer.id)
-            .order_by(Assertion.issued_on.desc(), Assertion.id.desc())
-            .limit(limit)
-        )
+    return paginate(
+        _with_what_a_list_shows(select(Assertion).where(Assertion.issuer_id == issuer.id)), args
+    )
+
+
+def bulk_history(actor: User, issuer: Issuer, args: PageArgs) -> Page[BulkIssuance]:
+    """One page of ``issuer``'s bulk uploads (its admins only), the latest first. The CSV
+    itself stays in the database: a list has no use for it, and touching it raises."""
+    _admin(actor, issuer.id)
+    return paginate(
+        select(BulkIssuance)
+        .where(BulkIssuance.issuer_id == issuer.id)
+        .options(defer(BulkIssuance.csv_text, raiseload=True))
+        .order_by(BulkIssuance.id.desc()),
+        args,
     )
 
 
@@ -390,170 +424,3 @@ def resign_issuer(issuer_id: int, batch: int = 200) -> int:
 
 
 # Bulk issuance ------------------------------------------------------------------------------
-
-
-def _read_csv(raw: bytes) -> list[dict[str, str]]:
-    if len(raw) > MAX_CSV_BYTES:
-        raise InvalidInput("The CSV is larger than 2 MB; split it into several files.")
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise InvalidInput("Save the CSV as UTF-8 text.") from error
-    reader = csv.DictReader(io.StringIO(text))
-    header = [h.strip().lower() for h in reader.fieldnames or []]
-    missing = [c for c in BULK_COLUMNS if c not in header]
-    if missing:
-        raise InvalidInput(
-            "The CSV needs a header row with email, credential, issued_on (and optionally "
-            f"evidence_url); missing: {', '.join(missing)}."
-        )
-    reader.fieldnames = header
-    rows = []
-    for row in reader:
-        rows.append({k: (v or "").strip() for k, v in row.items() if isinstance(k, str)})
-        if len(rows) > MAX_CSV_ROWS:
-            raise InvalidInput(f"At most {MAX_CSV_ROWS} rows per file.")
-    if not rows:
-        raise InvalidInput("The CSV has no rows under its header.")
-    return rows
-
-
-def start_bulk(actor: User, issuer: Issuer, filename: str, raw: bytes) -> BulkIssuance:
-    """Check the file's shape now; issue row by row in a background job."""
-    _admin(actor, issuer.id)
-    rows = _read_csv(raw)
-    bulk = BulkIssuance(
-        issuer_id=issuer.id,
-        created_by_id=actor.id,
-        filename=filename[:255],
-        csv_text=raw.decode("utf-8-sig"),
-        total=len(rows),
-        errors=[],
-    )
-    db.session.add(bulk)
-    db.session.flush()
-    enqueue("bulk-issue", bulk.id)
-    return bulk
-
-
-def bulk_of(actor: User, issuer: Issuer, bulk_id: int) -> BulkIssuance:
-    _admin(actor, issuer.id)
-    bulk = db.session.get(BulkIssuance, bulk_id)
-    if bulk is None or bulk.issuer_id != issuer.id:
-        raise NotFound("There is no such bulk issuance.")
-    return bulk
-
-
-def _bulk_row(issuer: Issuer, row: dict[str, str], today: date) -> tuple[bool, str]:
-    """Issue one row; (issued, message). Raises InvalidInput for a bad row."""
-    from badges.objects import EMAIL_RE, is_http_url
-
-    email = row.get("email", "").lower()
-    if not EMAIL_RE.match(email):
-        raise InvalidInput(f"“{email or '(empty)'}” is not an e-mail address.")
-    reference = row.get("credential", "")
-    query = select(Credential).where(Credential.issuer_id == issuer.id)
-    query = query.where(
-        Credential.id == int(reference) if reference.isdigit() else Credential.slug == reference
-    )
-    credential = db.session.scalar(query)
-    version = credential.published_version if credential else None
-    if version is None:
-        raise InvalidInput(f"No published credential “{reference}” at {issuer.name}.")
-    try:
-        issued = date.fromisoformat(row.get("issued_on", ""))
-    except ValueError as error:
-        raise InvalidInput("issued_on must be a date like 2026-05-31.") from error
-    if issued > today:
-        raise InvalidInput("issued_on is in the future.")
-    evidence = row.get("evidence_url") or None
-    if evidence and not is_http_url(evidence):
-        raise InvalidInput("evidence_url must start with https:// or http://.")
-    natural = f"{credential.id}|{email}|{issued.isoformat()}"  # type: ignore[union-attr]
-    bulk_key = hashlib.sha256(natural.encode()).hexdigest()
-    if db.session.scalar(select(Assertion.id).where(Assertion.bulk_key == bulk_key)):
-        return False, "already issued"
-    user = db.session.scalar(select(User).where(User.email == email))
-    issue(
-        version,
-        email=email,
-        user=user,
-        issued_on=datetime(issued.year, issued.month, issued.day, 12, tzinfo=UTC),
-        bulk_key=bulk_key,
-        evidence_url=evidence,
-        narrative="Awarded for work done elsewhere." if evidence else "",
-    )
-    return True, "issued"
-
-
-BULK_LEASE_SECONDS = 10
-
-
-@job("bulk-issue")
-def run_bulk(bulk_id: int) -> None:
-    """Issue every row, recording row errors without stopping. Resumable: a worker that dies
-    leaves its last committed row and a stale heartbeat; the next run continues from there,
-    and rows already issued are skipped (each row's natural key is unique)."""
-    bulk = db.session.scalar(
-        select(BulkIssuance).where(BulkIssuance.id == bulk_id).with_for_update()
-    )
-    if bulk is None or bulk.status == "done":
-        return
-    now = utcnow()
-    if (
-        bulk.status == "running"
-        and bulk.heartbeat_at is not None
-        and (now - bulk.heartbeat_at).total_seconds() < BULK_LEASE_SECONDS
-    ):
-        return  # another worker is on it
-    bulk.status = "running"
-    bulk.heartbeat_at = now
-    db.session.commit()
-    issuer = bulk.issuer
-    rows = _read_csv(bulk.csv_text.encode())
-    today = utcnow().date()
-    errors = list(bulk.errors or [])
-    for number in range(bulk.done, len(rows)):
-        row = rows[number]
-        try:
-            with db.session.begin_nested():
-                issued, _ = _bulk_row(issuer, row, today)
-        except InvalidInput as error:
-            errors.append(
-                {"row": number + 2, "email": row.get("email", ""), "message": error.message}
-            )
-            issued = None
-        if issued:
-            bulk.issued += 1
-        elif issued is False:
-            bulk.skipped += 1
-        bulk.done = number + 1
-        bulk.errors = list(errors)
-        if bulk.done % BULK_COMMIT_EVERY == 0:
-            bulk.heartbeat_at = utcnow()
-            db.session.commit()  # progress the page can show, and a point to resume from
-    bulk.status = "done"
-    bulk.finished_at = utcnow()
-    db.session.flush()
-
-
-def recover_bulk(stale_seconds: int = 300) -> list[int]:
-    """Queue again bulk issuances with no progress for ``stale_seconds`` (a dead worker, or a
-    queue that was down when they were uploaded)."""
-    from datetime import timedelta
-
-    cutoff = utcnow() - timedelta(seconds=stale_seconds)
-    stuck = db.session.scalars(
-        select(BulkIssuance)
-        .where(
-            BulkIssuance.status.in_(["queued", "running"]),
-            or_(
-                BulkIssuance.heartbeat_at < cutoff,
-                (BulkIssuance.heartbeat_at.is_(None)) & (BulkIssuance.created_at < cutoff),
-            ),
-        )
-        .with_for_update(skip_locked=True)
-    ).all()
-    for bulk in stuck:
-        enqueue("bulk-issue", bulk.id)
-    return [b.id for b in stuck]

@@ -1,5 +1,7 @@
 """The earner's backpack and public badge pages, and the issuer admin's badge pages
-(issued badges and revocation, signing keys and rotation, bulk issuance)."""
+(issued badges and revocation, signing keys and rotation, bulk issuance). Lists are paged
+(``?page=``/``?per_page=``, app.pagination); the admin page's bulk uploads page on their own
+(``?bulk_page=``)."""
 
 from __future__ import annotations
 
@@ -14,8 +16,10 @@ from app.db import db
 from app.errors import AppError, InvalidInput, NotFound, wants_json
 from app.forms import report_error
 from app.issuance import bp, documents, keys, service
+from app.issuance import bulk as bulk_issuance
 from app.models.orgs import Role
 from app.orgs.views import managed_issuer, pick_issuer
+from app.pagination import page_args
 from app.security import login_required, public, roles_required
 
 issuer_admin = roles_required(Role.ISSUER_ADMIN)
@@ -25,6 +29,13 @@ DOWNLOADS = {
     "png": ("image/png", "png"),
     "svg": ("image/svg+xml", "svg"),
 }
+PAGING = ("page", "per_page", "bulk_page", "bulk_per_page")
+
+
+def _paging() -> dict[str, Any]:
+    """This request's paging arguments: the list's forms post them back, so the redirect after
+    a change returns to the page the form was on."""
+    return {k: v for k, v in request.args.items() if k in PAGING and v.isdigit()}
 
 
 def _file_name(item: Any, ext: str) -> str:
@@ -35,10 +46,11 @@ def _file_name(item: Any, ext: str) -> str:
 @bp.get("/badges")
 @login_required
 def index() -> Any:
-    badges = service.my_badges(current_user)
+    badges = service.my_badges_page(current_user, page_args())
     return render_template(
         "issuance/index.html",
         badges=badges,
+        keep=_paging(),
         documents=documents,
         service=service,
         form=EmptyForm(),
@@ -83,7 +95,7 @@ def toggle_public(uid: str) -> Any:
             else "Your public badge page is off.",
             "success",
         )
-    return redirect(url_for("issuance.index") + f"#badge-{uid}")
+    return redirect(url_for("issuance.index", **_paging()) + f"#badge-{uid}")
 
 
 @bp.get("/b/<uid>")
@@ -115,22 +127,13 @@ def admin_index() -> Any:
 @issuer_admin
 def admin(slug: str) -> Any:
     issuer = managed_issuer(slug)
-    from sqlalchemy import select
-
-    from app.models.assertions import BulkIssuance
-
-    bulks = db.session.scalars(
-        select(BulkIssuance)
-        .where(BulkIssuance.issuer_id == issuer.id)
-        .order_by(BulkIssuance.id.desc())
-        .limit(10)
-    ).all()
     return render_template(
         "issuance/admin.html",
         issuer=issuer,
-        issued=service.issued_by(current_user, issuer),
+        issued=service.issued_by(current_user, issuer, page_args()),
         keys=keys.keys_of(issuer),
-        bulks=bulks,
+        bulks=service.bulk_history(current_user, issuer, page_args(prefix="bulk_", default=10)),
+        keep=_paging(),
         documents=documents,
         form=EmptyForm(),
     )
@@ -151,7 +154,7 @@ def revoke(slug: str, uid: str) -> Any:
         else:
             db.session.commit()
             flash("The badge is revoked; verifiers see it from now on.", "success")
-    return redirect(url_for("issuance.admin", slug=slug))
+    return redirect(url_for("issuance.admin", slug=slug, **_paging()) + "#issued")
 
 
 @bp.post("/issuers/<slug>/keys/rotate")
@@ -178,8 +181,8 @@ def bulk(slug: str) -> Any:
         flash("Choose a CSV file to upload.", "error")
         return redirect(url_for("issuance.admin", slug=slug) + "#bulk")
     try:
-        job = service.start_bulk(
-            current_user, issuer, upload.filename, upload.stream.read(service.MAX_CSV_BYTES + 1)
+        job = bulk_issuance.start(
+            current_user, issuer, upload.filename, upload.stream.read(bulk_issuance.max_bytes() + 1)
         )
     except AppError as error:
         report_error(error)
@@ -192,7 +195,8 @@ def bulk(slug: str) -> Any:
 @issuer_admin
 def bulk_status(slug: str, bulk_id: int) -> Any:
     issuer = managed_issuer(slug)
-    job = service.bulk_of(current_user, issuer, bulk_id)
+    job = bulk_issuance.get(current_user, issuer, bulk_id)
+    rate = bulk_issuance.rate(job)
     if wants_json():
         return jsonify(
             {
@@ -202,7 +206,8 @@ def bulk_status(slug: str, bulk_id: int) -> Any:
                 "done": job.done,
                 "issued": job.issued,
                 "skipped": job.skipped,
+                "rows_per_second": round(rate, 1) if rate is not None else None,
                 "errors": job.errors,
             }
         )
-    return render_template("issuance/bulk.html", issuer=issuer, job=job)
+    return render_template("issuance/bulk.html", issuer=issuer, job=job, rate=rate)

@@ -64,6 +64,11 @@ class IssuerKey(Base):
 
 class Assertion(Base):
     __tablename__ = "assertions"
+    __table_args__ = (
+        # The backpack's and the issuer's badge lists, newest first.
+        Index("ix_assertions_user_newest", "user_id", "issued_on", "id"),
+        Index("ix_assertions_issuer_newest", "issuer_id", "issued_on", "id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     uid: Mapped[str] = mapped_column(String(32), unique=True)
@@ -126,5 +131,8 @@ class BulkIssuance(Base):
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # Set by the worker running it at each commit; a stale one means the worker died.
     heartbeat_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # When the current (or last) run started, and the rows it has processed: its rows/s.
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    run_rows: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     issuer: Mapped[Issuer] = relationship()

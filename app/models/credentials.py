@@ -17,6 +17,7 @@ from sqlalchemy import (
     Boolean,
     Column,
     ForeignKey,
+    Index,
     Integer,
     LargeBinary,
     String,
@@ -24,6 +25,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     false,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -83,9 +85,29 @@ criterion_prompts = Table(
 )
 
 
+_PUBLISHED_SQL = text("status = 'published'")
+
+
 class CredentialVersion(Base):
     __tablename__ = "credential_versions"
-    __table_args__ = (UniqueConstraint("credential_id", "number"),)
+    __table_args__ = (
+        UniqueConstraint("credential_id", "number"),
+        # The catalog's two orders (by title, newest first) read their page from an index.
+        Index(
+            "ix_credential_versions_published_title",
+            "title",
+            "id",
+            postgresql_where=_PUBLISHED_SQL,
+            sqlite_where=_PUBLISHED_SQL,
+        ),
+        Index(
+            "ix_credential_versions_published_newest",
+            "published_at",
+            "id",
+            postgresql_where=_PUBLISHED_SQL,
+            sqlite_where=_PUBLISHED_SQL,
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     credential_id: Mapped[int] = mapped_column(ForeignKey("credentials.id", ondelete="CASCADE"))

@@ -59,6 +59,7 @@ class Decision(enum.StrEnum):
 ACTIVE_REVIEW_STATUSES = (ReviewStatus.QUEUED, ReviewStatus.ASSIGNED, ReviewStatus.IN_PROGRESS)
 OPEN_REVIEW_STATUSES = (ReviewStatus.ASSIGNED, ReviewStatus.IN_PROGRESS)
 _ACTIVE_SQL = text("status IN ('queued', 'assigned', 'in_progress')")
+_OPEN_SQL = text("status IN ('assigned', 'in_progress')")
 
 
 class ReviewerProfile(Base):
@@ -128,6 +129,15 @@ class Review(Base):
         ),
         Index("ix_reviews_status_created_at", "status", "created_at"),
         Index("ix_reviews_reviewer_id_status", "reviewer_id", "status"),
+        # The reviewer's queue, earliest due first: a page stops after its rows.
+        Index(
+            "ix_reviews_open_queue",
+            "reviewer_id",
+            "due_at",
+            "id",
+            postgresql_where=_OPEN_SQL,
+            sqlite_where=_OPEN_SQL,
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

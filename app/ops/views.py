@@ -11,6 +11,8 @@ from flask import Response, current_app, flash, jsonify, redirect, render_templa
 from app.auth.forms import EmptyForm
 from app.errors import Forbidden
 from app.ops import bp, health, metrics
+from app.ops.failed import failed_page
+from app.pagination import Page, page_args
 from app.security import admin_required, public
 
 
@@ -63,7 +65,8 @@ def jobs() -> Any:
     from app import jobs as queue
 
     settings = current_app.extensions["settings"]
-    failed = queue.failed_jobs() if settings.redis_url else []
+    args = page_args()
+    failed = failed_page(args) if settings.redis_url else Page([], args.page, args.per_page, 0)
     counts = queue.depths() if settings.redis_url else {}
     return render_template(
         "ops/jobs.html",

@@ -11,16 +11,19 @@ import hashlib
 import re
 import secrets
 from datetime import timedelta
+from typing import Any
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import joinedload
 
-from app.auth.service import normalise_email
+from app.auth.service import ROLE_RANK, normalise_email
 from app.db import db, utcnow
 from app.errors import Conflict, Forbidden, InvalidInput, NotFound
 from app.mail import send_mail
 from app.models.accounts import User
 from app.models.orgs import District, Invitation, Issuer, Role, RoleGrant, School
+from app.pagination import Page, PageArgs, paginate
 from app.security import has_role
 
 INVITATION_DAYS = 14
@@ -106,31 +109,76 @@ def require_manager(actor: User, org: Issuer | District) -> None:
         raise Forbidden("Only this organisation's admins can manage its people.")
 
 
-def managed_organisations(actor: User) -> tuple[list[Issuer], list[District]]:
-    issuers = list(db.session.scalars(select(Issuer).order_by(Issuer.name)))
-    districts = list(db.session.scalars(select(District).order_by(District.name)))
-    return [i for i in issuers if can_manage(actor, i)], [
-        d for d in districts if can_manage(actor, d)
-    ]
+def _managed(actor: User, model: type[Issuer] | type[District], role: Role) -> Select[Any]:
+    """The organisations of ``model`` that ``actor`` manages (all, for a platform admin)."""
+    query = select(model)
+    if not actor.is_platform_admin:
+        column = RoleGrant.issuer_id if model is Issuer else RoleGrant.district_id
+        query = query.where(
+            model.id.in_(
+                select(column).where(RoleGrant.user_id == actor.id, RoleGrant.role == role)
+            )
+        )
+    return query.order_by(model.name, model.id)
 
 
-def grants_of(org: Issuer | District) -> list[RoleGrant]:
-    column = RoleGrant.issuer_id if isinstance(org, Issuer) else RoleGrant.district_id
-    return list(
-        db.session.scalars(select(RoleGrant).where(column == org.id).order_by(RoleGrant.role))
+def managed_issuers(actor: User, args: PageArgs) -> Page[Issuer]:
+    """One page of the issuers ``actor`` administers, by name."""
+    return paginate(_managed(actor, Issuer, Role.ISSUER_ADMIN), args)
+
+
+def administered_issuers(actor: User, args: PageArgs) -> Page[Issuer]:
+    """One page of the issuers where ``actor`` holds the issuer admin role (a platform admin
+    too: only their own grants count here), by name."""
+    mine = select(RoleGrant.issuer_id).where(
+        RoleGrant.user_id == actor.id, RoleGrant.role == Role.ISSUER_ADMIN
+    )
+    return paginate(
+        select(Issuer).where(Issuer.id.in_(mine)).order_by(Issuer.name, Issuer.id), args
     )
 
 
-def pending_invitations(org: Issuer | District) -> list[Invitation]:
+def managed_districts(actor: User, args: PageArgs) -> Page[Any]:
+    """One page of ``(district, number of schools)`` for the districts ``actor`` manages."""
+    schools = (
+        select(func.count(School.id))
+        .where(School.district_id == District.id)
+        .correlate(District)
+        .scalar_subquery()
+    )
+    query = _managed(actor, District, Role.CREDIT_OFFICER).add_columns(schools)
+    return paginate(query, args, scalars=False)
+
+
+def grants_of(org: Issuer | District, args: PageArgs) -> Page[RoleGrant]:
+    """One page of who holds which role here (by role, then the order they were granted),
+    each with their user."""
+    column = RoleGrant.issuer_id if isinstance(org, Issuer) else RoleGrant.district_id
+    return paginate(
+        select(RoleGrant)
+        .where(column == org.id)
+        .options(joinedload(RoleGrant.user))
+        .order_by(ROLE_RANK, RoleGrant.id),
+        args,
+    )
+
+
+def pending_invitations(org: Issuer | District, args: PageArgs) -> Page[Invitation]:
+    """One page of the invitations not yet accepted nor expired, oldest first."""
     column = Invitation.issuer_id if isinstance(org, Issuer) else Invitation.district_id
-    return list(
-        db.session.scalars(
-            select(Invitation)
-            .where(
-                column == org.id, Invitation.accepted_at.is_(None), Invitation.expires_at > utcnow()
-            )
-            .order_by(Invitation.created_at)
-        )
+    return paginate(
+        select(Invitation)
+        .where(column == org.id, Invitation.accepted_at.is_(None), Invitation.expires_at > utcnow())
+        .order_by(Invitation.created_at, Invitation.id),
+        args,
+    )
+
+
+def schools_of(district: District, args: PageArgs) -> Page[School]:
+    """One page of the district's schools, by name."""
+    return paginate(
+        select(School).where(School.district_id == district.id).order_by(School.name, School.id),
+        args,
     )
 
 
@@ -139,10 +187,13 @@ def add_school(actor: User, district: District, name: str) -> School:
     name = name.strip()
     if not name:
         raise InvalidInput("Give the school a name.", {"name": ["Required."]})
-    if any(s.name.lower() == name.lower() for s in district.schools):
+    taken = select(School.id).where(
+        School.district_id == district.id, func.lower(School.name) == name.lower()
+    )
+    if db.session.scalar(taken) is not None:
         raise Conflict(f"{district.name} already has a school called {name!r}.")
-    school = School(name=name)
-    district.schools.append(school)
+    school = School(district_id=district.id, name=name)
+    db.session.add(school)
     db.session.flush()
     return school
 

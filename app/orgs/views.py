@@ -14,6 +14,7 @@ from app.forms import report_error
 from app.models.orgs import District, Issuer, Role
 from app.orgs import bp, service
 from app.orgs.forms import DistrictForm, InviteForm, IssuerForm, SchoolForm
+from app.pagination import page_args
 from app.security import admin_required, login_required, public
 
 
@@ -26,12 +27,9 @@ def managed_issuer(slug: str) -> Issuer:
 
 def pick_issuer(endpoint: str, title: str) -> Any:
     """Straight to ``endpoint`` for the one issuer the user administers; a list otherwise."""
-    from app.security import issuer_ids_with
-
-    ids = sorted(issuer_ids_with(current_user, (Role.ISSUER_ADMIN,)))
-    issuers = [db.session.get(Issuer, i) for i in ids]
-    if len(issuers) == 1 and issuers[0] is not None:
-        return redirect(url_for(endpoint, slug=issuers[0].slug))
+    issuers = service.administered_issuers(current_user, page_args())
+    if issuers.total == 1 and issuers.items:
+        return redirect(url_for(endpoint, slug=issuers.items[0].slug))
     return render_template("orgs/pick_issuer.html", issuers=issuers, endpoint=endpoint, title=title)
 
 
@@ -51,8 +49,11 @@ def _invite_form(org: Issuer | District) -> InviteForm:
 @bp.get("/orgs")
 @login_required
 def index() -> Any:
-    issuers, districts = service.managed_organisations(current_user)
-    return render_template("orgs/index.html", issuers=issuers, districts=districts)
+    return render_template(
+        "orgs/index.html",
+        issuers=service.managed_issuers(current_user, page_args(prefix="issuers_")),
+        districts=service.managed_districts(current_user, page_args(prefix="districts_")),
+    )
 
 
 @bp.route("/orgs/issuers/new", methods=["GET", "POST"])
@@ -119,8 +120,11 @@ def _page(kind: str, org: Issuer | District, status: int = 200, **forms: Any) ->
         "orgs/show.html",
         kind=kind,
         org=org,
-        grants=service.grants_of(org),
-        invitations=service.pending_invitations(org),
+        grants=service.grants_of(org, page_args(prefix="people_")),
+        invitations=service.pending_invitations(org, page_args(prefix="invitations_")),
+        schools=service.schools_of(org, page_args(prefix="schools_"))
+        if isinstance(org, District)
+        else None,
         **context,
     ), status
 

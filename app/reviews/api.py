@@ -1,4 +1,5 @@
-"""API: a reviewer's queue, the blind submission, and scoring (a review not yours is 404)."""
+"""API: a reviewer's queue (paginated), the blind submission, and scoring (a review not yours is
+404)."""
 
 from __future__ import annotations
 
@@ -7,11 +8,14 @@ from typing import Any
 from flask import jsonify
 from flask_login import current_user
 from marshmallow import Schema, fields, validate
+from sqlalchemy import Row
 
 from app.api import bp
 from app.auth.api import json_body
 from app.db import db
 from app.models.orgs import Role
+from app.models.reviews import Review
+from app.pagination import api_page, page_args
 from app.reviews import service
 from app.security import roles_required
 
@@ -33,23 +37,26 @@ class ScoresSchema(Schema):
     draft = fields.Boolean(load_default=False)
 
 
+def _queue_item(row: Row[Review, str]) -> dict[str, Any]:
+    review = row.Review
+    return {
+        "id": review.id,
+        "submission_id": review.submission_id,
+        "credential_id": review.credential_id,
+        "kind": review.kind,
+        "status": review.status,
+        "due_at": review.due_at.isoformat() if review.due_at else None,
+    }
+
+
 @bp.get("/reviews")
 @reviewer
 def review_queue() -> Any:
+    """The caller's open reviews, the earliest due first, a page at a time
+    (``?page=``, ``?per_page=`` up to 100)."""
+    page = service.my_queue(current_user, page_args())
     return jsonify(
-        {
-            "reviews": [
-                {
-                    "id": r.id,
-                    "submission_id": r.submission_id,
-                    "credential_id": r.credential_id,
-                    "kind": r.kind,
-                    "status": r.status,
-                    "due_at": r.due_at.isoformat() if r.due_at else None,
-                }
-                for r in service.my_queue(current_user)
-            ]
-        }
+        api_page(page, "reviews", lambda rows: [_queue_item(r) for r in rows], "api.review_queue")
     )
 
 

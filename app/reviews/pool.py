@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import statistics
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import aliased
+from sqlalchemy import Select, func, insert, literal, select
+from sqlalchemy.orm import aliased, contains_eager, selectinload
 
 from app.db import db, utcnow
 from app.errors import InvalidInput, NotFound
@@ -32,6 +32,7 @@ from app.models.reviews import (
     ReviewStatus,
 )
 from app.models.submissions import Submission
+from app.pagination import Page, PageArgs, paginate
 from app.reviews import routing
 from app.security import require_issuer_role
 
@@ -44,39 +45,70 @@ def _admin(actor: User, issuer: Issuer) -> None:
         require_issuer_role(actor, issuer.id, *ADMIN)
 
 
-def reviewers_of(issuer: Issuer) -> list[User]:
-    """People holding the reviewer role at ``issuer``."""
-    return list(
-        db.session.scalars(
-            select(User)
-            .join(RoleGrant, RoleGrant.user_id == User.id)
-            .where(RoleGrant.issuer_id == issuer.id, RoleGrant.role == Role.REVIEWER)
-            .order_by(User.name)
+def ensure_profiles(actor: User, issuer: Issuer) -> None:
+    """A pool row for every reviewer of the issuer (a holder of the reviewer role there) who
+    has none yet: one INSERT ... SELECT, however many reviewers there are."""
+    _admin(actor, issuer)
+    has_row = (
+        select(ReviewerProfile.id)
+        .where(
+            ReviewerProfile.issuer_id == issuer.id,
+            ReviewerProfile.user_id == RoleGrant.user_id,
         )
+        .exists()
+    )
+    missing = (
+        select(literal(issuer.id), RoleGrant.user_id)
+        .where(RoleGrant.issuer_id == issuer.id, RoleGrant.role == Role.REVIEWER, ~has_row)
+        .distinct()
+    )
+    db.session.execute(insert(ReviewerProfile).from_select(["issuer_id", "user_id"], missing))
+
+
+def profiles(actor: User, issuer: Issuer, args: PageArgs) -> Page[ReviewerProfile]:
+    """One page of the issuer's reviewer pool, by name (case aside, then id), each reviewer
+    and their qualifications loaded with it: three statements at any size (the count, the
+    page with each reviewer joined in, the qualifications of the page). Call
+    :func:`ensure_profiles` first so new reviewers show."""
+    _admin(actor, issuer)
+    return paginate(
+        select(ReviewerProfile)
+        .join(User, User.id == ReviewerProfile.user_id)
+        .where(ReviewerProfile.issuer_id == issuer.id)
+        .options(contains_eager(ReviewerProfile.user), selectinload(ReviewerProfile.qualifications))
+        .order_by(func.lower(User.name), ReviewerProfile.id),
+        args,
     )
 
 
-def profiles(actor: User, issuer: Issuer) -> list[ReviewerProfile]:
-    """Every reviewer of the issuer with a pool row (created on first look)."""
-    _admin(actor, issuer)
-    existing = {
-        p.user_id: p
-        for p in db.session.scalars(
-            select(ReviewerProfile).where(ReviewerProfile.issuer_id == issuer.id)
+def _latest_titles() -> Select[int, str]:
+    """(credential id, title of its latest version), as one statement to filter further."""
+    latest = (
+        select(
+            CredentialVersion.credential_id,
+            func.max(CredentialVersion.number).label("number"),
         )
-    }
-    for user in reviewers_of(issuer):
-        if user.id not in existing:
-            existing[user.id] = ReviewerProfile(issuer_id=issuer.id, user_id=user.id)
-            db.session.add(existing[user.id])
-    db.session.flush()
-    return sorted(existing.values(), key=lambda p: p.user.name.lower())
+        .group_by(CredentialVersion.credential_id)
+        .subquery()
+    )
+    return select(CredentialVersion.credential_id, CredentialVersion.title).join(
+        latest,
+        (latest.c.credential_id == CredentialVersion.credential_id)
+        & (latest.c.number == CredentialVersion.number),
+    )
 
 
 def credentials_of(issuer: Issuer) -> list[tuple[int, str]]:
-    """(id, title of the latest version) of the issuer's credentials, by title."""
-    rows = db.session.scalars(select(Credential).where(Credential.issuer_id == issuer.id))
-    return sorted(((c.id, c.latest_version.title) for c in rows), key=lambda r: r[1].lower())
+    """(id, title of the latest version) of the issuer's credentials, by title: one statement.
+    A choice list for the qualification form, so not paged: every credential must be
+    choosable."""
+    rows = db.session.execute(
+        _latest_titles()
+        .join(Credential, Credential.id == CredentialVersion.credential_id)
+        .where(Credential.issuer_id == issuer.id)
+        .order_by(func.lower(CredentialVersion.title), CredentialVersion.credential_id)
+    )
+    return [(cid, title) for cid, title in rows]
 
 
 def profile(actor: User, issuer: Issuer, profile_id: int) -> ReviewerProfile:
@@ -181,11 +213,12 @@ class QueueStats:
     unassigned: int
     median_days_to_decision: float | None
     decided: int
-    loads: list[dict[str, Any]] = field(default_factory=list)
 
 
 def queue_stats(actor: User, issuer: Issuer, now: datetime | None = None) -> QueueStats:
-    """Counts by state, overdue and unassigned reviews, median time to decision, loads."""
+    """Counts by state, overdue and unassigned reviews, median time to decision (of the last
+    1,000 decisions): aggregates, a fixed number of statements. Each reviewer's load is on
+    their (paged) pool row."""
     _admin(actor, issuer)
     now = now or utcnow()
     counts = dict(
@@ -214,45 +247,31 @@ def queue_stats(actor: User, issuer: Issuer, now: datetime | None = None) -> Que
         for submitted_at, decided_at in decided
         if submitted_at
     ]
-    reviewer = aliased(User)
-    loads = [
-        {
-            "name": name,
-            "open": open_reviews,
-            "capacity": capacity,
-            "paused": paused,
-            "away_until": away_until,
-        }
-        for name, open_reviews, capacity, paused, away_until in db.session.execute(
-            select(
-                reviewer.name,
-                ReviewerProfile.open_reviews,
-                ReviewerProfile.capacity,
-                ReviewerProfile.paused,
-                ReviewerProfile.away_until,
-            )
-            .join(reviewer, reviewer.id == ReviewerProfile.user_id)
-            .where(ReviewerProfile.issuer_id == issuer.id)
-            .order_by(reviewer.name)
-        )
-    ]
     return QueueStats(
         by_status={s.value: int(counts.get(s.value, 0)) for s in ReviewStatus},
         overdue=int(overdue or 0),
         unassigned=int(counts.get(ReviewStatus.QUEUED.value, 0)),
         median_days_to_decision=round(statistics.median(durations), 2) if durations else None,
         decided=len(durations),
-        loads=loads,
     )
 
 
 def cohens_kappa(pairs: list[tuple[Any, Any]]) -> float | None:
     """Agreement between two raters beyond chance (1 perfect, 0 chance, below 0 worse)."""
-    if not pairs:
+    return _kappa(Counter(pairs))
+
+
+def _kappa(table: Counter[tuple[Any, Any]]) -> float | None:
+    """Cohen's kappa from a contingency table: (first rating, second rating) -> count."""
+    n = sum(table.values())
+    if not n:
         return None
-    n = len(pairs)
-    observed = sum(1 for a, b in pairs if a == b) / n
-    first, second = Counter(a for a, _ in pairs), Counter(b for _, b in pairs)
+    observed = sum(count for (a, b), count in table.items() if a == b) / n
+    first: Counter[Any] = Counter()
+    second: Counter[Any] = Counter()
+    for (a, b), count in table.items():
+        first[a] += count
+        second[b] += count
     expected = sum(first[k] * second[k] for k in set(first) | set(second)) / (n * n)
     if expected == 1:
         return 1.0 if observed == 1 else 0.0
@@ -270,11 +289,16 @@ class RaterRow:
 
 def inter_rater(actor: User, issuer: Issuer) -> list[RaterRow]:
     """Per credential and criterion, from submissions scored by a first and a second reviewer:
-    exact agreement of the levels given and Cohen's kappa; plus the Pass/Not yet decision."""
+    exact agreement of the levels given and Cohen's kappa; plus the Pass/Not yet decision.
+
+    The database counts the pairs (one row per credential, criterion and pair of levels), so
+    the report costs three statements and its rows grow with the rubrics, not the reviews.
+    """
     _admin(actor, issuer)
     first, second = aliased(Review), aliased(Review)
-    pairs = db.session.execute(
-        select(first.id, second.id, first.decision, second.decision, first.credential_id)
+    pairs = (
+        select(first)
+        .select_from(first)
         .join(second, second.submission_id == first.submission_id)
         .where(
             first.issuer_id == issuer.id,
@@ -283,53 +307,60 @@ def inter_rater(actor: User, issuer: Issuer) -> list[RaterRow]:
             first.status == ReviewStatus.SUBMITTED.value,
             second.status == ReviewStatus.SUBMITTED.value,
         )
-    ).all()
-    if not pairs:
+    )
+    by_decision: dict[int, Counter[tuple[Any, Any]]] = defaultdict(Counter)
+    for credential_id, first_decision, second_decision, count in db.session.execute(
+        pairs.with_only_columns(
+            first.credential_id, first.decision, second.decision, func.count()
+        ).group_by(first.credential_id, first.decision, second.decision)
+    ):
+        by_decision[credential_id][(first_decision, second_decision)] += count
+    if not by_decision:
         return []
-    review_ids = [p[0] for p in pairs] + [p[1] for p in pairs]
-    levels = {
-        (review_id, title): position
-        for review_id, title, position in db.session.execute(
-            select(ReviewScore.review_id, Criterion.title, Level.position)
-            .join(Criterion, Criterion.id == ReviewScore.criterion_id)
-            .join(Level, Level.id == ReviewScore.level_id)
-            .where(ReviewScore.review_id.in_(review_ids))
-        )
-    }
-    titles = dict(
-        db.session.execute(
-            select(Submission.credential_id, CredentialVersion.title)
-            .join(CredentialVersion, CredentialVersion.id == Submission.version_id)
-            .where(Submission.credential_id.in_({p[4] for p in pairs}))
-            .order_by(CredentialVersion.number)
-        ).all()
-    )  # the latest version's title wins
     # Criteria are matched by title, so pairs from different versions of a rubric still count.
-    by_criterion: dict[tuple[int, str], list[tuple[int, int]]] = defaultdict(list)
-    by_decision: dict[int, list[tuple[str, str]]] = defaultdict(list)
-    for first_id, second_id, first_decision, second_decision, credential_id in pairs:
-        by_decision[credential_id].append((first_decision, second_decision))
-        for (review_id, title), position in levels.items():
-            other = levels.get((second_id, title))
-            if review_id == first_id and other is not None:
-                by_criterion[(credential_id, title)].append((position, other))
+    score1, score2 = aliased(ReviewScore), aliased(ReviewScore)
+    criterion1, criterion2 = aliased(Criterion), aliased(Criterion)
+    level1, level2 = aliased(Level), aliased(Level)
+    by_criterion: dict[tuple[int, str], Counter[tuple[Any, Any]]] = defaultdict(Counter)
+    for credential_id, title, position1, position2, count in db.session.execute(
+        pairs.with_only_columns(
+            first.credential_id, criterion1.title, level1.position, level2.position, func.count()
+        )
+        .join(score1, score1.review_id == first.id)
+        .join(criterion1, criterion1.id == score1.criterion_id)
+        .join(level1, level1.id == score1.level_id)
+        .join(score2, score2.review_id == second.id)
+        .join(
+            criterion2,
+            (criterion2.id == score2.criterion_id) & (criterion2.title == criterion1.title),
+        )
+        .join(level2, level2.id == score2.level_id)
+        .group_by(first.credential_id, criterion1.title, level1.position, level2.position)
+    ):
+        by_criterion[(credential_id, title)][(position1, position2)] += count
+    titles: dict[int, str] = dict(
+        db.session.execute(
+            _latest_titles().where(CredentialVersion.credential_id.in_(list(by_decision)))
+        ).all()
+    )
     rows = []
-    for credential_id in sorted(by_decision, key=lambda c: titles[c]):
+    for credential_id in sorted(by_decision, key=lambda c: (titles[c], c)):
         rows += [
-            _rater_row(titles[credential_id], title, items)
-            for (cid, title), items in sorted(by_criterion.items())
+            _rater_row(titles[credential_id], title, table)
+            for (cid, title), table in sorted(by_criterion.items())
             if cid == credential_id
         ]
         rows.append(_rater_row(titles[credential_id], DECISION_ROW, by_decision[credential_id]))
     return rows
 
 
-def _rater_row(credential: str, criterion: str, items: list[tuple[Any, Any]]) -> RaterRow:
-    agreement = sum(1 for a, b in items if a == b) / len(items) if items else None
+def _rater_row(credential: str, criterion: str, table: Counter[tuple[Any, Any]]) -> RaterRow:
+    n = sum(table.values())
+    agreement = sum(count for (a, b), count in table.items() if a == b) / n if n else None
     return RaterRow(
         credential=credential,
         criterion=criterion,
-        pairs=len(items),
+        pairs=n,
         exact_agreement=round(agreement, 3) if agreement is not None else None,
-        kappa=cohens_kappa(items),
+        kappa=_kappa(table),
     )

@@ -15,7 +15,7 @@ from datetime import datetime
 from typing import Any
 
 import nh3
-from sqlalchemy import select, update
+from sqlalchemy import Row, Select, select, update
 
 from app import events
 from app.db import db, utcnow
@@ -34,6 +34,7 @@ from app.models.reviews import (
     ReviewStatus,
 )
 from app.models.submissions import EvidenceFile, Submission, SubmissionEvent, SubmissionStatus
+from app.pagination import Page, PageArgs, paginate
 from app.reviews import routing
 from app.reviews.scoring import decide, passing_position
 from app.submissions import service as submissions
@@ -49,28 +50,40 @@ KIND_LABELS = {
 # The reviewer's side -----------------------------------------------------------------------
 
 
-def my_queue(user: User) -> list[Review]:
-    """Open reviews, the earliest due first."""
-    return list(
-        db.session.scalars(
-            select(Review)
-            .where(
-                Review.reviewer_id == user.id,
-                Review.status.in_([s.value for s in OPEN_REVIEW_STATUSES]),
-            )
-            .order_by(Review.due_at, Review.id)
+def _open_reviews_of(user: User) -> Select[Review, str]:
+    """The user's open reviews with the title each row shows, the earliest due first (the id
+    breaks ties, so pages never overlap). The title is a column of the same statement: the
+    list costs the same number of statements at every length."""
+    return (
+        select(Review, CredentialVersion.title.label("credential_title"))
+        .join(Submission, Submission.id == Review.submission_id)
+        .join(CredentialVersion, CredentialVersion.id == Submission.version_id)
+        .where(
+            Review.reviewer_id == user.id,
+            Review.status.in_([s.value for s in OPEN_REVIEW_STATUSES]),
         )
+        .order_by(Review.due_at, Review.id)
     )
 
 
-def my_recent(user: User, limit: int = 20) -> list[Review]:
+def my_queue(user: User, args: PageArgs) -> Page[Row[Review, str]]:
+    """One page of the user's open reviews, the earliest due first: rows of
+    ``(Review, credential_title)``. Two statements (count and page) whatever the length."""
+    return paginate(_open_reviews_of(user), args, scalars=False)
+
+
+def my_recent(user: User, limit: int = 20) -> list[Row[Review, str]]:
+    """The user's last ``limit`` submitted reviews with their credential titles, newest first
+    (one statement)."""
     return list(
-        db.session.scalars(
-            select(Review)
+        db.session.execute(
+            select(Review, CredentialVersion.title.label("credential_title"))
+            .join(Submission, Submission.id == Review.submission_id)
+            .join(CredentialVersion, CredentialVersion.id == Submission.version_id)
             .where(Review.reviewer_id == user.id, Review.status == ReviewStatus.SUBMITTED.value)
-            .order_by(Review.submitted_at.desc())
+            .order_by(Review.submitted_at.desc(), Review.id.desc())
             .limit(limit)
-        )
+        ).all()
     )
 
 

@@ -1,5 +1,6 @@
 """Reviewer pages (queue, blind review with the scoring form, evidence files) and the issuer
-admin's pages (reviewer pool, queues, inter-rater agreement)."""
+admin's pages (reviewer pool, queues, inter-rater agreement). Lists are paged
+(``?page=``/``?per_page=``, app.pagination)."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from app.forms import apply, report_error
 from app.models.orgs import Role
 from app.models.reviews import ReviewKind
 from app.orgs.views import managed_issuer, pick_issuer
+from app.pagination import page_args
 from app.reviews import bp, pool, service
 from app.security import roles_required
 from app.submissions.api import file_response
@@ -29,7 +31,7 @@ issuer_admin = roles_required(Role.ISSUER_ADMIN)
 def index() -> Any:
     return render_template(
         "reviews/index.html",
-        queue=service.my_queue(current_user),
+        queue=service.my_queue(current_user, page_args()),
         recent=service.my_recent(current_user),
         labels=service.KIND_LABELS,
         ReviewKind=ReviewKind,
@@ -112,17 +114,29 @@ def admin_index() -> Any:
 @issuer_admin
 def admin(slug: str) -> Any:
     issuer = managed_issuer(slug)
-    profiles = pool.profiles(current_user, issuer)
-    db.session.commit()  # pool rows created on first look
+    args = page_args()
+    pool.ensure_profiles(current_user, issuer)
+    db.session.commit()  # pool rows created on first look (a commit expires what was loaded)
+    profiles = pool.profiles(current_user, issuer, args)
+    credentials = pool.credentials_of(issuer)
     return render_template(
         "reviews/admin.html",
         issuer=issuer,
         profiles=profiles,
         stats=pool.queue_stats(current_user, issuer),
         raters=pool.inter_rater(current_user, issuer),
-        credentials=pool.credentials_of(issuer),
+        credentials=credentials,
+        titles=dict(credentials),
         form=EmptyForm(),
     )
+
+
+def _back_to_pool(slug: str, profile_id: int) -> str:
+    """The pool page the form was posted from (its ``?page``/``?per_page`` kept), at the row."""
+    kept: dict[str, Any] = {
+        k: v for k, v in request.args.items() if k in ("page", "per_page") and v.isdigit()
+    }
+    return url_for("reviews.admin", slug=slug, **kept) + f"#reviewer-{profile_id}"
 
 
 def _date(value: str) -> date | None:
@@ -155,7 +169,7 @@ def update_reviewer(slug: str, profile_id: int) -> Any:
             )
 
         apply(save, f"{row.user.name}: saved.")
-    return redirect(url_for("reviews.admin", slug=slug) + f"#reviewer-{profile_id}")
+    return redirect(_back_to_pool(slug, profile_id))
 
 
 @bp.post("/reviews/admin/<slug>/reviewers/<int:profile_id>/qualify")
@@ -174,7 +188,7 @@ def qualify(slug: str, profile_id: int) -> Any:
             ),
             f"{row.user.name} is qualified.",
         )
-    return redirect(url_for("reviews.admin", slug=slug) + f"#reviewer-{profile_id}")
+    return redirect(_back_to_pool(slug, profile_id))
 
 
 @bp.post("/reviews/admin/<slug>/reviewers/<int:profile_id>/qualifications/<int:qid>/delete")
@@ -184,4 +198,4 @@ def unqualify(slug: str, profile_id: int, qid: int) -> Any:
     row = pool.profile(current_user, issuer, profile_id)
     if EmptyForm().validate_on_submit():
         apply(lambda: pool.unqualify(current_user, row, qid), "Qualification removed.")
-    return redirect(url_for("reviews.admin", slug=slug) + f"#reviewer-{profile_id}")
+    return redirect(_back_to_pool(slug, profile_id))

@@ -7,14 +7,19 @@ from typing import Any
 from flask import Response, jsonify, redirect, request
 from flask_login import current_user
 from marshmallow import Schema, fields, validate
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload, selectinload
 
 from app.api import bp
 from app.auth.api import json_body
 from app.db import db
 from app.errors import InvalidInput
-from app.models.submissions import Submission
+from app.models.submissions import Submission, SubmissionStatus
+from app.pagination import api_page, page_args
 from app.security import body_limit, login_required
 from app.submissions import service
+
+DECIDED = (SubmissionStatus.PASSED, SubmissionStatus.NOT_YET)
 
 
 class StartSchema(Schema):
@@ -40,7 +45,9 @@ class CompleteUploadSchema(Schema):
     token = fields.String(required=True, validate=validate.Length(max=2000))
 
 
-def dump(submission: Submission) -> dict[str, Any]:
+def dump(submission: Submission, feedback: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    """The teacher's view of one submission; ``feedback`` when the caller fetched it already
+    (a list fetches every row's at once: :func:`feedback_of`)."""
     return {
         "id": submission.id,
         "status": submission.status,
@@ -69,7 +76,7 @@ def dump(submission: Submission) -> dict[str, Any]:
         ],
         "missing": service.problems(submission) if submission.is_draft else [],
         "decided_at": submission.decided_at.isoformat() if submission.decided_at else None,
-        "feedback": _feedback(submission),
+        "feedback": _feedback(submission) if feedback is None else feedback,
         "events": [
             {"from": e.from_status, "to": e.to_status, "at": e.at.isoformat()}
             for e in submission.events
@@ -81,6 +88,48 @@ def _feedback(submission: Submission) -> list[dict[str, Any]]:
     from app.reviews.service import feedback  # reviews build on submissions
 
     return feedback(submission)
+
+
+def feedback_of(submissions: list[Submission]) -> dict[int, list[dict[str, Any]]]:
+    """The teacher's feedback of every decided submission in ``submissions``, by submission
+    id: what ``reviews.service.feedback`` shows of one, in two statements for all (the
+    deciding reviews, then their scores with criterion and level)."""
+    from app.models.reviews import Review, ReviewKind, ReviewScore
+    from app.reviews.service import KIND_LABELS  # reviews build on submissions
+
+    decided = [s.id for s in submissions if s.status in DECIDED]
+    found: dict[int, list[dict[str, Any]]] = {s.id: [] for s in submissions}
+    if not decided:
+        return found
+    reviews = db.session.scalars(
+        select(Review)
+        .where(Review.submission_id.in_(decided), Review.deciding.is_(True))
+        .options(
+            selectinload(Review.scores).options(
+                joinedload(ReviewScore.criterion), joinedload(ReviewScore.level)
+            )
+        )
+        .order_by(Review.id)
+    ).all()
+    for r in reviews:
+        found[r.submission_id].append(
+            {
+                "kind": KIND_LABELS[ReviewKind(r.kind)],
+                "decision": r.decision,
+                "total": r.total,
+                "comment": r.comment,
+                "criteria": [
+                    {
+                        "title": s.criterion.title,
+                        "level": s.level.name,
+                        "points": s.level.points,
+                        "comment": s.comment,
+                    }
+                    for s in sorted(r.scores, key=lambda s: s.criterion.position)
+                ],
+            }
+        )
+    return found
 
 
 def _saved(submission: Submission, status: int = 200) -> Any:
@@ -98,7 +147,17 @@ def start_submission() -> Any:
 @bp.get("/submissions")
 @login_required
 def my_submissions() -> Any:
-    return jsonify({"submissions": [dump(s) for s in service.mine(current_user)]})
+    """The teacher's submissions, newest first, a page at a time (?page, ?per_page)."""
+    page = service.mine(current_user, page_args(), full=True)
+    feedback = feedback_of(page.items)
+    return jsonify(
+        api_page(
+            page,
+            "submissions",
+            lambda items: [dump(s, feedback[s.id]) for s in items],
+            "api.my_submissions",
+        )
+    )
 
 
 @bp.get("/submissions/<int:submission_id>")

@@ -18,6 +18,7 @@ from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload, selectinload
 
 from app.db import after_commit, db, utcnow
 from app.errors import Conflict, InvalidInput, NotFound
@@ -32,6 +33,7 @@ from app.models.submissions import (
     SubmissionEvent,
     SubmissionStatus,
 )
+from app.pagination import Page, PageArgs, paginate
 from app.storage import LocalStorage, S3Storage, StorageError, Stored, TooLarge, make_storage
 from app.submissions.files import (
     HEAD_BYTES,
@@ -183,10 +185,34 @@ def attempts_left(user: User, credential_id: int) -> int | None:
     return max(0, version.max_attempts - int(used or 0))
 
 
-def mine(user: User) -> list[Submission]:
-    return list(
-        db.session.scalars(
-            select(Submission).where(Submission.user_id == user.id).order_by(Submission.id.desc())
+def mine(user: User, args: PageArgs, *, full: bool = False) -> Page[Submission]:
+    """One page of the user's submissions, newest first, with each one's credential version.
+
+    ``full`` also loads what the API shows of each (answers, files, events, the version's
+    prompts), a fixed few statements for the whole page rather than some per row."""
+    query = (
+        select(Submission)
+        .where(Submission.user_id == user.id)
+        .options(joinedload(Submission.version))
+        .order_by(Submission.id.desc())
+    )
+    if full:
+        query = query.options(
+            selectinload(Submission.answers),
+            selectinload(Submission.files),
+            selectinload(Submission.events),
+            joinedload(Submission.version).selectinload(CredentialVersion.prompts),
+        )
+    return paginate(query, args)
+
+
+def open_attempt(user: User, credential_id: int) -> Submission | None:
+    """The user's open (draft or under review) attempt at this credential, if any."""
+    return db.session.scalar(
+        select(Submission).where(
+            Submission.user_id == user.id,
+            Submission.credential_id == credential_id,
+            Submission.status.in_([s.value for s in OPEN_STATUSES]),
         )
     )
 

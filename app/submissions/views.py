@@ -16,7 +16,8 @@ from app.auth.forms import EmptyForm
 from app.db import db
 from app.errors import AppError, Conflict, InvalidInput, wants_json
 from app.forms import report_error
-from app.models.submissions import OPEN_STATUSES, Submission, SubmissionStatus
+from app.models.submissions import Submission, SubmissionStatus
+from app.pagination import page_args
 from app.security import body_limit, content_security_policy, login_required
 from app.submissions import bp, service
 from app.submissions.api import dump, file_response
@@ -49,7 +50,9 @@ def _form_ok() -> bool:
 @login_required
 def index() -> Any:
     return render_template(
-        "submissions/index.html", submissions=service.mine(current_user), next_step=NEXT_STEP
+        "submissions/index.html",
+        submissions=service.mine(current_user, page_args()),
+        next_step=NEXT_STEP,
     )
 
 
@@ -62,14 +65,7 @@ def start(credential_id: int) -> Any:
         submission = service.start(current_user, credential_id)
     except Conflict as error:
         db.session.rollback()
-        existing = next(
-            (
-                s
-                for s in service.mine(current_user)
-                if s.credential_id == credential_id and s.status in OPEN_STATUSES
-            ),
-            None,
-        )
+        existing = service.open_attempt(current_user, credential_id)
         if existing is None:  # the attempt limit, not an open draft
             flash(error.message, "error")
             return redirect(url_for("submissions.index"))

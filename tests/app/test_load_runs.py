@@ -36,4 +36,7 @@ def test_a_short_load_run_against_two_instances_has_no_errors() -> None:
         "GET assertion",
         "POST verify",
         "GET catalog",
+        "GET badge list",
+        "GET reviewer queue",
+        "GET /healthz",
     }

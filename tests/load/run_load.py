@@ -4,7 +4,8 @@
     .venv/bin/python tests/load/run_load.py --seconds 10 --users 8
 
 Prints throughput, p50/p99 latency and the error count for the mix (hosted assertion GETs,
-verify POSTs, catalog pages), then per request kind. Rate limits are off for the run: it
+verify POSTs, catalog pages, a teacher's badge list and a reviewer's queue over the API, and
+/healthz as the baseline), then per request kind. Rate limits are off for the run: it
 measures the app, not the limiter. Everything runs on 127.0.0.1 and stops by itself.
 """
 
@@ -32,6 +33,18 @@ def _port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
+
+
+def _token(base: str, email: str) -> str:
+    """An API token of a demo account (its password is the demo one)."""
+    import json
+
+    body = json.dumps({"email": email, "password": "demo-password-1", "name": "load"}).encode()
+    request = urllib.request.Request(  # noqa: S310 - our own server on loopback
+        f"{base}/api/v1/auth/token", data=body, headers={"Content-Type": "application/json"}
+    )
+    with urllib.request.urlopen(request, timeout=30) as answer:  # noqa: S310
+        return str(json.loads(answer.read())["token"])
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -99,6 +112,7 @@ def _run(args: argparse.Namespace, database: str) -> int:
                             break
                 except OSError:
                     time.sleep(0.25)
+        tokens = {who: _token(targets[0], f"{who}@demo.test") for who in ("teacher", "reviewer1")}
         stats = work / "locust"
         subprocess.run(
             [
@@ -126,6 +140,8 @@ def _run(args: argparse.Namespace, database: str) -> int:
                 "LOAD_TARGETS": ",".join(targets),
                 "LOAD_ASSERTION": f"/ob/assertions/{uid}",
                 "LOAD_JWS": jws,
+                "LOAD_TEACHER_TOKEN": tokens["teacher"],
+                "LOAD_REVIEWER_TOKEN": tokens["reviewer1"],
             },
             check=False,
             capture_output=True,

@@ -84,7 +84,9 @@ def test_search_filters_and_pagination(client: Any) -> None:
     first = client.get("/api/v1/credentials?per_page=1").get_json()
     assert len(first["credentials"]) == 1
     assert first["next"]
-    assert client.get("/api/v1/credentials?per_page=0").status_code == 422
+    assert client.get("/api/v1/credentials?page=0").status_code == 422
+    assert client.get("/api/v1/credentials?per_page=abc").status_code == 422
+    assert client.get("/api/v1/credentials?per_page=1000").get_json()["per_page"] == 100
 
 
 def test_invalid_bodies_are_refused_with_field_messages(client: Any) -> None:

@@ -13,7 +13,8 @@ from sqlalchemy import func, select
 
 from app.config import Settings
 from app.db import db, utcnow
-from app.issuance import documents, service
+from app.issuance import bulk as bulk_issuance
+from app.issuance import documents
 from app.models.assertions import Assertion, BulkIssuance, IssuerKey
 from badges.jws import decode
 from tests.app.issuance.helpers import passed
@@ -106,7 +107,7 @@ def test_bulk_files_with_the_wrong_shape_are_refused_at_once(
 def test_a_bulk_job_that_died_resumes_where_it_stopped(app: Any) -> None:
     world = build()
     rows = "\n".join(f"t{n}@district.test,exit-tickets,2025-05-01" for n in range(5))
-    bulk = service.start_bulk(
+    bulk = bulk_issuance.start(
         world.admin, world.issuer, "x.csv", f"email,credential,issued_on\n{rows}\n".encode()
     )
     db.session.commit()  # the inline job ran after this commit
@@ -118,14 +119,14 @@ def test_a_bulk_job_that_died_resumes_where_it_stopped(app: Any) -> None:
     job.status, job.done, job.issued = "running", 3, 3
     job.heartbeat_at = utcnow()
     db.session.commit()
-    service.run_bulk(bulk.id)  # its worker is still alive (fresh heartbeat): hands off
+    bulk_issuance.run(bulk.id)  # its worker is still alive (fresh heartbeat): hands off
     db.session.commit()
     db.session.expire_all()
     assert db.session.get(BulkIssuance, bulk.id).done == 3
     job = db.session.get(BulkIssuance, bulk.id)
     job.heartbeat_at = utcnow() - timedelta(minutes=10)  # ... until it stops beating
     db.session.commit()
-    assert service.recover_bulk(stale_seconds=60) == [bulk.id]
+    assert bulk_issuance.recover(stale_seconds=60) == [bulk.id]
     db.session.commit()  # the recovered job ran inline after this commit
     db.session.expire_all()
     job = db.session.get(BulkIssuance, bulk.id)

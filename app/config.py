@@ -195,6 +195,19 @@ class Settings:
             "SECRET_KEY": self.secret_key,
             "SQLALCHEMY_DATABASE_URI": self.sqlalchemy_url,
             "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+            # A small second pool for app.db.read_one (hot public reads): no ping on checkout;
+            # a read that finds its connection dead is run once more on a fresh one.
+            "SQLALCHEMY_BINDS": {
+                "read": {
+                    "url": self.sqlalchemy_url,
+                    "pool_pre_ping": False,
+                    **(
+                        {"pool_size": 2, "max_overflow": 8}
+                        if self.sqlalchemy_url.startswith("postgresql")
+                        else {}
+                    ),
+                }
+            },
             "MAX_CONTENT_LENGTH": self.max_upload_mb * 1024 * 1024,
             "SESSION_COOKIE_HTTPONLY": True,
             "SESSION_COOKIE_SAMESITE": "Lax",

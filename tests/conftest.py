@@ -22,7 +22,7 @@ from sqlalchemy import text
 
 from app import create_app
 from app.config import Settings
-from app.db import db
+from app.db import db, dispose_engines
 from tests.pgdb import is_postgres, server_url, throwaway_database
 from tests.servers import S3TestServer, SMTPTestServer
 
@@ -55,7 +55,7 @@ def _build_schema(url: str, tmp_path_factory: pytest.TempPathFactory) -> None:
     app = create_app(_settings(url, tmp_path_factory.mktemp("instance")))
     with app.app_context():
         flask_migrate.upgrade()
-        db.engine.dispose()
+        dispose_engines()
 
 
 def _settings(url: str, instance: Path, **changes: Any) -> Settings:
@@ -126,7 +126,7 @@ def app(settings: Settings, smtp_server: SMTPTestServer) -> Iterator[Any]:
         yield app
         db.session.remove()
         _empty_tables()
-        db.engine.dispose()
+        dispose_engines()
 
 
 def _empty_tables() -> None:
@@ -220,7 +220,7 @@ def live(settings: Settings, smtp_server: SMTPTestServer) -> Iterator[LiveApp]:
             yield served
             db.session.remove()
             _empty_tables()
-            db.engine.dispose()
+            dispose_engines()
     finally:
         served.server.shutdown()
         served.thread.join(timeout=5)

@@ -14,7 +14,7 @@ from sqlalchemy.engine import make_url
 
 from app import create_app
 from app.config import Settings
-from app.db import db
+from app.db import db, dispose_engines
 from app.issuance import documents
 from app.issuance import service as issuance
 from app.models.assertions import Assertion
@@ -68,4 +68,4 @@ def test_a_restored_database_verifies_every_badge(
                     assert report["valid"] is True, report
                     assert hosted["valid"] is True, hosted
             db.session.remove()
-            db.engine.dispose()
+            dispose_engines()

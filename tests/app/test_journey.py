@@ -21,7 +21,7 @@ from werkzeug.serving import make_server
 
 from app import create_app
 from app.config import Settings
-from app.db import db
+from app.db import db, dispose_engines
 from tests.conftest import _empty_tables
 from tests.servers import SMTPTestServer
 
@@ -74,7 +74,7 @@ def live_server(settings: Settings, smtp_server: SMTPTestServer) -> Iterator[str
         with app.app_context():
             db.session.remove()
             _empty_tables()
-            db.engine.dispose()
+            dispose_engines()
 
 
 @pytest.fixture

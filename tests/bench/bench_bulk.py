@@ -37,7 +37,7 @@ from sqlalchemy import event, func, select
 
 from app import create_app
 from app.config import Settings
-from app.db import db
+from app.db import db, dispose_engines
 from app.issuance import bulk
 from app.issuance import keys as keys_of_app
 from app.models.assertions import Assertion, BulkIssuance
@@ -117,7 +117,7 @@ def run(database: str, instance: str, rows: int) -> tuple[float, int, list[str]]
         queue().empty()
         queue().delete(delete_jobs=True)
         db.session.remove()
-        db.engine.dispose()
+        dispose_engines()
     return seconds, statements, problems
 
 

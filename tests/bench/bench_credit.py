@@ -53,7 +53,7 @@ from sqlalchemy import event, insert, text
 from app import create_app
 from app.config import Settings
 from app.credit.service import LEDGER_COLUMNS
-from app.db import db, utcnow
+from app.db import db, dispose_engines, utcnow
 from app.models.accounts import User
 from app.models.credit import CreditCategory, DistrictMembership, LedgerEntry, RenewalCycle
 from app.models.orgs import Role
@@ -339,7 +339,7 @@ def _measure(bench_url: str, instance: str, sizes: Any, results: list[Result]) -
             for problem in result.problems:
                 print(f"  problem: {problem}", file=sys.stderr)
         db.session.remove()
-        db.engine.dispose()
+        dispose_engines()
 
 
 def main(argv: list[str] | None = None) -> int:

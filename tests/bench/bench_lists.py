@@ -58,7 +58,7 @@ from sqlalchemy import event, insert, text
 from app import create_app
 from app.auth.tokens import issue_token
 from app.config import Settings
-from app.db import db, utcnow
+from app.db import db, dispose_engines, utcnow
 from app.models.accounts import User
 from app.models.assertions import Assertion
 from app.models.credentials import (
@@ -635,7 +635,7 @@ def main(argv: list[str] | None = None) -> int:
                 many, found = _measure(app, large)
                 problems += found
                 db.session.remove()
-                db.engine.dispose()
+                dispose_engines()
     finally:
         shutil.rmtree(instance, ignore_errors=True)
     for figure, a, b in zip(FIGURES, few, many, strict=True):

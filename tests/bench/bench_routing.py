@@ -46,7 +46,7 @@ from sqlalchemy import event, insert, text
 from app import create_app
 from app.config import Settings
 from app.credentials import service as credentials
-from app.db import db, utcnow
+from app.db import db, dispose_engines, utcnow
 from app.models.accounts import User
 from app.models.orgs import Role, RoleGrant
 from app.models.reviews import ReviewerProfile, ReviewerQualification, ReviewKind
@@ -284,7 +284,7 @@ def _measure(bench_url: str, instance: str, sizes: Any, results: list[Result]) -
             for problem in result.problems:
                 print(f"  problem: {problem}", file=sys.stderr)
         db.session.remove()
-        db.engine.dispose()
+        dispose_engines()
 
 
 def main(argv: list[str] | None = None) -> int:

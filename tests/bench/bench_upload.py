@@ -34,7 +34,7 @@ import flask_migrate
 from app import create_app
 from app.config import Settings
 from app.credentials import service as credentials
-from app.db import db
+from app.db import db, dispose_engines
 from app.models.orgs import Role
 from app.storage import LocalStorage
 from tests.app.credentials.body import BODY
@@ -98,7 +98,7 @@ def _prepare(settings: Settings) -> int:
         db.session.commit()
         credential_id = credential.id
         db.session.remove()
-        db.engine.dispose()
+        dispose_engines()
     return int(credential_id)
 
 

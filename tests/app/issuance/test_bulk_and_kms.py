@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import func, select
 
 from app.config import Settings
-from app.db import db, utcnow
+from app.db import db, dispose_engines, utcnow
 from app.issuance import bulk as bulk_issuance
 from app.issuance import documents
 from app.models.assertions import Assertion, BulkIssuance, IssuerKey
@@ -195,4 +195,4 @@ def test_kms_held_key_signs_badges_that_verify(
         finally:
             db.session.remove()
             _empty_tables()
-            db.engine.dispose()
+            dispose_engines()

@@ -13,7 +13,7 @@ import pytest
 from cryptography.fernet import Fernet
 from sqlalchemy import func, select
 
-from app.db import db
+from app.db import db, dispose_engines
 from app.issuance import documents, keys, service
 from app.models.assertions import Assertion, IssuerKey
 from app.models.reviews import Review
@@ -93,7 +93,7 @@ def _pass_in_child(
         except Exception:
             db.session.rollback()  # the other process decided first: 404/409 here
         db.session.remove()
-        db.engine.dispose()
+        dispose_engines()
 
 
 @pytest.mark.postgres

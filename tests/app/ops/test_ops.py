@@ -13,7 +13,7 @@ import pytest
 
 from app import create_app
 from app.config import Settings
-from app.db import db
+from app.db import db, dispose_engines
 from app.logs import JsonFormatter, redact
 from tests.app.people import make_user, sign_in
 
@@ -33,7 +33,7 @@ def make_app() -> Iterator[Any]:
     for app in made:
         with app.app_context():
             db.session.remove()
-            db.engine.dispose()
+            dispose_engines()
 
 
 def _redis_up() -> bool:

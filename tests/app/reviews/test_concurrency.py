@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from app.db import db
+from app.db import db, dispose_engines
 from app.models.reviews import Review, ReviewerProfile, ReviewStatus
 from app.models.submissions import Submission
 from app.submissions import service as submissions
@@ -44,7 +44,7 @@ def _submit_all(database_url: str, instance: str, ids: list[tuple[int, int]], ba
             submissions.submit(teacher, submission)
             db.session.commit()
         db.session.remove()
-        db.engine.dispose()
+        dispose_engines()
 
 
 @pytest.mark.postgres

@@ -8,8 +8,10 @@ lookup by stable address (issuer slug + credential slug).
 from __future__ import annotations
 
 import re
+import time
 from dataclasses import dataclass, field
 
+from flask import current_app
 from sqlalchemy import select, true
 from sqlalchemy.orm import contains_eager
 
@@ -54,7 +56,23 @@ def newest(limit: int) -> list[CredentialVersion]:
     return service.newest_published(limit)
 
 
+FACETS_SECONDS = 30.0
+
+
 def facets() -> Facets:
+    """The catalog's filter choices, worked out at most every FACETS_SECONDS per app (they
+    scan every published credential; a tag first published a moment ago joins the choices
+    within half a minute, while the results themselves are always current)."""
+    cached: tuple[float, Facets] | None = current_app.extensions.get("catalog_facets")
+    now = time.monotonic()
+    if cached is not None and cached[0] > now:
+        return cached[1]
+    found = _facets()
+    current_app.extensions["catalog_facets"] = (now + FACETS_SECONDS, found)
+    return found
+
+
+def _facets() -> Facets:
     """The issuers, tags and grade bands of published credentials, in three statements: the
     issuers and the (fixed) grade bands that have one, and the distinct tags."""
     dialect = db.session.get_bind().dialect.name

@@ -14,6 +14,7 @@ import hashlib
 import json
 import time
 from collections.abc import Callable
+from types import SimpleNamespace
 from typing import Any
 
 from flask import Response, current_app, g, render_template, request
@@ -23,7 +24,7 @@ from werkzeug.exceptions import HTTPException
 
 from app.catalog.pages import image_of
 from app.catalog.views import image_response
-from app.db import db, read_one
+from app.db import db, read_all, read_one
 from app.errors import NotFound
 from app.issuance import documents, keys, ob
 from app.links import public_url
@@ -252,14 +253,36 @@ def own_document(path: str) -> tuple[int, dict[str, Any]]:
         kid = args["kid"]
         return 200, _stable(("key", kid), lambda: documents.key_document(_key(kid)))
     if endpoint in ("ob.issuer", "ob.revocations"):
-        found = issuer_by_slug(args["slug"])
+        found = read_one(_ISSUER_QUERY, {"slug": args["slug"]})
+        if found is None:
+            raise NotFound("There is no such issuer.")
         if endpoint == "ob.revocations":
-            return 200, _revocation_list(found)
-        current = db.session.scalar(
-            select(IssuerKey).where(IssuerKey.issuer_id == found.id, IssuerKey.retired_at.is_(None))
-        )
-        return 200, documents.profile(found, current)
+            revoked = read_all(_REVOKED_QUERY, {"issuer_id": found.id})
+            return 200, documents.revocation_list(found, revoked)
+        key = SimpleNamespace(kid=found.kid) if found.kid else None
+        return 200, documents.profile(found, key)
     raise NotFound("There is no such document.")
+
+
+# The verifier's reads of an issuer and its revocations: narrow rows, no session, built once.
+_ISSUER_QUERY = (
+    select(
+        Issuer.id,
+        Issuer.slug,
+        Issuer.name,
+        Issuer.url,
+        Issuer.email,
+        Issuer.description,
+        IssuerKey.kid,
+    )
+    .outerjoin(IssuerKey, (IssuerKey.issuer_id == Issuer.id) & IssuerKey.retired_at.is_(None))
+    .where(Issuer.slug == bindparam("slug"))
+)
+_REVOKED_QUERY = (
+    select(Assertion.uid, Assertion.revocation_reason)
+    .where(Assertion.issuer_id == bindparam("issuer_id"), Assertion.revoked_at.is_not(None))
+    .order_by(Assertion.revoked_at, Assertion.id)
+)
 
 
 def _evidence_of(uid: str) -> tuple[Assertion, Submission]:

@@ -16,6 +16,7 @@ from typing import Any
 
 import nh3
 from sqlalchemy import Row, Select, select, update
+from sqlalchemy.orm import joinedload, selectinload
 
 from app import events
 from app.db import db, utcnow
@@ -406,28 +407,45 @@ def _conclude(submission: Submission, deciding: list[Review], now: datetime) -> 
 
 def feedback(submission: Submission) -> list[dict[str, Any]]:
     """The deciding reviews' feedback, as the teacher sees it (no reviewer names)."""
-    if submission.status not in (SubmissionStatus.PASSED, SubmissionStatus.NOT_YET):
-        return []
+    return feedback_for([submission])[submission.id]
+
+
+def feedback_for(submissions: list[Submission]) -> dict[int, list[dict[str, Any]]]:
+    """The teacher's feedback of each of ``submissions``, by submission id (empty until it is
+    decided), in two statements for all: the deciding reviews, then their scores with
+    criterion and level."""
+    found: dict[int, list[dict[str, Any]]] = {s.id: [] for s in submissions}
+    decided = [
+        s.id for s in submissions if s.status in (SubmissionStatus.PASSED, SubmissionStatus.NOT_YET)
+    ]
+    if not decided:
+        return found
     reviews = db.session.scalars(
         select(Review)
-        .where(Review.submission_id == submission.id, Review.deciding.is_(True))
+        .where(Review.submission_id.in_(decided), Review.deciding.is_(True))
+        .options(
+            selectinload(Review.scores).options(
+                joinedload(ReviewScore.criterion), joinedload(ReviewScore.level)
+            )
+        )
         .order_by(Review.id)
     ).all()
-    return [
-        {
-            "kind": KIND_LABELS[ReviewKind(r.kind)],
-            "decision": r.decision,
-            "total": r.total,
-            "comment": r.comment,
-            "criteria": [
-                {
-                    "title": s.criterion.title,
-                    "level": s.level.name,
-                    "points": s.level.points,
-                    "comment": s.comment,
-                }
-                for s in sorted(r.scores, key=lambda s: s.criterion.position)
-            ],
-        }
-        for r in reviews
-    ]
+    for r in reviews:
+        found[r.submission_id].append(
+            {
+                "kind": KIND_LABELS[ReviewKind(r.kind)],
+                "decision": r.decision,
+                "total": r.total,
+                "comment": r.comment,
+                "criteria": [
+                    {
+                        "title": s.criterion.title,
+                        "level": s.level.name,
+                        "points": s.level.points,
+                        "comment": s.comment,
+                    }
+                    for s in sorted(r.scores, key=lambda s: s.criterion.position)
+                ],
+            }
+        )
+    return found

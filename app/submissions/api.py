@@ -7,8 +7,6 @@ from typing import Any
 from flask import Response, jsonify, redirect, request
 from flask_login import current_user
 from marshmallow import Schema, fields, validate
-from sqlalchemy import select
-from sqlalchemy.orm import joinedload, selectinload
 
 from app.api import bp
 from app.auth.api import json_body
@@ -91,45 +89,10 @@ def _feedback(submission: Submission) -> list[dict[str, Any]]:
 
 
 def feedback_of(submissions: list[Submission]) -> dict[int, list[dict[str, Any]]]:
-    """The teacher's feedback of every decided submission in ``submissions``, by submission
-    id: what ``reviews.service.feedback`` shows of one, in two statements for all (the
-    deciding reviews, then their scores with criterion and level)."""
-    from app.models.reviews import Review, ReviewKind, ReviewScore
-    from app.reviews.service import KIND_LABELS  # reviews build on submissions
+    """Every listed submission's feedback at once (two statements for the page)."""
+    from app.reviews.service import feedback_for  # reviews build on submissions
 
-    decided = [s.id for s in submissions if s.status in DECIDED]
-    found: dict[int, list[dict[str, Any]]] = {s.id: [] for s in submissions}
-    if not decided:
-        return found
-    reviews = db.session.scalars(
-        select(Review)
-        .where(Review.submission_id.in_(decided), Review.deciding.is_(True))
-        .options(
-            selectinload(Review.scores).options(
-                joinedload(ReviewScore.criterion), joinedload(ReviewScore.level)
-            )
-        )
-        .order_by(Review.id)
-    ).all()
-    for r in reviews:
-        found[r.submission_id].append(
-            {
-                "kind": KIND_LABELS[ReviewKind(r.kind)],
-                "decision": r.decision,
-                "total": r.total,
-                "comment": r.comment,
-                "criteria": [
-                    {
-                        "title": s.criterion.title,
-                        "level": s.level.name,
-                        "points": s.level.points,
-                        "comment": s.comment,
-                    }
-                    for s in sorted(r.scores, key=lambda s: s.criterion.position)
-                ],
-            }
-        )
-    return found
+    return feedback_for(submissions)
 
 
 def _saved(submission: Submission, status: int = 200) -> Any:

@@ -18,11 +18,8 @@ Needs PostgreSQL (TEST_DATABASE_URL or DATABASE_URL, default the machine's) and 
 from __future__ import annotations
 
 import argparse
-import logging
 import os
-import shutil
 import sys
-import tempfile
 import time
 import uuid
 from pathlib import Path
@@ -30,20 +27,17 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-import flask_migrate
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding
 from sqlalchemy import event, func, select
 
-from app import create_app
-from app.config import Settings
-from app.db import db, dispose_engines
+from app.db import db
 from app.issuance import bulk
 from app.issuance import keys as keys_of_app
 from app.models.assertions import Assertion, BulkIssuance
 from badges import keys
 from tests.app.reviews.world import build
-from tests.pgdb import is_postgres, server_url, throwaway_database
+from tests.bench.common import bench_app
 
 
 def raw_sign_rate(seconds: float) -> float:
@@ -57,24 +51,12 @@ def raw_sign_rate(seconds: float) -> float:
     return count / elapsed
 
 
-def run(database: str, instance: str, rows: int) -> tuple[float, int, list[str]]:
+def run(rows: int) -> tuple[float, int, list[str]]:
     """(seconds the job took, statements it sent, problems)."""
     redis_url = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
-    app = create_app(
-        Settings(
-            env="testing",
-            database_url=database,
-            instance_path=Path(instance),
-            public_base_url="http://127.0.0.1",
-            ratelimit_enabled=False,
-            redis_url=redis_url,
-            queue_name=f"bench-bulk-{uuid.uuid4().hex[:8]}",
-        )
-    )
     problems: list[str] = []
-    with app.app_context():
-        flask_migrate.upgrade()
-        logging.getLogger().setLevel(logging.WARNING)
+    queue_name = f"bench-bulk-{uuid.uuid4().hex[:8]}"
+    with bench_app("bulk", redis_url=redis_url, queue_name=queue_name):
         world = build()
         slug = world.issuer.slug
         lines = ["email,credential,issued_on"] + [
@@ -116,8 +98,6 @@ def run(database: str, instance: str, rows: int) -> tuple[float, int, list[str]]
             problems.append(f"{signed} signed badges, not {rows}")
         queue().empty()
         queue().delete(delete_jobs=True)
-        db.session.remove()
-        dispose_engines()
     return seconds, statements, problems
 
 
@@ -125,15 +105,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="300 rows instead of 2,000")
     rows = 300 if parser.parse_args(argv).quick else 2_000
-    base = server_url()
-    if not is_postgres(base):
-        raise SystemExit(f"this benchmark needs PostgreSQL; DATABASE_URL is {base!r}")
-    instance = tempfile.mkdtemp(prefix="bench-bulk-")
-    try:
-        with throwaway_database(base, f"bench_bulk_{os.getpid()}") as database:
-            seconds, statements, problems = run(database, instance, rows)
-    finally:
-        shutil.rmtree(instance, ignore_errors=True)
+    seconds, statements, problems = run(rows)
     ours = rows / seconds
     raw = raw_sign_rate(min(max(seconds, 1.0), 3.0))
     batches = -(-rows // bulk.BATCH)

@@ -29,12 +29,8 @@ from __future__ import annotations
 import argparse
 import csv
 import io
-import logging
-import os
-import shutil
 import statistics
 import sys
-import tempfile
 import time
 from collections import Counter
 from dataclasses import dataclass, field
@@ -45,20 +41,17 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-import flask_migrate
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import event, insert, text
 
-from app import create_app
-from app.config import Settings
 from app.credit.service import LEDGER_COLUMNS
-from app.db import db, dispose_engines, utcnow
+from app.db import db, utcnow
 from app.models.accounts import User
 from app.models.credit import CreditCategory, DistrictMembership, LedgerEntry, RenewalCycle
 from app.models.orgs import Role
 from tests.app.people import grant, make_district, make_user
-from tests.pgdb import is_postgres, server_url, throwaway_database
+from tests.bench.common import bench_app
 
 FULL = ((500, 10_000), (5_000, 100_000))
 QUICK = ((100, 2_000), (400, 8_000))
@@ -316,30 +309,15 @@ def _run(app: Flask, teachers: int, lines: int) -> Result:
     )
 
 
-def _measure(bench_url: str, instance: str, sizes: Any, results: list[Result]) -> None:
-    """Build the schema in the throwaway database, then run and print every size."""
-    app = create_app(
-        Settings(
-            env="testing",
-            database_url=bench_url,
-            instance_path=Path(instance),
-            public_base_url="http://127.0.0.1",
-            ratelimit_enabled=False,
-        )
-    )
-    logging.getLogger().setLevel(logging.WARNING)
-    with app.app_context():
-        flask_migrate.upgrade()
-        logging.getLogger().setLevel(logging.WARNING)  # Alembic's configuration resets it
-        for teachers, lines in sizes:
-            result = _run(app, teachers, lines)
-            results.append(result)
-            for line in result.lines_out():
-                print(line, flush=True)
-            for problem in result.problems:
-                print(f"  problem: {problem}", file=sys.stderr)
-        db.session.remove()
-        dispose_engines()
+def _measure(app: Flask, sizes: Any, results: list[Result]) -> None:
+    """Run and print every size."""
+    for teachers, lines in sizes:
+        result = _run(app, teachers, lines)
+        results.append(result)
+        for line in result.lines_out():
+            print(line, flush=True)
+        for problem in result.problems:
+            print(f"  problem: {problem}", file=sys.stderr)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -353,16 +331,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     sizes = QUICK if args.quick else FULL
 
-    base = server_url()
-    if not is_postgres(base):
-        raise SystemExit(f"this benchmark needs PostgreSQL; DATABASE_URL is {base!r}")
-    instance = tempfile.mkdtemp(prefix="bench-credit-")
     results: list[Result] = []
-    try:
-        with throwaway_database(base, f"bench_{os.getpid()}") as bench_url:
-            _measure(bench_url, instance, sizes, results)
-    finally:
-        shutil.rmtree(instance, ignore_errors=True)
+    with bench_app("credit") as app:
+        _measure(app, sizes, results)
 
     small, large = results[0], results[-1]
     print(f"progress page statements, large/small: {large.statements / small.statements:.2f}")

@@ -32,14 +32,10 @@ it and drops it at the end. Set-up (Core bulk inserts) is not timed.
 from __future__ import annotations
 
 import argparse
-import logging
 import math
-import os
 import re
-import shutil
 import statistics
 import sys
-import tempfile
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -50,15 +46,12 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-import flask_migrate
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import event, insert, text
 
-from app import create_app
 from app.auth.tokens import issue_token
-from app.config import Settings
-from app.db import db, dispose_engines, utcnow
+from app.db import db, utcnow
 from app.models.accounts import User
 from app.models.assertions import Assertion
 from app.models.credentials import (
@@ -73,7 +66,7 @@ from app.models.orgs import Issuer, Role
 from app.models.reviews import Review, ReviewerProfile, ReviewKind, ReviewStatus
 from app.models.submissions import Submission, SubmissionStatus
 from tests.app.people import grant, make_user
-from tests.pgdb import is_postgres, server_url, throwaway_database
+from tests.bench.common import bench_app
 
 REQUESTS = 11  # timed, after one warm-up; the median is printed
 BATCH = 5_000
@@ -610,34 +603,12 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     small, large = QUICK if args.quick else FULL
-    base = server_url()
-    if not is_postgres(base):
-        raise SystemExit(f"this benchmark needs PostgreSQL; DATABASE_URL is {base!r}")
-    instance = tempfile.mkdtemp(prefix="bench-lists-")
     problems: list[str] = []
-    try:
-        with throwaway_database(base, f"bench_{os.getpid()}") as url:
-            app = create_app(
-                Settings(
-                    env="testing",
-                    database_url=url,
-                    instance_path=Path(instance),
-                    public_base_url="http://127.0.0.1",
-                    ratelimit_enabled=False,
-                )
-            )
-            logging.getLogger().setLevel(logging.WARNING)
-            with app.app_context():
-                flask_migrate.upgrade()
-                logging.getLogger().setLevel(logging.WARNING)  # Alembic's configuration resets it
-                few, found = _measure(app, small)
-                problems += found
-                many, found = _measure(app, large)
-                problems += found
-                db.session.remove()
-                dispose_engines()
-    finally:
-        shutil.rmtree(instance, ignore_errors=True)
+    with bench_app("lists") as app:
+        few, found = _measure(app, small)
+        problems += found
+        many, found = _measure(app, large)
+        problems += found
     for figure, a, b in zip(FIGURES, few, many, strict=True):
         print(line(figure, small, large, a, b), flush=True)
     if args.breakdown:

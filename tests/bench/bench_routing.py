@@ -25,12 +25,8 @@ from __future__ import annotations
 
 import argparse
 import itertools
-import logging
 import math
-import os
-import shutil
 import sys
-import tempfile
 import time
 from collections import Counter
 from dataclasses import dataclass
@@ -39,14 +35,12 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-import flask_migrate
 from flask import Flask
 from sqlalchemy import event, insert, text
 
-from app import create_app
 from app.config import Settings
 from app.credentials import service as credentials
-from app.db import db, dispose_engines, utcnow
+from app.db import db, utcnow
 from app.models.accounts import User
 from app.models.orgs import Role, RoleGrant
 from app.models.reviews import ReviewerProfile, ReviewerQualification, ReviewKind
@@ -54,7 +48,7 @@ from app.models.submissions import Submission, SubmissionStatus
 from app.reviews import routing
 from tests.app.credentials.body import BODY
 from tests.app.people import grant, make_district, make_issuer, make_user
-from tests.pgdb import is_postgres, server_url, throwaway_database
+from tests.bench.common import bench_app
 
 FULL = ((20, 1_000), (200, 10_000))
 QUICK = ((10, 200), (40, 800))
@@ -260,31 +254,14 @@ def _run(app: Flask, reviewers: int, submissions: int) -> Result:
     return Result(reviewers, submissions, seconds, statements, not problems, problems, kinds)
 
 
-def _measure(bench_url: str, instance: str, sizes: Any, results: list[Result]) -> None:
-    """Build the schema in the throwaway database, then run and print every size."""
-    app = create_app(
-        Settings(
-            env="testing",
-            database_url=bench_url,
-            instance_path=Path(instance),
-            public_base_url="http://127.0.0.1",
-            ratelimit_enabled=False,
-        )
-    )
-    logging.getLogger().setLevel(logging.WARNING)
-    logging.getLogger("app.mail").setLevel(logging.WARNING)  # no console mail per assignment
-    with app.app_context():
-        flask_migrate.upgrade()
-        logging.getLogger().setLevel(logging.WARNING)  # Alembic's configuration resets it
-        logging.getLogger("app.mail").setLevel(logging.WARNING)
-        for reviewers, submissions in sizes:
-            result = _run(app, reviewers, submissions)
-            results.append(result)
-            print(result.line(), flush=True)
-            for problem in result.problems:
-                print(f"  problem: {problem}", file=sys.stderr)
-        db.session.remove()
-        dispose_engines()
+def _measure(app: Flask, sizes: Any, results: list[Result]) -> None:
+    """Run and print every size."""
+    for reviewers, submissions in sizes:
+        result = _run(app, reviewers, submissions)
+        results.append(result)
+        print(result.line(), flush=True)
+        for problem in result.problems:
+            print(f"  problem: {problem}", file=sys.stderr)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -296,16 +273,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     sizes = QUICK if args.quick else FULL
 
-    base = server_url()
-    if not is_postgres(base):
-        raise SystemExit(f"this benchmark needs PostgreSQL; DATABASE_URL is {base!r}")
-    instance = tempfile.mkdtemp(prefix="bench-routing-")
     results: list[Result] = []
-    try:
-        with throwaway_database(base, f"bench_{os.getpid()}") as bench_url:
-            _measure(bench_url, instance, sizes, results)
-    finally:
-        shutil.rmtree(instance, ignore_errors=True)
+    with bench_app("routing") as app:
+        _measure(app, sizes, results)
 
     small, large = results[0], results[-1]
     print(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import click
 from flask import Flask
 from flask.cli import AppGroup, with_appcontext
@@ -88,6 +90,25 @@ def recheck_command() -> None:
     click.echo(f"{count} credit(s) reversed for revoked badges.")
 
 
+def _children_die_with_parent() -> None:
+    """Every process forked from here on receives SIGTERM when this one dies (Linux's
+    PR_SET_PDEATHSIG, set in each child right after the fork); elsewhere, nothing."""
+    import ctypes
+    import ctypes.util
+    import signal
+    import sys
+
+    if not sys.platform.startswith("linux"):
+        return
+    libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+    pr_set_pdeathsig = 1
+
+    def in_child() -> None:
+        libc.prctl(pr_set_pdeathsig, signal.SIGTERM, 0, 0, 0)
+
+    os.register_at_fork(after_in_child=in_child)
+
+
 @click.command("worker")
 @click.option("--burst", is_flag=True, help="stop when the queue is empty")
 @with_appcontext
@@ -101,7 +122,10 @@ def worker_command(burst: bool) -> None:
     if not current_app.extensions["settings"].redis_url:
         raise click.ClickException("REDIS_URL is not set: jobs run inline, no worker is needed.")
     # SimpleWorker runs jobs in this process (no fork): the app, its pools and its app
-    # context are set up once here and never shared with a forked child.
+    # context are set up once here and never shared with a forked child. The one child it
+    # does fork, RQ's scheduler, must not outlive it (a SIGKILLed worker would leave it
+    # running under PID 1, taking the scheduler lock): it gets SIGTERM when its parent dies.
+    _children_die_with_parent()
     worker = SimpleWorker([queue()], connection=queue().connection)
     worker.work(burst=burst, with_scheduler=True, logging_level="INFO")
 

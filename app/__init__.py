@@ -152,7 +152,12 @@ def _register_user_loader() -> None:
         return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
 
 
+HSTS = "max-age=31536000; includeSubDomains"
+
+
 def _register_request_hooks(app: Flask) -> None:
+    https = app.extensions["settings"].public_base_url.startswith("https://")
+
     @app.before_request
     def assign_request_id() -> None:
         incoming = request.headers.get("X-Request-ID", "")
@@ -166,6 +171,8 @@ def _register_request_hooks(app: Flask) -> None:
         response.headers.setdefault("X-Frame-Options", "DENY")
         response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
         response.headers.setdefault("Content-Security-Policy", content_security_policy())
+        if https:  # browsers that once came over https never try plain http again
+            response.headers.setdefault("Strict-Transport-Security", HSTS)
         return response
 
     @app.teardown_appcontext

@@ -86,6 +86,15 @@ def membership(user: User, district_id: int) -> DistrictMembership | None:
     )
 
 
+def member_district(user: User, district_id: int) -> District:
+    """The district, if ``user`` is a member; NotFound otherwise, as for a district that does
+    not exist (another tenant's pages are never confirmed to exist)."""
+    district = db.session.get(District, district_id)
+    if district is None or membership(user, district_id) is None:
+        raise NotFound("There is no such district among yours.")
+    return district
+
+
 @dataclass(frozen=True)
 class DistrictRow:
     """A district the user belongs to or is a credit officer of, and which of the two."""

@@ -21,10 +21,10 @@ from flask_login import current_user
 from app.auth.forms import EmptyForm
 from app.credit import bp, service
 from app.db import db
-from app.errors import AppError, InvalidInput
+from app.errors import AppError
 from app.exports import safe_row
 from app.forms import apply, report_error
-from app.models.orgs import District, Role
+from app.models.orgs import Role
 from app.pagination import MAX_PER_PAGE, page_args
 from app.security import login_required, roles_required
 
@@ -112,9 +112,7 @@ def ask(district_id: int) -> Any:
 @bp.get("/credit/<int:district_id>/transcript")
 @login_required
 def transcript(district_id: int) -> Any:
-    district = db.session.get(District, district_id)
-    if district is None or service.membership(current_user, district_id) is None:
-        raise InvalidInput("You are not a member of that district.")
+    district = service.member_district(current_user, district_id)
     return render_template(
         "credit/transcript.html",
         district=district,

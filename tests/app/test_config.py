@@ -68,6 +68,18 @@ def test_security_headers_are_set(client) -> None:
     assert response.headers["X-Content-Type-Options"] == "nosniff"
     assert "default-src 'self'" in response.headers["Content-Security-Policy"]
     assert response.headers["X-Request-ID"]
+    assert "Strict-Transport-Security" not in response.headers  # http://localhost
+
+
+def test_an_https_site_sends_hsts(settings: Settings) -> None:
+    from app import create_app
+    from app.db import dispose_engines
+
+    secure = create_app(settings.with_changes(public_base_url="https://badges.example.org"))
+    with secure.app_context():
+        response = secure.test_client().get("/healthz")
+        dispose_engines()
+    assert response.headers["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains"
 
 
 def test_master_key_must_be_a_fernet_key() -> None:

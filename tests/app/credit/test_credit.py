@@ -341,6 +341,10 @@ def test_officers_of_one_district_cannot_see_another(app: Any, client: Any) -> N
     sign_in(client, outsider)
     assert client.get(f"/districts/{scene.district.id}/credit").status_code == 404
     assert client.get(f"/districts/{scene.district.id}/credit/ledger.csv").status_code == 404
+    # A teacher's transcript of a district one is not a member of: 404, like every other
+    # cross-tenant page (it was a 422 that confirmed the district exists).
+    assert client.get(f"/credit/{scene.district.id}/transcript").status_code == 404
+    assert client.get("/credit/999999/transcript").status_code == 404
     assert client.get(f"/districts/{other.id}/credit").status_code == 200
     token = auth_for(client, "officer@riverton.test")
     assert (

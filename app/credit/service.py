@@ -53,7 +53,10 @@ MAX_CATEGORIES = 30
 
 def _hours(value: Any) -> Decimal:
     try:
-        hours = Decimal(str(value)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+        hours = Decimal(str(value))
+        if not hours.is_finite():  # NaN and Infinity are no number of hours
+            raise ValueError(value)
+        hours = hours.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
     except (ArithmeticError, ValueError) as error:
         raise InvalidInput("Hours are a number, like 7.5.", {"hours": ["A number."]}) from error
     if hours < 0 or hours > 10_000:
@@ -319,18 +322,34 @@ def create_policy(
         raise InvalidInput(
             "A badge class is named by its https:// URL.", {"badge_class_url": ["URL"]}
         )
+    amount = _hours(hours)
+    if amount <= 0:
+        raise InvalidInput("A policy credits more than 0 hours.", {"hours": ["More than 0."]})
+    mapped = (
+        CreditPolicy.credential_id == credential_id
+        if credential_id is not None
+        else CreditPolicy.badge_class_url == badge_class_url
+    )
+    taken = select(CreditPolicy.id).where(
+        CreditPolicy.district_id == district.id, CreditPolicy.active.is_(True), mapped
+    )
+    if db.session.scalar(taken) is not None:
+        raise Conflict("That badge already has an active policy here; change or retire it.")
     row = CreditPolicy(
         district_id=district.id,
         credential_id=credential_id,
         badge_class_url=badge_class_url,
         label=(label or badge_class_url or "")[:200],
-        hours=_hours(hours),
+        hours=amount,
         unit=unit,
         category_id=category.id,
         auto_approve=auto_approve,
     )
-    db.session.add(row)
-    db.session.flush()
+    try:
+        with db.session.begin_nested():
+            db.session.add(row)
+    except IntegrityError as error:  # saved by another officer a moment ago
+        raise Conflict("That badge already has an active policy here.") from error
     return row
 
 

@@ -129,6 +129,10 @@ class RenewalCycle(Base):
     user: Mapped[User] = relationship()
 
 
+_ACTIVE_CREDENTIAL = text("active AND credential_id IS NOT NULL")
+_ACTIVE_BADGE_CLASS = text("active AND badge_class_url IS NOT NULL")
+
+
 class CreditPolicy(Base):
     """Badges of one credential (ours) or one BadgeClass (any issuer's) earn hours here."""
 
@@ -136,6 +140,24 @@ class CreditPolicy(Base):
     __table_args__ = (
         CheckConstraint(
             "(credential_id IS NULL) <> (badge_class_url IS NULL)", name="credential_or_badge_class"
+        ),
+        # One active policy per credential (or badge class) per district: which one credits a
+        # badge is never ambiguous, even when two officers save the same policy at once.
+        Index(
+            "uq_credit_policies_one_active_credential",
+            "district_id",
+            "credential_id",
+            unique=True,
+            postgresql_where=_ACTIVE_CREDENTIAL,
+            sqlite_where=_ACTIVE_CREDENTIAL,
+        ),
+        Index(
+            "uq_credit_policies_one_active_badge_class",
+            "district_id",
+            "badge_class_url",
+            unique=True,
+            postgresql_where=_ACTIVE_BADGE_CLASS,
+            sqlite_where=_ACTIVE_BADGE_CLASS,
         ),
     )
 

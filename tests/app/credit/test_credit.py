@@ -11,16 +11,23 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from sqlalchemy import select, text, update
+from sqlalchemy import func, select, text, update
 
 from app.config import Settings
 from app.credit import service as credit
-from app.db import db, utcnow
+from app.db import db, dispose_engines, utcnow
+from app.errors import Conflict, InvalidInput
 from app.issuance import documents
 from app.issuance import service as issuance
 from app.models.accounts import User
 from app.models.assertions import Assertion
-from app.models.credit import CreditCategory, CreditRequest, LedgerEntry, RenewalCycle
+from app.models.credit import (
+    CreditCategory,
+    CreditPolicy,
+    CreditRequest,
+    LedgerEntry,
+    RenewalCycle,
+)
 from app.models.orgs import District, Role
 from app.pagination import PageArgs
 from badges import keys as badge_keys
@@ -480,3 +487,89 @@ def test_safe_cell_neutralises_formulas_and_keeps_numbers(value: Any, written: A
     from app.exports import safe_cell
 
     assert safe_cell(value) == written
+
+
+def test_one_active_policy_per_badge_and_district_and_never_zero_hours(app: Any) -> None:
+    scene = _scene(auto=False)
+    cid = scene.world.credential_id
+    category = scene.pedagogy.id
+    with pytest.raises(Conflict):  # the scene already maps this credential
+        credit.create_policy(
+            scene.officer, scene.district, hours=5, category_id=category, credential_id=cid
+        )
+    url = "https://other.example.org/badges/7"
+    credit.create_policy(
+        scene.officer, scene.district, hours=2, category_id=category, badge_class_url=url
+    )
+    db.session.commit()
+    with pytest.raises(Conflict):
+        credit.create_policy(
+            scene.officer, scene.district, hours=2, category_id=category, badge_class_url=url
+        )
+    for bad in (0, "0.00", "NaN", "Infinity", "-1", "1e400"):
+        with pytest.raises(InvalidInput):
+            credit.create_policy(
+                scene.officer,
+                scene.district,
+                hours=bad,
+                category_id=category,
+                badge_class_url="https://other.example.org/badges/8",
+            )
+
+
+def _create_policy(database_url: str, instance: str, barrier: Any, answers: Any, ids: Any) -> None:
+    from app.models.accounts import User
+    from app.models.orgs import District
+    from tests.processes import child_app
+
+    app = child_app(database_url, instance)
+    with app.app_context():
+        officer, district = db.session.get(User, ids[0]), db.session.get(District, ids[1])
+        barrier.wait(timeout=60)
+        try:
+            credit.create_policy(
+                officer,
+                district,
+                hours=3,
+                category_id=ids[2],
+                badge_class_url="https://other.example.org/badges/race",
+            )
+            db.session.commit()
+            answers.put("created")
+        except Conflict:
+            db.session.rollback()
+            answers.put("conflict")
+        db.session.remove()
+        dispose_engines()
+
+
+@pytest.mark.postgres
+def test_three_officers_saving_one_policy_at_once_make_one(
+    app: Any, database_url: str, tmp_path: Any
+) -> None:
+    import multiprocessing
+
+    scene = _scene(auto=False)
+    ids = (scene.officer.id, scene.district.id, scene.pedagogy.id)
+    context = multiprocessing.get_context("spawn")
+    barrier, answers = context.Barrier(3), context.Queue()
+    racers = [
+        context.Process(
+            target=_create_policy, args=(database_url, str(tmp_path), barrier, answers, ids)
+        )
+        for _ in range(3)
+    ]
+    for racer in racers:
+        racer.start()
+    results = sorted(answers.get(timeout=120) for _ in racers)
+    for racer in racers:
+        racer.join(timeout=60)
+    assert results == ["conflict", "conflict", "created"]
+    db.session.expire_all()
+    active = db.session.scalar(
+        select(func.count(CreditPolicy.id)).where(
+            CreditPolicy.badge_class_url == "https://other.example.org/badges/race",
+            CreditPolicy.active.is_(True),
+        )
+    )
+    assert active == 1

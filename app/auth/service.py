@@ -163,15 +163,26 @@ def user_for_reset(token: str) -> User:
     return user
 
 
+def end_sessions(user: User) -> None:
+    """Every session of ``user`` ends: sessions are signed cookies that carry the session
+    version, and a cookie with an older one no longer signs anyone in (a copy of a cookie
+    made before signing out is worth nothing)."""
+    user.session_version += 1
+    db.session.flush()
+
+
 def set_password(user: User, password: str) -> None:
-    """New password; bumps the session version, which signs out every other session."""
+    """New password: every session and every API token of the user ends (whoever knew the
+    old password, or held a token made with it, is out)."""
+    from app.auth.tokens import revoke_all_tokens
+
     check_password_rules(password)
     user.password_hash = hash_password(password)
-    user.session_version += 1
     if user.email_confirmed_at is None:
         # Only someone who received our mail can reset, so the address is confirmed.
         user.email_confirmed_at = utcnow()
-    db.session.flush()
+    end_sessions(user)
+    revoke_all_tokens(user)
 
 
 def change_password(user: User, current: str, new: str) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from app.db import db, utcnow
 from app.errors import InvalidInput, NotFound
@@ -48,6 +48,17 @@ def list_tokens(user: User, args: PageArgs) -> Page[ApiToken]:
         .order_by(ApiToken.created_at, ApiToken.id),
         args,
     )
+
+
+def revoke_all_tokens(user: User) -> int:
+    """End every API token of ``user`` (a password change or reset); how many were live."""
+    result = db.session.execute(
+        update(ApiToken)
+        .where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+        .values(revoked_at=utcnow())
+        .execution_options(synchronize_session="fetch")
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
 
 
 def revoke_token(user: User, token_id: int) -> ApiToken:

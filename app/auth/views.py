@@ -129,8 +129,10 @@ def login() -> Any:
 def logout() -> Any:
     form = EmptyForm()
     if form.validate_on_submit():
+        service.end_sessions(current_user)
+        db.session.commit()
         logout_user()
-        flash("You are signed out.", "info")
+        flash("You are signed out, on every device.", "info")
     return redirect(url_for("main.home"))
 
 

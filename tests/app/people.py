@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy import select
+
 from app.auth.passwords import hash_password
 from app.db import db, utcnow
 from app.models.accounts import User
@@ -72,8 +74,10 @@ def grant(user: User, role: Role, org: Issuer | District) -> RoleGrant:
 
 
 def sign_in(client: Any, user: User) -> None:
-    """Sign ``user`` in by writing Flask-Login's session keys (no form, no rate limit)."""
+    """Sign ``user`` in by writing Flask-Login's session keys (no form, no rate limit), with
+    the account's current session version (signing out elsewhere ends older sessions)."""
     http = getattr(client, "http", client)
+    version = db.session.scalar(select(User.session_version).where(User.id == user.id))
     with http.session_transaction() as session:
-        session["_user_id"] = user.get_id()
+        session["_user_id"] = f"{user.id}:{version}"
         session["_fresh"] = True

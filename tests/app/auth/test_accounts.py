@@ -187,3 +187,18 @@ def test_logout_ends_the_session(client: Any) -> None:
     client.login("t@school.test")
     assert client.logout().status_code == 302
     assert client.get("/account").status_code == 302
+
+
+def test_a_copied_session_cookie_is_worthless_after_sign_out(app: Any, client: Any) -> None:
+    """Sessions are signed cookies: signing out ends every session of the account, so a copy
+    taken before (from another device, a proxy log, a shared computer) signs nobody in."""
+    make_user("t@school.test")
+    db.session.commit()
+    client.login("t@school.test")
+    cookie = client.http.get_cookie("session")
+    assert cookie is not None
+    thief = app.test_client()
+    thief.set_cookie("session", cookie.value)
+    assert thief.get("/account").status_code == 200  # the copy works while signed in
+    assert client.logout().status_code == 302
+    assert thief.get("/account").status_code == 302  # and not after signing out

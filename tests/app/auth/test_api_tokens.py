@@ -87,3 +87,20 @@ def test_account_page_creates_and_revokes_tokens(client: Any) -> None:
     assert "not shown again" in html
     page = client.get("/account").get_data(as_text=True)
     assert "records system" in page
+
+
+def test_a_password_change_ends_every_api_token(app: Any, client: Any) -> None:
+    make_user("t@school.test")
+    db.session.commit()
+    token = client.post(
+        "/api/v1/auth/token", json={"email": "t@school.test", "password": PASSWORD}
+    ).get_json()["token"]
+    bearer = {"Authorization": f"Bearer {token}"}
+    assert client.get("/api/v1/me", headers=bearer).status_code == 200
+    from app.auth import service
+    from app.models.accounts import User
+
+    user = db.session.scalar(db.select(User).where(User.email == "t@school.test"))
+    service.change_password(user, PASSWORD, "a-brand-new-password-9")
+    db.session.commit()
+    assert client.get("/api/v1/me", headers=bearer).status_code == 401

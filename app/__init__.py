@@ -9,6 +9,7 @@ from flask import Flask, g, request
 from flask.json.provider import DefaultJSONProvider
 from flask.sessions import SecureCookieSessionInterface
 from flask_login import AnonymousUserMixin
+from werkzeug.routing import IntegerConverter
 
 from app.config import Settings
 from app.db import db
@@ -47,6 +48,15 @@ class AnonymousUser(AnonymousUserMixin):
     is_confirmed = False
 
 
+class DatabaseId(IntegerConverter):
+    """``<int:...>`` in a URL: at most 2**31 - 1, what a database integer holds, so a larger
+    number is a 404 like any id that does not exist, never a 500 from the database."""
+
+    def __init__(self, map: Any, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(map, *args, **kwargs)
+
+
 class BoundedJSONProvider(DefaultJSONProvider):
     """Flask's JSON, except that a body nested too deeply to read (100,000 levels) is a
     malformed body (a 400 with a JSON error under /api/, as any unreadable JSON is), never a
@@ -72,6 +82,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         instance_path=str(settings.instance_path),
     )
     app.config.from_mapping(settings.flask_config())
+    app.url_map.converters["int"] = DatabaseId
     app.json = BoundedJSONProvider(app)
     app.session_interface = SessionInterface()
     app.extensions["settings"] = settings

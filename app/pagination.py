@@ -24,6 +24,7 @@ from app.errors import InvalidInput
 T = TypeVar("T")
 DEFAULT_PER_PAGE = 20
 MAX_PER_PAGE = 100
+MAX_PAGE = 1_000_000  # beyond it an offset overflows the database's integer
 
 
 @dataclass(frozen=True)
@@ -81,9 +82,14 @@ def page_args(
     args = request.args if args is None else args
     page_key, size_key = f"{prefix}page", f"{prefix}per_page"
     raw_page, raw_size = args.get(page_key, "1"), args.get(size_key, str(default))
-    if not raw_page.isdigit() or not raw_size.isdigit() or int(raw_page) < 1 or int(raw_size) < 1:
+    if (
+        not raw_page.isdigit()
+        or not raw_size.isdigit()
+        or not 1 <= int(raw_page) <= MAX_PAGE
+        or int(raw_size) < 1
+    ):
         raise InvalidInput(
-            f"{page_key} is a number from 1; {size_key} a number from 1 to {cap}.",
+            f"{page_key} is a number from 1 to {MAX_PAGE:,}; {size_key} a number from 1 to {cap}.",
             {page_key: ["A whole number from 1."], size_key: [f"1 to {cap}."]},
         )
     return PageArgs(int(raw_page), min(int(raw_size), cap), prefix)

@@ -11,6 +11,9 @@ from app.models.credentials import FILE_KINDS, GRADE_BANDS, PROMPT_KINDS
 _text = validate.Length(max=20_000)
 
 
+DB_INT_MAX = 2**31 - 1  # the largest id a database integer holds
+
+
 class ResourceSchema(Schema):
     title = fields.String(required=True, validate=validate.Length(min=1, max=300))
     url = fields.Url(required=True, schemes={"http", "https"})
@@ -58,7 +61,7 @@ class CriterionInSchema(Schema):
 
 
 class CredentialInSchema(Schema):
-    issuer_id = fields.Integer(required=True)
+    issuer_id = fields.Integer(required=True, validate=validate.Range(min=1, max=DB_INT_MAX))
     slug = fields.String(
         required=True,
         validate=validate.Regexp(
@@ -78,7 +81,7 @@ class CredentialInSchema(Schema):
     estimated_hours = fields.Integer(load_default=None, validate=validate.Range(min=1, max=500))
     validity_years = fields.Integer(load_default=None, validate=validate.Range(min=1, max=20))
     pass_min_level = fields.Integer(load_default=None, validate=validate.Range(min=0, max=7))
-    pass_min_total = fields.Integer(load_default=None, validate=validate.Range(min=0))
+    pass_min_total = fields.Integer(load_default=None, validate=validate.Range(min=0, max=100_000))
     max_attempts = fields.Integer(load_default=None, validate=validate.Range(min=1, max=20))
     review_days = fields.Integer(load_default=7, validate=validate.Range(min=1, max=60))
     second_opinion_percent = fields.Integer(load_default=0, validate=validate.Range(min=0, max=100))

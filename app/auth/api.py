@@ -49,8 +49,9 @@ def json_body(schema: Schema) -> dict[str, Any]:
 @limiter.limit("5 per minute")
 def create_token() -> Any:
     body = json_body(TokenRequestSchema())
-    user = service.authenticate(body["email"], body["password"])
+    user = service.authenticate(body["email"], body["password"], request.remote_addr or "")
     if user is None:
+        db.session.commit()  # a failure's bookkeeping (the owner's alert) is kept
         raise Unauthorized("That e-mail and password do not match an account.")
     if not user.is_confirmed:
         raise Forbidden("Confirm your e-mail address before using the API.")

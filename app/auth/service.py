@@ -15,6 +15,7 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import case, select
 from sqlalchemy.orm import joinedload
 
+from app.auth import throttle
 from app.auth.passwords import MIN_PASSWORD_LENGTH, hash_password, needs_rehash, verify_password
 from app.db import db, utcnow
 from app.errors import Conflict, InvalidInput
@@ -126,14 +127,21 @@ def confirm_email(token: str) -> User:
     return user
 
 
-def authenticate(email: str, password: str) -> User | None:
-    """The user with these credentials, or None (same work either way)."""
+def authenticate(email: str, password: str, address: str) -> User | None:
+    """The user with these credentials, or None (same work either way). Every way of proving
+    a password comes through here, so guessing slows down per account and ``address`` the
+    same way for the sign-in form and the API (``throttle``: TooManyTries while it must wait).
+    """
+    throttle.check(email, address)
     user = find_user(email)
     if user is None:
         verify_password(_DUMMY_HASH, password)
+        throttle.failed(email, address, None)
         return None
     if not verify_password(user.password_hash, password) or not user.is_active:
+        throttle.failed(email, address, user)
         return None
+    throttle.succeeded(email, address)
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     return user

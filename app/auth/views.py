@@ -21,6 +21,7 @@ from app.auth.forms import (
     SignupForm,
     TokenForm,
 )
+from app.auth.throttle import TooManyTries
 from app.auth.tokens import issue_token, list_tokens, revoke_token
 from app.db import db
 from app.errors import AppError
@@ -29,10 +30,6 @@ from app.forms import report_error
 from app.models.orgs import District, School
 from app.pagination import page_args
 from app.security import login_required, public
-
-
-def _email_key() -> str:
-    return "email:" + request.form.get("email", "").strip().lower()[:254]
 
 
 def _safe_next(target: str | None) -> str:
@@ -92,7 +89,6 @@ def resend_confirmation() -> Any:
 @bp.route("/auth/login", methods=["GET", "POST"])
 @public
 @limiter.limit("5 per minute", methods=["POST"])
-@limiter.limit("10 per hour", methods=["POST"], key_func=_email_key)
 def login() -> Any:
     if current_user.is_authenticated:
         return redirect(_safe_next(request.args.get("next")))
@@ -100,7 +96,15 @@ def login() -> Any:
     status = 200
     unconfirmed = False
     if form.validate_on_submit():
-        user = service.authenticate(form.email.data or "", form.password.data or "")
+        try:
+            user = service.authenticate(
+                form.email.data or "", form.password.data or "", request.remote_addr or ""
+            )
+        except TooManyTries as error:
+            flash(error.message, "error")
+            return render_template(
+                "auth/login.html", form=form, unconfirmed=False, resend=EmailForm(formdata=None)
+            ), 429
         if user is None:
             flash("That e-mail and password do not match an account.", "error")
             status = 401

@@ -202,3 +202,61 @@ def test_a_copied_session_cookie_is_worthless_after_sign_out(app: Any, client: A
     assert thief.get("/account").status_code == 200  # the copy works while signed in
     assert client.logout().status_code == 302
     assert thief.get("/account").status_code == 302  # and not after signing out
+
+
+def _login_from(client: Any, address: str, email: str, password: str) -> Any:
+    page = client.http.get("/auth/login", environ_base={"REMOTE_ADDR": address})
+    token = re.search(
+        r'name="csrf_token" type="hidden" value="([^"]+)"', page.get_data(as_text=True)
+    )
+    assert token
+    return client.http.post(
+        "/auth/login",
+        data={"email": email, "password": password, "csrf_token": token.group(1)},
+        environ_base={"REMOTE_ADDR": address},
+    )
+
+
+def _token_from(client: Any, address: str, email: str, password: str) -> Any:
+    return client.http.post(
+        "/api/v1/auth/token",
+        json={"email": email, "password": password},
+        environ_base={"REMOTE_ADDR": address},
+    )
+
+
+def test_guessing_slows_down_per_account_and_address_across_web_and_api(
+    app: Any, client: Any, mailbox: Any
+) -> None:
+    make_user("t@school.test")
+    db.session.commit()
+    guesser, teacher = "203.0.113.9", "198.51.100.7"
+    for _ in range(3):
+        assert _login_from(client, guesser, "t@school.test", "wrong-guess").status_code == 401
+    for _ in range(2):
+        assert _token_from(client, guesser, "t@school.test", "wrong-guess").status_code == 401
+    # Five failures from that address, by either door: its next try, by either, must wait,
+    # even with the right password.
+    slowed = _login_from(client, guesser, "t@school.test", PASSWORD)
+    assert slowed.status_code == 429
+    assert "Wait" in slowed.get_data(as_text=True)
+    api = _token_from(client, guesser, "t@school.test", PASSWORD)
+    assert api.status_code == 429
+    assert "Too many wrong passwords" in api.get_json()["error"]["message"]
+    # The teacher, from her own address, is not locked out.
+    assert _login_from(client, teacher, "t@school.test", PASSWORD).status_code == 302
+    assert mailbox.to("t@school.test") == []  # five failures are no alarm
+
+
+def test_the_owner_is_told_once_when_many_addresses_guess(
+    app: Any, client: Any, mailbox: Any
+) -> None:
+    make_user("t@school.test")
+    db.session.commit()
+    for n in range(4):
+        for _ in range(5):
+            _token_from(client, f"203.0.113.{n + 1}", "t@school.test", "wrong-guess")
+    told = mailbox.to("t@school.test")
+    assert len(told) == 1
+    assert "trying passwords" in str(told[0]["Subject"])
+    assert "/auth/reset" in mailbox.body(told[0])

@@ -12,6 +12,7 @@ import re
 from typing import Any
 
 import pytest
+from werkzeug.routing.converters import NumberConverter
 
 from app.db import db
 from app.models.orgs import Role
@@ -100,7 +101,7 @@ def _sample_url(rule: Any) -> str:
         kind = type(converter).__name__ if converter else "UnicodeConverter"
         if kind == "AnyConverter":
             values[name] = sorted(converter.items)[0]
-        elif kind in {"IntegerConverter", "NumberConverter"}:
+        elif isinstance(converter, NumberConverter):
             values[name] = 999999
         else:
             values[name] = "no-such-thing"

@@ -91,6 +91,8 @@ class Settings:
     max_evidence_mb: int = 500
     # The largest bulk-issuance CSV (it is read as a stream; there is no row limit).
     bulk_max_mb: int = 20
+    # How long an API token works after it is made.
+    token_days: int = 90
     # Badge signing keys: generated here and stored encrypted with MASTER_KEY (default), or
     # created in AWS KMS (asymmetric RSA_2048, RS256) when KMS_SIGNING is on.
     kms_signing: bool = False
@@ -156,6 +158,7 @@ class Settings:
             max_upload_mb=_int(environ, "MAX_UPLOAD_MB", 25),
             max_evidence_mb=_int(environ, "MAX_EVIDENCE_MB", 500),
             bulk_max_mb=_int(environ, "BULK_MAX_MB", 20),
+            token_days=_int(environ, "TOKEN_DAYS", 90),
             kms_signing=_bool(environ.get("KMS_SIGNING")),
             queue_name=environ.get("QUEUE_NAME", "microcred"),
             job_retry_intervals=_ints(environ, "JOB_RETRY_INTERVALS", (10, 60, 300)),

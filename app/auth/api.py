@@ -31,6 +31,7 @@ class TokenSchema(Schema):
     created_at = fields.DateTime()
     last_used_at = fields.DateTime(allow_none=True)
     revoked_at = fields.DateTime(allow_none=True)
+    expires_at = fields.DateTime(allow_none=True)
 
 
 def json_body(schema: Schema) -> dict[str, Any]:
@@ -57,7 +58,10 @@ def create_token() -> Any:
         raise Forbidden("Confirm your e-mail address before using the API.")
     token, secret = issue_token(user, body["name"])
     db.session.commit()
-    return jsonify({"token": secret, "id": token.id, "name": token.name}), 201
+    expires = token.expires_at.isoformat() if token.expires_at else None
+    return jsonify(
+        {"token": secret, "id": token.id, "name": token.name, "expires_at": expires}
+    ), 201
 
 
 @bp.get("/auth/tokens")

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from datetime import timedelta
 
+from flask import current_app
 from sqlalchemy import select, update
 
 from app.db import db, utcnow
@@ -25,7 +27,14 @@ def issue_token(user: User, name: str) -> tuple[ApiToken, str]:
     if not name or len(name) > 80:
         raise InvalidInput("Give the token a name of 1 to 80 characters.", {"name": ["Required."]})
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    token = ApiToken(user_id=user.id, name=name, prefix=secret[:12], token_hash=hash_token(secret))
+    days = int(current_app.extensions["settings"].token_days)
+    token = ApiToken(
+        user_id=user.id,
+        name=name,
+        prefix=secret[:12],
+        token_hash=hash_token(secret),
+        expires_at=utcnow() + timedelta(days=days),
+    )
     db.session.add(token)
     db.session.flush()
     return token, secret
@@ -33,7 +42,9 @@ def issue_token(user: User, name: str) -> tuple[ApiToken, str]:
 
 def user_for_token(secret: str) -> User | None:
     token = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == hash_token(secret)))
-    if token is None or token.revoked_at is not None or not token.user.is_active:
+    if token is None or token.revoked_at is not None or token.expired:
+        return None
+    if not token.user.is_active:
         return None
     token.last_used_at = utcnow()
     db.session.commit()

@@ -104,3 +104,37 @@ def test_a_password_change_ends_every_api_token(app: Any, client: Any) -> None:
     service.change_password(user, PASSWORD, "a-brand-new-password-9")
     db.session.commit()
     assert client.get("/api/v1/me", headers=bearer).status_code == 401
+
+
+def test_tokens_expire_after_token_days(app: Any, client: Any) -> None:
+    from datetime import timedelta
+
+    from app.db import utcnow
+    from app.models.accounts import ApiToken
+
+    make_user("t@school.test")
+    db.session.commit()
+    made = client.post(
+        "/api/v1/auth/token", json={"email": "t@school.test", "password": PASSWORD}
+    ).get_json()
+    assert made["expires_at"]
+    token = db.session.get(ApiToken, made["id"])
+    assert token.expires_at is not None
+    days = (token.expires_at - utcnow()).total_seconds() / 86400
+    assert 89.9 < days <= 90  # TOKEN_DAYS, 90 by default
+    bearer = {"Authorization": f"Bearer {made['token']}"}
+    assert client.get("/api/v1/me", headers=bearer).status_code == 200
+    token.expires_at = utcnow() - timedelta(seconds=1)
+    db.session.commit()
+    answer = client.get("/api/v1/me", headers=bearer)
+    assert answer.status_code == 401
+    listed = client.get(
+        "/api/v1/auth/tokens",
+        headers={
+            "Authorization": "Bearer "
+            + client.post(
+                "/api/v1/auth/token", json={"email": "t@school.test", "password": PASSWORD}
+            ).get_json()["token"]
+        },
+    ).get_json()["tokens"]
+    assert all(t["expires_at"] for t in listed)

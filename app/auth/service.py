@@ -18,7 +18,7 @@ from sqlalchemy.orm import joinedload
 from app.auth import throttle
 from app.auth.passwords import MIN_PASSWORD_LENGTH, hash_password, needs_rehash, verify_password
 from app.db import db, utcnow
-from app.errors import Conflict, InvalidInput
+from app.errors import InvalidInput
 from app.mail import send_mail
 from app.models.accounts import User
 from app.models.orgs import Role, RoleGrant
@@ -67,22 +67,37 @@ def _link(path: str) -> str:
     return current_app.extensions["settings"].public_base_url.rstrip("/") + path
 
 
-def sign_up(name: str, email: str, password: str) -> User:
-    """An unconfirmed account; the confirmation mail goes out when the caller commits."""
+def sign_up(name: str, email: str, password: str) -> str:
+    """An unconfirmed account and its confirmation mail (sent when the caller commits); the
+    address, normalised, for the "check your e-mail" page.
+
+    The answer is the same whether or not the address already has an account, so sign-up
+    tells nobody who is registered: an existing account's owner gets a "you already have an
+    account" mail instead (with sign-in and reset links), and the password is hashed either
+    way, so the time taken says nothing either.
+    """
     email = normalise_email(email)
     name = name.strip()
     if not name:
         raise InvalidInput("Tell us your name.", {"name": ["Required."]})
     check_password_rules(password)
-    if find_user(email) is not None:
-        raise Conflict(
-            "An account with that e-mail already exists. Sign in, or reset your password."
+    password_hash = hash_password(password)
+    existing = find_user(email)
+    if existing is not None:
+        send_mail(
+            existing.email,
+            "You already have an account",
+            "already_registered",
+            user=existing,
+            login=_link("/auth/login"),
+            reset=_link("/auth/reset"),
         )
-    user = User(email=email, name=name, password_hash=hash_password(password))
+        return existing.email
+    user = User(email=email, name=name, password_hash=password_hash)
     db.session.add(user)
     db.session.flush()
     send_confirmation(user)
-    return user
+    return user.email
 
 
 def send_confirmation(user: User) -> None:

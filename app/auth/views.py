@@ -49,14 +49,15 @@ def signup() -> Any:
     form = SignupForm()
     if form.validate_on_submit():
         try:
-            user = service.sign_up(
+            email = service.sign_up(
                 form.name.data or "", form.email.data or "", form.password.data or ""
             )
         except AppError as error:
             report_error(error, form)
         else:
             db.session.commit()
-            return render_template("auth/check_email.html", email=user.email)
+            # The same page whether or not the address already had an account.
+            return render_template("auth/check_email.html", email=email)
     return render_template("auth/signup.html", form=form, password_hint=PASSWORD_HINT), (
         422 if form.errors or request.method == "POST" else 200
     )

@@ -65,13 +65,31 @@ def test_signup_refuses_bad_input_and_duplicates(client: Any, mailbox: Any) -> N
         "/auth/signup", {"name": "A", "email": "not-an-email", "password": "long-enough-pw"}
     )
     assert bad.status_code == 422
+    assert _count_users() == before
+    assert mailbox.messages == []
+
+
+def test_signup_answers_the_same_for_a_registered_address(client: Any, mailbox: Any) -> None:
+    """Sign-up never tells who has an account: the same page, and the mail that fits."""
+    make_user("taken@school.test")
+    db.session.commit()
+    before = _count_users()
+    fresh = client.submit(
+        "/auth/signup", {"name": "A", "email": "new@school.test", "password": "long-enough-pw"}
+    )
     dup = client.submit(
         "/auth/signup", {"name": "A", "email": "TAKEN@school.test", "password": "long-enough-pw"}
     )
-    assert dup.status_code == 422
-    assert "already exists" in dup.get_data(as_text=True)
-    assert _count_users() == before
-    assert mailbox.messages == []
+    assert fresh.status_code == dup.status_code == 200
+    page = dup.get_data(as_text=True)
+    assert page == fresh.get_data(as_text=True).replace("new@school.test", "taken@school.test")
+    assert "already" not in page
+    assert _count_users() == before + 1  # only the new address got an account
+    told = mailbox.to("taken@school.test")
+    assert len(told) == 1
+    assert "already have an account" in str(told[0]["Subject"])
+    assert "/auth/reset" in mailbox.body(told[0])
+    assert "Confirm" in str(mailbox.to("new@school.test")[0]["Subject"])
 
 
 def test_tampered_confirmation_link_is_a_clear_400(client: Any) -> None:

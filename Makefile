@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 
 .DEFAULT_GOAL := help
-.PHONY: help run test test-fast lint fmt typecheck bench migrate seed chromium validator infra-lint load clean
+.PHONY: help run test test-fast lint fmt typecheck bench migrate seed chromium validator infra-lint load clean lock
 VALIDATOR := .venv-validator
 INFRA := .venv-infra
 LOAD := .venv-load
@@ -20,9 +20,14 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 
-$(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install -q -e '.[dev]'
+$(VENV)/.installed-dev: pyproject.toml constraints.txt | $(BIN)/python
+	$(BIN)/pip install -q -c constraints.txt -e '.[dev]'
 	touch $@
+
+lock: $(VENV)/.installed-dev ## pin what the venv resolved (after changing pyproject.toml) in constraints.txt
+	@{ echo "# Exact versions the test suite ran with (pip constraints, used by make for .venv)."; \
+	   echo "# Regenerate after changing pyproject.toml: make lock"; \
+	   $(BIN)/pip freeze --exclude-editable | grep -v '^-e'; } > constraints.txt
 
 run: $(VENV)/.installed-dev ## set up, migrate, seed demo data and serve on http://127.0.0.1:5000 (SQLite)
 	$(FLASK) db upgrade

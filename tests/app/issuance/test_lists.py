@@ -324,7 +324,9 @@ def test_my_badges_api_caps_per_page_and_refuses_junk(app: Any, client: Any) -> 
     refused = client.get("/api/v1/me/badges?page=abc", headers=token)
     assert refused.status_code == 422
     error = refused.get_json()["error"]
-    assert error["message"] == "page is a number from 1; per_page a number from 1 to 100."
+    assert error["message"] == (
+        "page is a number from 1 to 1,000,000; per_page a number from 1 to 100."
+    )
     assert set(error["fields"]) == {"page", "per_page"}
 
 

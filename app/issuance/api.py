@@ -32,11 +32,21 @@ def dump(item: Any) -> dict[str, Any]:
         "expires": item.expires.isoformat() if item.expires else None,
         "revoked": item.revoked,
         "revocation_reason": item.revocation_reason or None,
-        "jws_url": public_url("issuance.download", uid=item.uid, fmt="jws"),
-        "png_url": public_url("issuance.download", uid=item.uid, fmt="png"),
-        "svg_url": public_url("issuance.download", uid=item.uid, fmt="svg"),
+        "jws_url": public_url("api.my_badge_file", uid=item.uid, fmt="jws"),
+        "png_url": public_url("api.my_badge_file", uid=item.uid, fmt="png"),
+        "svg_url": public_url("api.my_badge_file", uid=item.uid, fmt="svg"),
         "public_url": documents.public_page_url(item) if item.public else None,
     }
+
+
+@bp.get("/me/badges/<uid>/<any(json, jws, png, svg):fmt>")
+@login_required
+def my_badge_file(uid: str, fmt: str) -> Any:
+    """One of the caller's badges as a file, for the same bearer token (the ``*_url``s of
+    ``/me/badges``); another's is 404, no token 401."""
+    from app.issuance.views import badge_download
+
+    return badge_download(service.get_own(current_user, uid), fmt)
 
 
 @bp.get("/me/badges")

@@ -60,7 +60,12 @@ def index() -> Any:
 @bp.get("/badges/<uid>/download/<any(json, jws, png, svg):fmt>")
 @login_required
 def download(uid: str, fmt: str) -> Any:
-    item = service.get_own(current_user, uid)
+    return badge_download(service.get_own(current_user, uid), fmt)
+
+
+def badge_download(item: Any, fmt: str) -> Any:
+    """The earner's badge as a file: its JSON, its JWS, or its baked PNG or SVG (the page and
+    the API answer the same file)."""
     if item.jws is None:
         raise InvalidInput("This badge is not signed yet; try again in a moment.")
     mimetype, ext = DOWNLOADS[fmt]

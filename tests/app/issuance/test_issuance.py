@@ -273,6 +273,24 @@ def test_api_lists_my_badges_and_admins_revoke(app: Any, client: Any, mailbox: A
     assert badge["expires"] is not None
     assert badge["public_url"] is None  # not shared yet
     teacher = auth_for(client, EMAIL)
+    # The file links answer the file to the same token (and 401 JSON without one).
+    for key, kind in (("jws_url", "application/jose"), ("png_url", "image/png")):
+        path = badge[key].removeprefix("http://localhost")
+        got = client.get(path, headers=teacher)
+        assert got.status_code == 200, (key, got.status_code)
+        assert got.mimetype == kind
+        anonymous = client.get(path)
+        assert anonymous.status_code == 401
+        assert anonymous.is_json
+    assert (
+        unbake(client.get(badge["png_url"].removeprefix("http://localhost"), headers=teacher).data)
+        == item.jws
+    )
+    stranger = auth_for(client, "admin@acme.test")
+    assert (
+        client.get(badge["jws_url"].removeprefix("http://localhost"), headers=stranger).status_code
+        == 404
+    )
     refused = client.post(
         f"/api/v1/assertions/{item.uid}/revoke", json={"reason": "x"}, headers=teacher
     )

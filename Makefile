@@ -29,10 +29,13 @@ lock: $(VENV)/.installed-dev ## pin what the venv resolved (after changing pypro
 	   echo "# Regenerate after changing pyproject.toml: make lock"; \
 	   $(BIN)/pip freeze --exclude-editable | grep -v '^-e'; } > constraints.txt
 
-run: $(VENV)/.installed-dev ## set up, migrate, seed demo data and serve on http://127.0.0.1:5000 (SQLite)
+# Links and badge ids name the address the app is served on (PUBLIC_BASE_URL wins if set).
+BASE_URL = $(or $(PUBLIC_BASE_URL),http://$(HOST):$(PORT))
+
+run: $(VENV)/.installed-dev ## set up, migrate, seed demo data and serve on http://127.0.0.1:5000 (SQLite; PORT=, HOST=)
 	$(FLASK) db upgrade
-	$(FLASK) seed-demo
-	$(FLASK) run --host $(HOST) --port $(PORT)
+	PUBLIC_BASE_URL=$(BASE_URL) $(FLASK) seed-demo
+	PUBLIC_BASE_URL=$(BASE_URL) $(FLASK) run --host $(HOST) --port $(PORT)
 
 migrate: $(VENV)/.installed-dev ## apply database migrations (DATABASE_URL or the SQLite default)
 	$(FLASK) db upgrade

@@ -54,6 +54,11 @@ class Unauthorized(AppError):
     code = "unauthorized"
 
 
+PLAIN_WORDS = {
+    404: "There is nothing at this address. Check the link, or start again from the home page.",
+    405: "This address does not take that kind of request.",
+}
+
 TITLES = {
     400: "Bad request",
     401: "Please sign in",
@@ -118,6 +123,8 @@ def register_error_handlers(app: Flask) -> None:
             message = "Too many attempts. Please wait a little and try again."
         elif status == 413:
             message = "The upload is larger than this site accepts."
+        elif status in PLAIN_WORDS:  # werkzeug's stock wording reads like a server log
+            message = PLAIN_WORDS[status]
         else:
             message = err.description or TITLES.get(status, "Error")
         code = (err.name or "error").lower().replace(" ", "_")

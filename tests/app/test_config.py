@@ -57,7 +57,10 @@ def test_error_pages_for_people_and_json_for_api(client) -> None:
     page = client.get("/no-such-page")
     assert page.status_code == 404
     assert "text/html" in page.content_type
-    assert "Not found" in page.get_data(as_text=True)
+    html = page.get_data(as_text=True)
+    assert "Not found" in html
+    assert "There is nothing at this address" in html
+    assert "requested URL was not found on the server" not in html  # not the stock wording
     api = client.get("/api/v1/no-such-thing")
     assert api.status_code == 404
     assert api.get_json()["error"]["code"] == "not_found"

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from flask import render_template
+from pathlib import Path
+from typing import Any
+
+from flask import Response, current_app, render_template
 
 from app.main import bp
 from app.security import public
@@ -18,3 +21,13 @@ def home() -> str:
 @public
 def help_page() -> str:
     return render_template("main/help.html")
+
+
+@bp.get("/favicon.ico")
+@public
+def favicon() -> Any:
+    """Browsers ask for /favicon.ico whatever the page says: the same SVG icon."""
+    icon = Path(current_app.static_folder or "", "favicon.svg").read_bytes()
+    response = Response(icon, mimetype="image/svg+xml")
+    response.headers["Cache-Control"] = "public, max-age=86400"
+    return response

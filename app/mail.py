@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import smtplib
+import sys
 from email.message import EmailMessage
 from typing import Any
 
@@ -31,7 +32,19 @@ def build_message(settings: Settings, to: str, subject: str, text: str) -> Email
 def deliver(settings: Settings, message: EmailMessage) -> None:
     """Send now. Without an SMTP host the message is printed to the log instead."""
     if not settings.smtp_host:
-        log.info("mail (SMTP_HOST unset, not sent):\n%s", message.as_string())
+        if settings.is_production:  # logs hash addresses; a lost mail is worth a warning
+            log.warning("mail not sent: SMTP_HOST is unset (%s)", message["Subject"])
+            return
+        # Development: the mail as a person reads it (plain text, links intact, the real
+        # recipient), on the console, so a sign-up link can be copied from it.
+        part = message.get_body(preferencelist=("plain",))
+        body = part.get_content() if part is not None else ""
+        sys.stderr.write(
+            f"\n----- mail (SMTP_HOST unset: printed, not sent) -----\n"
+            f"To: {message['To']}\nSubject: {message['Subject']}\n\n{body}\n"
+            "----- end of mail -----\n"
+        )
+        sys.stderr.flush()
         return
     with smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=10) as smtp:
         if settings.smtp_starttls:

@@ -46,3 +46,23 @@ def test_a_rolled_back_batch_sends_nothing(app: Any, mailbox: Any) -> None:
     db.session.execute(text("SELECT 1"))
     db.session.commit()
     assert mailbox.messages == []
+
+
+def test_without_smtp_mail_is_printed_readably_in_development(
+    settings: Any, capsys: Any
+) -> None:
+    """make run has no SMTP server: the confirmation link must be copyable from the console
+    (plain text, not quoted-printable; the real recipient, not its hash)."""
+    from app import create_app
+    from app.db import dispose_engines
+    from app.mail import build_message, deliver
+
+    local = settings.with_changes(smtp_host="")
+    app = create_app(local)
+    with app.app_context():
+        link = "http://localhost/auth/confirm/" + "x" * 120 + "=="
+        deliver(local, build_message(local, "t@school.test", "Confirm", f"Open {link} now."))
+        dispose_engines()
+    printed = capsys.readouterr().err
+    assert "To: t@school.test" in printed
+    assert link in printed

@@ -194,6 +194,10 @@ def _register_request_hooks(app: Flask) -> None:
 def _register_template_helpers(app: Flask) -> None:
     from app.models.orgs import Role
     from app.security import has_role
+    from app.textfmt import human_date, markdown_lite
+
+    app.jinja_env.filters["markdown_lite"] = markdown_lite
+    app.jinja_env.filters["human_date"] = human_date
 
     @app.context_processor
     def inject() -> dict[str, Any]:

@@ -278,3 +278,13 @@ def test_the_owner_is_told_once_when_many_addresses_guess(
     assert len(told) == 1
     assert "trying passwords" in str(told[0]["Subject"])
     assert "/auth/reset" in mailbox.body(told[0])
+
+
+def test_a_demo_tour_of_six_accounts_from_one_address_is_not_throttled(client: Any) -> None:
+    for n in range(6):
+        make_user(f"role{n}@demo.test")
+    db.session.commit()
+    for n in range(6):
+        assert _login_from(client, "192.0.2.10", f"role{n}@demo.test", PASSWORD).status_code == 302
+        client.http.post("/auth/logout", data={}, environ_base={"REMOTE_ADDR": "192.0.2.10"})
+        client.http.delete_cookie("session")

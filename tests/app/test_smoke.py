@@ -10,3 +10,16 @@ def test_the_site_has_an_icon(client):
     assert icon.mimetype == "image/svg+xml"
     assert b"<svg" in icon.data
     assert 'rel="icon"' in client.get("/").get_data(as_text=True)
+
+
+def test_platform_admins_find_the_failed_jobs_page_in_the_navigation(app, client):
+    from app.db import db
+    from tests.app.people import make_user, sign_in
+
+    admin = make_user("root@platform.test", admin=True)
+    teacher = make_user("t@school.test")
+    db.session.commit()
+    sign_in(client, admin)
+    assert "/admin/jobs" in client.get("/").get_data(as_text=True)
+    sign_in(client, teacher)
+    assert "/admin/jobs" not in client.get("/").get_data(as_text=True)

@@ -573,3 +573,14 @@ def test_three_officers_saving_one_policy_at_once_make_one(
         )
     )
     assert active == 1
+
+
+def test_an_officer_on_the_teachers_credit_page_is_pointed_to_the_officer_page(
+    app: Any, client: Any
+) -> None:
+    scene = _scene(auto=True)
+    sign_in(client, scene.officer)
+    page = client.get("/credit").get_data(as_text=True)
+    assert "You are a credit officer of" in page
+    assert "You are not a member of a district yet" not in page
+    assert f"/districts/{scene.district.id}/credit" in page

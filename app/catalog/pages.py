@@ -26,6 +26,7 @@ class Card:
     tags: list[str]
     grade_bands: list[str]
     estimated_hours: Any
+    credential_id: int = 0
 
 
 @dataclass(frozen=True)
@@ -165,6 +166,7 @@ def card(version: Any) -> Card:
         tags=[str(t) for t in _list(version.tags)],
         grade_bands=[str(g) for g in _list(version.grade_bands)],
         estimated_hours=_hours(version.estimated_hours),
+        credential_id=version.credential_id,
     )
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import time
 from dataclasses import dataclass, field
+from typing import Any
 
 from flask import current_app
 from sqlalchemy import select, true
@@ -141,3 +142,45 @@ def published_version(issuer_slug: str, credential_slug: str) -> CredentialVersi
     if version is None:
         raise NotFound("There is no published credential at this address.")
     return version
+
+
+@dataclass(frozen=True)
+class Standing:
+    """Where a signed-in teacher stands with a credential: she holds its badge, or has a draft
+    open (``submission_id``), or neither."""
+
+    earned: bool = False
+    submission_id: int | None = None
+
+
+def standings(user: Any, credential_ids: list[int]) -> dict[int, Standing]:
+    """The teacher's standing with each of ``credential_ids`` (two statements for a page):
+    badges she holds (not revoked) and drafts she has open."""
+    from app.models.assertions import Assertion
+    from app.models.submissions import Submission, SubmissionStatus
+
+    if user is None or not getattr(user, "is_authenticated", False) or not credential_ids:
+        return {}
+    earned = set(
+        db.session.scalars(
+            select(Assertion.credential_id).where(
+                Assertion.user_id == user.id,
+                Assertion.credential_id.in_(credential_ids),
+                Assertion.revoked_at.is_(None),
+            )
+        )
+    )
+    drafts = dict(
+        db.session.execute(
+            select(Submission.credential_id, Submission.id).where(
+                Submission.user_id == user.id,
+                Submission.credential_id.in_(credential_ids),
+                Submission.status == SubmissionStatus.DRAFT,
+            )
+        ).all()
+    )
+    return {
+        cid: Standing(earned=cid in earned, submission_id=drafts.get(cid))
+        for cid in credential_ids
+        if cid in earned or cid in drafts
+    }

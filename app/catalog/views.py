@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import Response, render_template, request, url_for
+from flask_login import current_user
 
 from app.catalog import bp, pages, queries
 from app.images import SVG_MIMETYPE
@@ -97,6 +98,7 @@ def index() -> str:
         "catalog/index.html",
         query=query,
         page=page,
+        standing=queries.standings(current_user, [c.credential_id for c in page.items]),
         page_url=page_url,
         issuers=facets.issuers,
         tags=facets.tags,
@@ -108,8 +110,12 @@ def index() -> str:
 @public
 def credential(issuer_slug: str, credential_slug: str) -> str:
     version = queries.published_version(issuer_slug, credential_slug)
+    mine = queries.standings(current_user, [version.credential_id])
     return render_template(
-        "catalog/detail.html", c=pages.detail(version), credential_id=version.credential_id
+        "catalog/detail.html",
+        c=pages.detail(version),
+        credential_id=version.credential_id,
+        standing=mine.get(version.credential_id),
     )
 
 

@@ -51,7 +51,7 @@ from app.models.accounts import User
 from app.models.credit import CreditCategory, DistrictMembership, LedgerEntry, RenewalCycle
 from app.models.orgs import Role
 from tests.app.people import grant, make_district, make_user
-from tests.bench.common import bench_app
+from tests.bench.common import FreshContextClient, bench_app, empty_tables
 
 FULL = ((500, 10_000), (5_000, 100_000))
 QUICK = ((100, 2_000), (400, 8_000))
@@ -103,21 +103,6 @@ class Result:
             f"plain select {self.plain_seconds:.2f} s, "
             f"ratio {self.export_seconds / self.plain_seconds:.1f}",
         ]
-
-
-class FreshContextClient(FlaskClient):
-    """Each request in its own app context (and database session), as in production."""
-
-    def open(self, *args: Any, **kwargs: Any) -> Any:
-        with self.application.app_context():
-            return super().open(*args, **kwargs)
-
-
-def _empty_tables() -> None:
-    # TRUNCATE fires no row triggers, so the append-only ledger empties too.
-    names = ", ".join(f'"{t.name}"' for t in reversed(db.metadata.sorted_tables))
-    db.session.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-    db.session.commit()
 
 
 def _set_up(teachers: int, lines: int) -> tuple[int, int]:
@@ -288,7 +273,7 @@ def _plain_select(district_id: int, lines: int) -> float:
 
 
 def _run(app: Flask, teachers: int, lines: int) -> Result:
-    _empty_tables()
+    empty_tables()
     district_id, officer_id = _set_up(teachers, lines)
     client = _signed_in_client(app, officer_id)
     page_ms, statements, problems = _progress_page(client, f"/districts/{district_id}/credit")

@@ -66,7 +66,7 @@ from app.models.orgs import Issuer, Role
 from app.models.reviews import Review, ReviewerProfile, ReviewKind, ReviewStatus
 from app.models.submissions import Submission, SubmissionStatus
 from tests.app.people import grant, make_user
-from tests.bench.common import bench_app
+from tests.bench.common import FreshContextClient, bench_app, empty_tables
 
 REQUESTS = 11  # timed, after one warm-up; the median is printed
 BATCH = 5_000
@@ -254,20 +254,6 @@ class Measured:
     @property
     def statements(self) -> int:
         return len(self.sql)
-
-
-class FreshContextClient(FlaskClient):
-    """Each request in its own app context (and database session), as in production."""
-
-    def open(self, *args: Any, **kwargs: Any) -> Any:
-        with self.application.app_context():
-            return super().open(*args, **kwargs)
-
-
-def _empty_tables() -> None:
-    names = ", ".join(f'"{t.name}"' for t in reversed(db.metadata.sorted_tables))
-    db.session.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-    db.session.commit()
 
 
 def _batches(rows: Iterator[dict[str, Any]]) -> Iterator[list[dict[str, Any]]]:
@@ -502,7 +488,7 @@ def _badges(teacher: User, badges: int, credentials: int) -> None:
 def _set_up(app: Flask, sizes: Sizes) -> dict[str, tuple[FlaskClient, str]]:
     """Empty the database, fill it to ``sizes``; returns each user's (signed-in client,
     bearer token), "" for an anonymous client."""
-    _empty_tables()
+    empty_tables()
     _catalog(sizes.credentials)
     reviewer = make_user("reviewer@issuer.test", name="Rita Reviewer")
     for issuer_id in range(1, ISSUERS + 1):

@@ -48,7 +48,7 @@ from app.models.submissions import Submission, SubmissionStatus
 from app.reviews import routing
 from tests.app.credentials.body import BODY
 from tests.app.people import grant, make_district, make_issuer, make_user
-from tests.bench.common import bench_app
+from tests.bench.common import bench_app, empty_tables
 
 FULL = ((20, 1_000), (200, 10_000))
 QUICK = ((10, 200), (40, 800))
@@ -77,12 +77,6 @@ class Result:
             f"{self.per_assignment:.2f} SQL statements per assignment, "
             f"all assigned: {'yes' if self.ok else 'no'}"
         )
-
-
-def _empty_tables() -> None:
-    names = ", ".join(f'"{t.name}"' for t in reversed(db.metadata.sorted_tables))
-    db.session.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-    db.session.commit()
 
 
 def _set_up(reviewers: int, submissions: int) -> list[int]:
@@ -247,7 +241,7 @@ def _check(submissions: int) -> list[str]:
 
 
 def _run(app: Flask, reviewers: int, submissions: int) -> Result:
-    _empty_tables()
+    empty_tables()
     submission_ids = _set_up(reviewers, submissions)
     seconds, statements, kinds = _route(app, submission_ids)
     problems = _check(submissions)

@@ -193,13 +193,9 @@ def _assertion_document(uid: str) -> tuple[int, dict[str, Any]]:
     return 200, documents.assertion(row)
 
 
-def _revocation_list(found: Issuer) -> dict[str, Any]:
-    revoked = db.session.execute(
-        select(Assertion.uid, Assertion.revocation_reason)
-        .where(Assertion.issuer_id == found.id, Assertion.revoked_at.is_not(None))
-        .order_by(Assertion.revoked_at, Assertion.id)
-    ).all()
-    return documents.revocation_list(found, list(revoked))
+def _revocation_list(found: Any) -> dict[str, Any]:
+    """The issuer's revocation list (``found``: an Issuer, or a row with its id and slug)."""
+    return documents.revocation_list(found, read_all(_REVOKED_QUERY, {"issuer_id": found.id}))
 
 
 def _key(kid: str) -> IssuerKey:
@@ -257,8 +253,7 @@ def own_document(path: str) -> tuple[int, dict[str, Any]]:
         if found is None:
             raise NotFound("There is no such issuer.")
         if endpoint == "ob.revocations":
-            revoked = read_all(_REVOKED_QUERY, {"issuer_id": found.id})
-            return 200, documents.revocation_list(found, revoked)
+            return 200, _revocation_list(found)
         key = SimpleNamespace(kid=found.kid) if found.kid else None
         return 200, documents.profile(found, key)
     raise NotFound("There is no such document.")

@@ -8,10 +8,12 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 
 .DEFAULT_GOAL := help
-.PHONY: help run test test-fast lint fmt typecheck bench migrate seed chromium validator infra-lint load clean lock
+.PHONY: help run test test-fast lint fmt typecheck bench migrate seed chromium axe validator infra-lint load clean lock
 VALIDATOR := .venv-validator
 INFRA := .venv-infra
 LOAD := .venv-load
+AXE := .node-axe
+AXE_VERSION := 4.14.1
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -47,6 +49,15 @@ chromium: ## install Debian's chromium for the browser tests (needs root or sudo
 	@command -v chromium >/dev/null || { \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium; }
+
+# axe-core (the accessibility rules engine the browser tests inject into each page), pinned,
+# from npm into a folder of its own; tests/browser.py reads $(AXE)/node_modules/axe-core/axe.min.js.
+axe: $(AXE)/.installed-$(AXE_VERSION) ## axe-core from npm for the accessibility browser tests (needs node and npm)
+
+$(AXE)/.installed-$(AXE_VERSION):
+	@command -v npm >/dev/null || { echo "npm is needed for axe-core: apt-get install npm"; exit 1; }
+	npm install --prefix $(AXE) --no-audit --no-fund --save-exact axe-core@$(AXE_VERSION)
+	touch $@
 
 validator: $(VALIDATOR)/.installed ## the 1EdTech Open Badges 2.0 reference validator, in a venv of its own
 
@@ -87,14 +98,14 @@ lint: $(VENV)/.installed-dev ## ruff lint and format check
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check badges
 
-typecheck: $(VENV)/.installed-dev ## mypy strict on the badges library
-	$(BIN)/mypy badges
+typecheck: $(VENV)/.installed-dev ## mypy on the whole project (strict on badges/ and app/; see [tool.mypy])
+	$(BIN)/mypy
 
 fmt: $(VENV)/.installed-dev ## format and autofix
 	$(BIN)/ruff format badges
 	$(BIN)/ruff check --fix .
 
-test: $(VENV)/.installed-dev $(LOAD)/.installed chromium validator lint infra-lint typecheck ## lint, type-check and run the whole suite (SQLite; PostgreSQL when DATABASE_URL is set)
+test: $(VENV)/.installed-dev $(LOAD)/.installed chromium axe validator lint infra-lint typecheck ## lint, type-check and run the whole suite (SQLite; PostgreSQL when DATABASE_URL is set)
 	$(BIN)/pytest
 
 test-fast: $(VENV)/.installed-dev ## the suite without lint and browser set-up

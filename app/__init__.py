@@ -5,7 +5,7 @@ from __future__ import annotations
 import secrets
 from typing import Any
 
-from flask import Flask, g, request
+from flask import Flask, Response, g, request
 from flask.json.provider import DefaultJSONProvider
 from flask.sessions import SecureCookieSessionInterface
 from flask_login import AnonymousUserMixin
@@ -15,21 +15,6 @@ from app.config import Settings
 from app.db import db
 from app.extensions import csrf, limiter, login_manager, migrate
 from app.security import content_security_policy
-
-BLUEPRINT_MODULES = (
-    "app.main",
-    "app.auth",
-    "app.orgs",
-    "app.credentials",
-    "app.catalog",
-    "app.verify",
-    "app.submissions",
-    "app.reviews",
-    "app.issuance",
-    "app.credit",
-    "app.ops",
-    "app.api",
-)
 
 
 class SessionInterface(SecureCookieSessionInterface):
@@ -71,8 +56,12 @@ class BoundedJSONProvider(DefaultJSONProvider):
 
 def create_app(settings: Settings | None = None) -> Flask:
     """Build the app from ``settings`` (default: the environment). Only wires things up:
-    migrations run with ``flask db upgrade``, never here."""
-    import importlib
+    migrations run with ``flask db upgrade``, never here.
+
+    This package's root is imported before any ``app.*`` module, so the rest of the app is
+    imported here, when an app is built: importing ``app.db`` never pulls in every feature.
+    """
+    from app import blueprints, wiring
 
     settings = settings or Settings.from_env()
     app = Flask(
@@ -90,6 +79,8 @@ def create_app(settings: Settings | None = None) -> Flask:
         settings.instance_path.mkdir(parents=True, exist_ok=True)
 
     db.init_app(app)
+    # Registered first, so it runs after every other after_request hook.
+    app.after_request(end_transaction)
     migrate.init_app(app, db, directory=str(_migrations_dir()))
     from app.security import apply_body_limit
 
@@ -107,12 +98,8 @@ def create_app(settings: Settings | None = None) -> Flask:
     from app.errors import register_error_handlers
 
     register_error_handlers(app)
-    for name in BLUEPRINT_MODULES:
-        module = importlib.import_module(name)
-        app.register_blueprint(module.bp)
-        if hasattr(module, "ob"):
-            app.register_blueprint(module.ob)
-    csrf.exempt(importlib.import_module("app.api").bp)
+    blueprints.register(app)  # every route (app/blueprints.py)
+    wiring.connect(app)  # every event subscription (app/wiring.py)
 
     from app.cli import register_cli
 
@@ -161,6 +148,26 @@ def _register_user_loader() -> None:
             return error_response(401, "unauthorized", "Sign in or send a valid bearer token.")
         flash("Please sign in to continue.", "info")
         return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+
+
+def end_transaction(response: Response) -> Response:
+    """The request owns the transaction: commit once when the view answered below 400, roll
+    back otherwise (an AppError, an HTTP error, a form re-shown with 422). Views and services
+    never commit; what must wait for the commit (mail, jobs) waits in ``after_commit``.
+
+    It runs before the body is sent, so a streamed body (a CSV export) only reads. A failing
+    commit is rolled back and raised: the error handlers answer 500 and nothing is kept.
+    An exception no handler answered skips this; ``remove_session`` then rolls back.
+    """
+    if response.status_code >= 400:
+        db.session.rollback()
+        return response
+    try:
+        db.session.commit()
+    except BaseException:
+        db.session.rollback()
+        raise
+    return response
 
 
 HSTS = "max-age=31536000; includeSubDomains"

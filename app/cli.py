@@ -5,8 +5,17 @@ from __future__ import annotations
 import os
 
 import click
-from flask import Flask
+from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
+
+from app import demo
+from app.credit import cycles, ledger
+from app.db import unit_of_work
+from app.issuance import bulk
+from app.jobs import queue
+from app.reviews import routing
+from app.storage import S3Storage, storage
+from app.submissions import service as submissions
 
 
 @click.command("cleanup-evidence")
@@ -15,12 +24,10 @@ from flask.cli import AppGroup, with_appcontext
 @with_appcontext
 def cleanup_evidence_command(min_age: int, dry_run: bool) -> None:
     """Remove stored evidence files that no submission record points at."""
-    from app.submissions import service
-
-    keys = service.orphaned_keys(min_age)
+    keys = submissions.orphaned_keys(min_age)
     for key in keys:
         if not dry_run:
-            service.storage().delete(key)
+            storage().delete(key)
         click.echo(("would remove " if dry_run else "removed ") + key)
     click.echo(f"{len(keys)} orphaned object(s){' found' if dry_run else ' removed'}.")
 
@@ -29,12 +36,7 @@ def cleanup_evidence_command(min_age: int, dry_run: bool) -> None:
 @with_appcontext
 def allow_browser_uploads_command() -> None:
     """Let the site's pages upload large files straight to the S3 bucket (sets its CORS)."""
-    from flask import current_app
-
-    from app.storage import S3Storage
-    from app.submissions import service
-
-    store = service.storage()
+    store = storage()
     if not isinstance(store, S3Storage):
         raise click.ClickException("S3_BUCKET is not set: local storage needs no CORS rule.")
     origin = current_app.extensions["settings"].public_base_url
@@ -54,9 +56,6 @@ def routing_sweep_command(remind_hours: int) -> None:
     """
     from datetime import timedelta
 
-    from app.db import unit_of_work
-    from app.reviews import routing
-
     with unit_of_work():
         report = routing.sweep(remind_before=timedelta(hours=remind_hours))
     click.echo(
@@ -71,22 +70,16 @@ credit_cli = AppGroup("credit", help="District credit: renewal cycles and re-ver
 @credit_cli.command("roll-cycles")
 def roll_cycles_command() -> None:
     """Close renewal cycles that have ended and open the next ones (cron-safe)."""
-    from app.credit import service
-    from app.db import unit_of_work
-
     with unit_of_work():
-        count = service.roll_cycles()
+        count = cycles.roll_cycles()
     click.echo(f"{count} cycle(s) closed and renewed.")
 
 
 @credit_cli.command("recheck")
 def recheck_command() -> None:
     """Verify credited badges of other issuers again; reverse credit for revoked ones."""
-    from app.credit import service
-    from app.db import unit_of_work
-
     with unit_of_work():
-        count = service.recheck_external()
+        count = ledger.recheck_external()
     click.echo(f"{count} credit(s) reversed for revoked badges.")
 
 
@@ -114,10 +107,7 @@ def _children_die_with_parent() -> None:
 @with_appcontext
 def worker_command(burst: bool) -> None:
     """Run an RQ worker for the background jobs (needs REDIS_URL)."""
-    from flask import current_app
     from rq import SimpleWorker
-
-    from app.jobs import queue
 
     if not current_app.extensions["settings"].redis_url:
         raise click.ClickException("REDIS_URL is not set: jobs run inline, no worker is needed.")
@@ -135,17 +125,12 @@ def worker_command(burst: bool) -> None:
 @with_appcontext
 def recover_jobs_command(stale: int) -> None:
     """Queue again the bulk issuances whose worker died (no progress for --stale seconds)."""
-    from app.db import unit_of_work
-    from app.issuance import bulk
-
     with unit_of_work():
         ids = bulk.recover(stale)
     click.echo(f"{len(ids)} bulk issuance(s) queued again.")
 
 
 def register_cli(app: Flask) -> None:
-    from app import demo
-
     app.cli.add_command(demo.seed_demo_command)
     app.cli.add_command(cleanup_evidence_command)
     app.cli.add_command(allow_browser_uploads_command)

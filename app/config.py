@@ -91,8 +91,14 @@ class Settings:
     max_evidence_mb: int = 500
     # The largest bulk-issuance CSV (it is read as a stream; there is no row limit).
     bulk_max_mb: int = 20
+    # A running bulk issuance whose heartbeat (one a batch) is older than this many seconds
+    # lost its worker: another worker may take it over.
+    bulk_lease_seconds: int = 10
     # How long an API token works after it is made.
     token_days: int = 90
+    # How many hosted assertions and revocation lists each process keeps in memory until a
+    # revocation (PostgreSQL tells every process; see app/issuance/live.py); 0 keeps none.
+    hosted_cache_size: int = 10000
     # Badge signing keys: generated here and stored encrypted with MASTER_KEY (default), or
     # created in AWS KMS (asymmetric RSA_2048, RS256) when KMS_SIGNING is on.
     kms_signing: bool = False
@@ -158,7 +164,9 @@ class Settings:
             max_upload_mb=_int(environ, "MAX_UPLOAD_MB", 25),
             max_evidence_mb=_int(environ, "MAX_EVIDENCE_MB", 500),
             bulk_max_mb=_int(environ, "BULK_MAX_MB", 20),
+            bulk_lease_seconds=_int(environ, "BULK_LEASE_SECONDS", 10),
             token_days=_int(environ, "TOKEN_DAYS", 90),
+            hosted_cache_size=_int(environ, "HOSTED_CACHE_SIZE", 10000),
             kms_signing=_bool(environ.get("KMS_SIGNING")),
             queue_name=environ.get("QUEUE_NAME", "microcred"),
             job_retry_intervals=_ints(environ, "JOB_RETRY_INTERVALS", (10, 60, 300)),
@@ -192,6 +200,12 @@ class Settings:
     @property
     def is_production(self) -> bool:
         return self.env == "production"
+
+    @property
+    def is_development(self) -> bool:
+        """Development tools are on (the mail outbox at /dev/mail); never in testing or
+        production."""
+        return self.env == "development"
 
     def flask_config(self) -> dict[str, Any]:
         config: dict[str, Any] = {

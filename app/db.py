@@ -13,6 +13,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
+from flask import current_app
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import DateTime, MetaData, event
 from sqlalchemy.engine import Engine
@@ -151,10 +152,22 @@ def _read(statement: Any, parameters: dict[str, Any] | None, take: Callable[[Any
 
 
 def dispose_engines() -> None:
-    """Close every pooled connection of the app's engines (the default and "read" pools):
-    at the end of a test, a benchmark or a forked worker's start."""
+    """Close every pooled connection of the app's engines (the default and "read" pools) and
+    every other connection registered with :func:`on_dispose`: at the end of a test or a
+    benchmark."""
+    for close in current_app.extensions.get(_CLOSERS_KEY, {}).values():
+        close()
     for engine in db.engines.values():
         engine.dispose()
+
+
+_CLOSERS_KEY = "db_closers"
+
+
+def on_dispose(name: str, close: Callable[[], object]) -> None:
+    """Have :func:`dispose_engines` call ``close`` too (a connection of the app's own, such
+    as the hosted documents' LISTEN connection)."""
+    current_app.extensions.setdefault(_CLOSERS_KEY, {})[name] = close
 
 
 @contextmanager

@@ -8,7 +8,7 @@ prefer JSON, and a page otherwise. Every handler rolls the session back.
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import Any, TypeVar
 
 from flask import Flask, Response, g, jsonify, render_template, request
 from marshmallow import ValidationError
@@ -17,6 +17,7 @@ from werkzeug.exceptions import HTTPException
 from app.db import db
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 class AppError(Exception):
@@ -52,6 +53,13 @@ class Conflict(AppError):
 class Unauthorized(AppError):
     status = 401
     code = "unauthorized"
+
+
+def found(value: T | None, message: str) -> T:
+    """``value`` as looked up, or NotFound saying ``message`` when there was none."""
+    if value is None:
+        raise NotFound(message)
+    return value
 
 
 PLAIN_WORDS = {

@@ -16,16 +16,21 @@ Everything else (JPEG, GIF, HTML, a PNG named ``.svg``) is refused, naming what 
 
 from __future__ import annotations
 
+import io
 import re
 import struct
 import zlib
 from collections.abc import Iterator
+from typing import Any
 from xml.etree import ElementTree as ET  # only builds and serialises; parsing is defusedxml
 
 import defusedxml
 import defusedxml.ElementTree as SafeET
 
 from app.errors import InvalidInput
+from badges import png
+from badges.errors import DamagedPNG
+from badges.sniff import sniff
 
 MAX_IMAGE_BYTES = 1024 * 1024
 MAX_DIMENSION = 2048
@@ -34,7 +39,7 @@ ACCEPTED = "Badge images must be a PNG or an SVG file."
 PNG_MIMETYPE = "image/png"
 SVG_MIMETYPE = "image/svg+xml"
 
-PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+PNG_SIGNATURE = png.SIGNATURE
 _CRITICAL_CHUNKS = {b"IHDR", b"PLTE", b"IDAT", b"IEND"}
 _BADGE_CHUNK_KEYWORD = b"openbadges"
 # colour type -> (channels, allowed bit depths)
@@ -45,7 +50,9 @@ _COLOUR_TYPES = {
     4: (2, {8, 16}),
     6: (4, {8, 16}),
 }
-_ADAM7 = ((0, 0, 8, 8), (4, 0, 8, 8), (0, 4, 4, 8), (2, 0, 4, 4), (0, 2, 2, 4), (1, 0, 2, 2))
+_ADAM7: tuple[tuple[int, int, int, int], ...] = (
+    (0, 0, 8, 8), (4, 0, 8, 8), (0, 4, 4, 8), (2, 0, 4, 4), (0, 2, 2, 4), (1, 0, 2, 2),
+)
 _ADAM7 += ((0, 1, 1, 2),)
 
 SVG_NS = "http://www.w3.org/2000/svg"
@@ -87,9 +94,9 @@ def validate_badge_image(data: bytes, filename: str) -> tuple[bytes, str]:
             f"The badge image is {len(data) / (1024 * 1024):.1f} MB; the largest accepted is 1 MB."
         )
     claimed = _claimed_kind(filename)
-    actual = _sniff(data)
-    if actual is None:
-        raise InvalidInput(_describe_refusal(data) + " " + ACCEPTED)
+    actual = sniff(data)
+    if actual not in ("png", "svg"):
+        raise InvalidInput(_REFUSALS.get(actual or "", _UNREADABLE) + " " + ACCEPTED)
     if claimed is not None and claimed != actual:
         raise InvalidInput(
             f"The file is named as {claimed.upper()} but its content is {actual.upper()}. "
@@ -115,60 +122,38 @@ def _claimed_kind(filename: str) -> str | None:
     raise InvalidInput(f"Files ending in .{extension[:10]} are not accepted. " + ACCEPTED)
 
 
-def _sniff(data: bytes) -> str | None:
-    if data.startswith(PNG_SIGNATURE):
-        return "png"
-    head = _text_head(data)
-    if head.startswith(("<?xml", "<svg", "<!--", "<!doctype svg")):
-        return "svg"
-    return None
-
-
-def _text_head(data: bytes) -> str:
-    head = data[:512]
-    if head.startswith(b"\xef\xbb\xbf"):
-        head = head[3:]
-    return head.decode("utf-8", "replace").lstrip().lower()
-
-
-def _describe_refusal(data: bytes) -> str:
-    if data.startswith(b"\xff\xd8\xff"):
-        return "This is a JPEG image."
-    if data.startswith((b"GIF87a", b"GIF89a")):
-        return "This is a GIF image."
-    if data.startswith(b"RIFF") and data[8:12] == b"WEBP":
-        return "This is a WebP image."
-    head = _text_head(data)
-    if head.startswith(("<!doctype html", "<html")):
-        return "This is an HTML page, not an image."
-    return "This file is not an image we can read."
+_UNREADABLE = "This file is not an image we can read."
+_REFUSALS = {
+    "jpg": "This is a JPEG image.",
+    "gif": "This is a GIF image.",
+    "webp": "This is a WebP image.",
+    "html": "This is an HTML page, not an image.",
+}
 
 
 # -- PNG ----------------------------------------------------------------------------------
 
 
-def _png_chunks(data: bytes) -> Iterator[tuple[bytes, bytes, bytes]]:
-    """Yield ``(type, body, raw_chunk)`` up to and including IEND; refuse any damage."""
-    position = len(PNG_SIGNATURE)
-    while True:
-        if position + 8 > len(data):
-            raise InvalidInput("The PNG file is cut short: it ends before its IEND chunk.")
-        length, kind = struct.unpack(">I4s", data[position : position + 8])
-        if length > 0x7FFFFFFF or position + 12 + length > len(data):
-            raise InvalidInput(
-                "The PNG file is damaged: a chunk claims to be longer than the file."
-            )
-        if not kind.isalpha() or not kind.isascii():
-            raise InvalidInput("The PNG file is damaged: a chunk has an invalid name.")
-        body = data[position + 8 : position + 8 + length]
-        (crc,) = struct.unpack(">I", data[position + 8 + length : position + 12 + length])
-        if zlib.crc32(kind + body) != crc:
-            name = kind.decode("ascii")
-            raise InvalidInput(f"The PNG file is damaged: the {name} chunk fails its checksum.")
-        yield kind, body, data[position : position + 12 + length]
-        position += 12 + length
-        if kind == b"IEND":
-            return
+# What each kind of damage badges.png reports says to the person uploading.
+_PNG_DAMAGE = {
+    "signature": "The file is not a PNG image.",
+    "no_end": "The PNG file is cut short: it ends before its IEND chunk.",
+    "cut_short": "The PNG file is cut short: it ends before its IEND chunk.",
+    "too_long": "The PNG file is damaged: a chunk claims to be longer than the file.",
+    "short": "The PNG file is damaged: a chunk claims to be longer than the file.",
+    "chunk_type": "The PNG file is damaged: a chunk has an invalid name.",
+    "checksum": "The PNG file is damaged: the {kind} chunk fails its checksum.",
+}
+
+
+def _png_chunks(data: bytes) -> Iterator[tuple[bytes, bytes]]:
+    """Yield ``(type, body)`` up to and including IEND; refuse any damage."""
+    try:
+        for item in png.chunks(io.BytesIO(data)):
+            yield item.kind, item.body()
+    except DamagedPNG as err:
+        message = _PNG_DAMAGE[err.problem].format(kind=err.kind)
+        raise InvalidInput(message) from err
 
 
 def _clean_png(data: bytes) -> bytes:
@@ -176,7 +161,7 @@ def _clean_png(data: bytes) -> bytes:
     header: tuple[int, int, int, int, int] | None = None
     compressed: list[bytes] = []
     seen_palette = False
-    for index, (kind, body, raw) in enumerate(_png_chunks(data)):
+    for index, (kind, body) in enumerate(_png_chunks(data)):
         if index == 0:
             if kind != b"IHDR":
                 raise InvalidInput("The PNG file is damaged: it does not start with IHDR.")
@@ -193,7 +178,7 @@ def _clean_png(data: bytes) -> bytes:
             _BADGE_CHUNK_KEYWORD
         ):
             continue  # an earlier baked assertion: never re-served or re-baked
-        out.append(raw)
+        out.append(png.chunk(kind, body))  # as read: its CRC was checked
     assert header is not None  # the loop ran at least once: _png_chunks reached IEND
     if not compressed:
         raise InvalidInput("The PNG file has no image data.")
@@ -278,8 +263,9 @@ def _clean_svg(data: bytes) -> bytes:
 
 
 def _sanitise(element: ET.Element) -> None:
+    # typeshed types Element.tag as str; a comment's or a PI's tag is a function.
     if not isinstance(element.tag, str):  # pragma: no cover - the parser drops comments/PIs
-        return
+        return  # type: ignore[unreachable]
     if _namespace(element.tag) == "":
         element.tag = f"{{{SVG_NS}}}{element.tag}"
     for name in list(element.attrib):
@@ -293,8 +279,8 @@ def _sanitise(element: ET.Element) -> None:
 
 
 def _element_is_dropped(element: ET.Element) -> bool:
-    if not isinstance(element.tag, str):
-        return True
+    if not isinstance(element.tag, str):  # a comment or PI (typeshed: tag is always str)
+        return True  # type: ignore[unreachable]
     local = _local(element.tag)
     if _namespace(element.tag) == OPENBADGES_NS or local in _DROPPED_ELEMENTS:
         return True
@@ -327,27 +313,59 @@ def _attribute_is_safe(name: str, value: str) -> bool:
 _HEX_COLOUR = re.compile(r"#[0-9a-fA-F]{6}")
 
 
+# The caption sits on the lower part of the inner disc (radius 101 inside the white ring), at
+# most two lines kept clear of the ring: (baseline y, characters per line). The room at those
+# heights is about 158 and 136 px: 24 and 20 characters at 12 px and 0.55 em a character.
+_CAPTION_LINES = ((176, 24), (191, 20))
+_CAPTION_SIZE = 12
+
+
+def _caption_lines(caption: str) -> list[str]:
+    """``caption`` on at most two lines, broken between words (an ellipsis when cut)."""
+    (_, first_chars), (_, second_chars) = _CAPTION_LINES
+    words = caption.split()
+    first = ""
+    while words and len(f"{first} {words[0]}".strip()) <= first_chars:
+        first = f"{first} {words.pop(0)}".strip()
+    if not first and words:  # one word longer than a line
+        first, words[0] = words[0][:first_chars], words[0][first_chars:]
+        words = [w for w in words if w]
+    second = " ".join(words)
+    if len(second) > second_chars:
+        second = second[: second_chars - 1].rstrip() + "…"
+    return [line for line in (first, second) if line]
+
+
 def badge_svg(initials: str, caption: str = "", colour: str = "#1d4f91") -> bytes:
     """A simple round badge with ``initials`` (and a short ``caption``) as safe SVG bytes.
 
-    Used for demo credentials and as the image of a credential that has none.
+    Used for demo credentials and as the image of a credential that has none. The caption is
+    wrapped onto two short lines that stay inside the ring.
     """
     from xml.sax.saxutils import escape
 
     if not _HEX_COLOUR.fullmatch(colour):
         colour = "#1d4f91"
     initials = escape(initials[:4], {'"': "&quot;"})
-    caption = escape(caption[:28], {'"': "&quot;"})
     size = 64 if len(initials) <= 2 else 48
+    lines = _caption_lines(caption[:80])
+    # One line sits lower; two share the band.
+    places = _CAPTION_LINES[1:] if len(lines) == 1 else _CAPTION_LINES
+    caption_svg = ""
+    for line, (y, _) in zip(lines, places, strict=False):
+        text = escape(line, {'"': "&quot;"})
+        caption_svg += (
+            f'<text x="128" y="{y}" text-anchor="middle" font-family="Helvetica, Arial, '
+            f'sans-serif" font-size="{_CAPTION_SIZE}" fill="#ffffff">{text}</text>\n'
+        )
+    top = 128 + size // 3 - (8 if lines else 0)
     svg = f"""<svg xmlns="http://www.w3.org/2000/svg" width="256" height="256" \
 viewBox="0 0 256 256" role="img" aria-label="{initials} badge">
 <circle cx="128" cy="128" r="120" fill="{colour}"/>
 <circle cx="128" cy="128" r="104" fill="none" stroke="#ffffff" stroke-width="6"/>
-<text x="128" y="{128 + size // 3}" text-anchor="middle" font-family="Helvetica, Arial, \
+<text x="128" y="{top}" text-anchor="middle" font-family="Helvetica, Arial, \
 sans-serif" font-size="{size}" font-weight="700" fill="#ffffff">{initials}</text>
-<text x="128" y="196" text-anchor="middle" font-family="Helvetica, Arial, sans-serif" \
-font-size="15" fill="#ffffff">{caption}</text>
-</svg>
+{caption_svg}</svg>
 """
     return svg.encode("utf-8")
 
@@ -374,3 +392,13 @@ def png_in_svg(png: bytes) -> bytes:
         f'viewBox="0 0 {width} {height}"><image width="{width}" height="{height}" '
         f'xlink:href="data:image/png;base64,{encoded}"/></svg>'
     ).encode()
+
+
+def image_of(version: Any) -> tuple[bytes, str]:
+    """A credential version's badge image: its own (validated at upload), or a generated
+    default badge with the title's initials. The catalog shows it; issuance bakes it."""
+    data = getattr(version, "image", None)
+    if data:
+        return bytes(data), str(getattr(version, "image_mimetype", None) or "image/png")
+    initials = "".join(word[0] for word in version.title.split()[:3] if word[:1].isalnum())
+    return badge_svg(initials.upper() or "MC", ""), SVG_MIMETYPE

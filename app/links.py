@@ -8,6 +8,6 @@ from flask import current_app
 
 
 def public_url(endpoint: str, **values: Any) -> str:
-    base = current_app.extensions["settings"].public_base_url.rstrip("/")
+    base: str = current_app.extensions["settings"].public_base_url.rstrip("/")
     path = current_app.url_map.bind("localhost").build(endpoint, values)
     return base + path

@@ -9,13 +9,19 @@ from __future__ import annotations
 import logging
 import smtplib
 import sys
+import time
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from email import message_from_bytes, policy
 from email.message import EmailMessage
+from pathlib import Path
 from typing import Any
 
 from flask import current_app, render_template
 
 from app.config import Settings
-from app.jobs import job
+from app.jobs import enqueue, job
 
 log = logging.getLogger(__name__)
 
@@ -30,7 +36,10 @@ def build_message(settings: Settings, to: str, subject: str, text: str) -> Email
 
 
 def deliver(settings: Settings, message: EmailMessage) -> None:
-    """Send now. Without an SMTP host the message is printed to the log instead."""
+    """Send now. Without an SMTP host the message is printed to the log instead. In
+    development every message is also kept in the outbox that /dev/mail lists."""
+    if settings.is_development:
+        keep_in_outbox(settings, message)
     if not settings.smtp_host:
         if settings.is_production:  # logs hash addresses; a lost mail is worth a warning
             log.warning("mail not sent: SMTP_HOST is unset (%s)", message["Subject"])
@@ -64,8 +73,6 @@ def send_mails(messages: list[tuple[str, str, str, dict[str, Any]]]) -> None:
     """Many ``(to, subject, template, context)`` messages, sent by one job (a bulk issuance
     tells 200 earners with one job rather than 200); a message that fails is given a job of
     its own, with the usual retries, so nobody gets a message twice."""
-    from app.jobs import enqueue
-
     settings: Settings = current_app.extensions["settings"]
     rendered = [
         (to, subject, render_template(f"mail/{template}.txt", settings=settings, **context))
@@ -79,8 +86,6 @@ def send_mails(messages: list[tuple[str, str, str, dict[str, Any]]]) -> None:
 
 @job("send-mails")
 def send_mails_job(messages: list[tuple[str, str, str]]) -> None:
-    from app.jobs import enqueue
-
     settings: Settings = current_app.extensions["settings"]
     for to, subject, text in messages:
         try:
@@ -100,3 +105,58 @@ def send_mail_job(to: str, subject: str, text: str) -> None:
         if settings.redis_url:
             raise  # the worker retries with backoff
         log.exception("could not send mail %r", subject)
+
+
+# The development outbox ---------------------------------------------------------------------
+
+OUTBOX_KEEP = 50
+
+
+def outbox_folder(settings: Settings) -> Path:
+    """Where development keeps sent mail: files, so the web process, a worker and the CLI
+    share one outbox."""
+    return settings.instance_path / "dev-mail"
+
+
+def keep_in_outbox(settings: Settings, message: EmailMessage) -> None:
+    """Keep ``message`` as an .eml file (the latest OUTBOX_KEEP stay). Development only."""
+    if not settings.is_development:
+        return
+    folder = outbox_folder(settings)
+    folder.mkdir(parents=True, exist_ok=True)
+    name = f"{time.time_ns():020d}-{uuid.uuid4().hex[:8]}.eml"
+    (folder / name).write_bytes(message.as_bytes())
+    for old in sorted(folder.glob("*.eml"))[:-OUTBOX_KEEP]:
+        old.unlink(missing_ok=True)
+
+
+@dataclass(frozen=True)
+class SentMail:
+    to: str
+    subject: str
+    sent_at: datetime
+    text: str  # the plain-text body, decoded
+
+
+def outbox(settings: Settings) -> list[SentMail]:
+    """The mail kept in development, newest first, decoded as a person reads it."""
+    folder = outbox_folder(settings)
+    if not settings.is_development or not folder.is_dir():
+        return []
+    found = []
+    for path in sorted(folder.glob("*.eml"), reverse=True):
+        try:
+            raw = path.read_bytes()
+        except FileNotFoundError:  # pruned meanwhile by another process
+            continue
+        message = message_from_bytes(raw, policy=policy.default)
+        part = message.get_body(preferencelist=("plain",))
+        found.append(
+            SentMail(
+                to=str(message["To"] or ""),
+                subject=str(message["Subject"] or ""),
+                sent_at=datetime.fromtimestamp(int(path.name[:20]) / 1e9, tz=UTC),
+                text=part.get_content() if part is not None else "",
+            )
+        )
+    return found

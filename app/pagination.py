@@ -4,7 +4,10 @@ statements (one for the rows, one for the total; eager loads add a fixed few).
     page = paginate(select(Review).order_by(Review.due_at, Review.id), page_args())
 
 Pages: ``?page=N`` (from 1) and ``?per_page=M`` (capped); templates render
-``pagination.nav(page)`` from ``templates/_pagination.html``. The API answers
+``pagination.nav(page)`` from ``templates/_pagination.html``. A public page that forgives
+hand-edited addresses reads :func:`lenient_page_args` and may link numbered pages
+(:attr:`Page.numbers`). A form on a list posts back :func:`kept_paging`, so the redirect after
+it returns to the same page. The API answers
 ``{"<things>": [...], "page": N, "per_page": M, "total": T, "next": url-or-null}`` via
 :func:`api_page` (the list keeps its resource's name, as ``"credentials"``).
 """
@@ -25,6 +28,7 @@ T = TypeVar("T")
 DEFAULT_PER_PAGE = 20
 MAX_PER_PAGE = 100
 MAX_PAGE = 1_000_000  # beyond it an offset overflows the database's integer
+PAGER_SPAN = 2  # numbered pager: the pages linked on each side of the current one
 
 
 @dataclass(frozen=True)
@@ -68,6 +72,18 @@ class Page(Generic[T]):
     def last_number(self) -> int:
         return (self.page - 1) * self.per_page + len(self.items)
 
+    @property
+    def numbers(self) -> list[int | None]:
+        """The page numbers a numbered pager links: the first, the last and a few around this
+        one; ``None`` marks a gap (so 2,000 results do not render 167 links)."""
+        shown = {1, self.pages, *range(self.page - PAGER_SPAN, self.page + PAGER_SPAN + 1)}
+        numbers: list[int | None] = []
+        for n in sorted(n for n in shown if 1 <= n <= self.pages):
+            if numbers and n - (numbers[-1] or 0) > 1:
+                numbers.append(None)
+            numbers.append(n)
+        return numbers
+
 
 def page_args(
     args: Mapping[str, str] | None = None,
@@ -95,7 +111,24 @@ def page_args(
     return PageArgs(int(raw_page), min(int(raw_size), cap), prefix)
 
 
-def paginate(statement: Select[Any], args: PageArgs, *, scalars: bool = True) -> Page[Any]:
+def lenient_page_args(per_page: int, *, max_page: int = MAX_PAGE) -> PageArgs:
+    """``?page`` for a public page of a fixed size: anything odd (junk, 0, past ``max_page``)
+    is page 1 rather than an error, as a hand-edited URL deserves."""
+    raw = request.args.get("page", "1")
+    return PageArgs(int(raw) if raw.isdigit() and 0 < int(raw) <= max_page else 1, per_page)
+
+
+def kept_paging(*prefixes: str) -> dict[str, Any]:
+    """This request's paging arguments (``page`` and ``per_page``, each also with every
+    ``prefix``) that are whole numbers: a list's forms post them back so the redirect after a
+    change returns to the page the form was on."""
+    names = {f"{prefix}{name}" for prefix in ("", *prefixes) for name in ("page", "per_page")}
+    return {k: v for k, v in request.args.items() if k in names and v.isdigit()}
+
+
+def paginate(
+    statement: Select[*tuple[Any, ...]], args: PageArgs, *, scalars: bool = True
+) -> Page[Any]:
     """One page of ``statement`` (which must order by something unique, e.g. ending in the
     id, so pages never overlap) and the total count: two statements."""
     total = db.session.scalar(select(func.count()).select_from(statement.order_by(None).subquery()))

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import wraps
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from flask import current_app
 from flask_login import current_user
@@ -62,7 +62,7 @@ def _guard(access: Access) -> Callable[[F], F]:
                 raise Forbidden("Your account does not have the role this page needs.")
             return view(*args, **kwargs)
 
-        return _mark(wrapped, access)  # type: ignore[arg-type]
+        return _mark(cast(F, wrapped), access)
 
     return decorator
 
@@ -145,8 +145,3 @@ def require_issuer_role(user: User, issuer_id: int, *roles: Role) -> None:
     """Raise Forbidden unless ``user`` holds one of ``roles`` for this issuer."""
     if not any(has_role(user, role, issuer_id=issuer_id) for role in roles):
         raise Forbidden("You do not hold the role this needs for that issuer.")
-
-
-def require_district_role(user: User, district_id: int, *roles: Role) -> None:
-    if not any(has_role(user, role, district_id=district_id) for role in roles):
-        raise Forbidden("You do not hold the role this needs for that district.")

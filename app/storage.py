@@ -16,8 +16,10 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, BinaryIO, Protocol
+from typing import Any, Protocol
 from urllib.parse import urlsplit
+
+from flask import current_app
 
 from app.config import Settings
 
@@ -31,6 +33,12 @@ class StorageError(Exception):
 
 class TooLarge(StorageError):
     pass
+
+
+class Readable(Protocol):
+    """A byte stream read front to back: an upload, a spooled file, a cleaned photo."""
+
+    def read(self, size: int = -1, /) -> bytes: ...
 
 
 @dataclass(frozen=True)
@@ -49,7 +57,7 @@ def check_key(key: str) -> str:
 class _Measured:
     """Reads ``stream`` in chunks, hashing and counting, and stops past ``limit`` bytes."""
 
-    def __init__(self, stream: BinaryIO, limit: int) -> None:
+    def __init__(self, stream: Readable, limit: int) -> None:
         self.stream = stream
         self.limit = limit
         self.size = 0
@@ -78,7 +86,7 @@ class _Measured:
 
 
 class Storage(Protocol):
-    def put(self, key: str, stream: BinaryIO, *, limit: int, content_type: str) -> Stored: ...
+    def put(self, key: str, stream: Readable, *, limit: int, content_type: str) -> Stored: ...
     def open(self, key: str) -> Iterator[bytes]: ...
     def delete(self, key: str) -> None: ...
     def exists(self, key: str) -> bool: ...
@@ -94,7 +102,7 @@ class LocalStorage:
     def _path(self, key: str) -> Path:
         return self.root / check_key(key)
 
-    def put(self, key: str, stream: BinaryIO, *, limit: int, content_type: str) -> Stored:
+    def put(self, key: str, stream: Readable, *, limit: int, content_type: str) -> Stored:
         target = self._path(key)
         target.parent.mkdir(parents=True, exist_ok=True)
         reader = _Measured(stream, limit)
@@ -156,7 +164,7 @@ class S3Storage:
             "s3", endpoint_url=endpoint_url or None, region_name=region or None
         )
 
-    def put(self, key: str, stream: BinaryIO, *, limit: int, content_type: str) -> Stored:
+    def put(self, key: str, stream: Readable, *, limit: int, content_type: str) -> Stored:
         from botocore.exceptions import BotoCoreError, ClientError
 
         reader = _Measured(stream, limit)
@@ -276,3 +284,13 @@ def make_storage(settings: Settings) -> LocalStorage | S3Storage:
     if settings.s3_bucket:
         return S3Storage(settings.s3_bucket, endpoint_url=settings.s3_endpoint_url)
     return LocalStorage(settings.instance_path / "evidence")
+
+
+def storage() -> LocalStorage | S3Storage:
+    """The current app's storage (one per app): evidence under ``submissions/``, baked badges
+    under ``badges/``."""
+    store: LocalStorage | S3Storage | None = current_app.extensions.get("storage")
+    if store is None:
+        store = make_storage(current_app.extensions["settings"])
+        current_app.extensions["storage"] = store
+    return store

@@ -8,19 +8,20 @@ with defusedxml (no DTDs, entities or external references).
 
 from __future__ import annotations
 
+import io
 import re
-import struct
-import zlib
 from typing import BinaryIO
 from xml.etree.ElementTree import Element
 
 import defusedxml.ElementTree as SafeET
 from defusedxml import DefusedXmlException
 
+from badges import png
 from badges.errors import BakeError, InputTooLarge
+from badges.png import SIGNATURE as PNG_SIGNATURE
+from badges.sniff import sniff
 
 MAX_IMAGE_BYTES = 10 * 1024 * 1024
-PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 KEYWORD = b"openbadges"
 OB_NS = "http://openbadges.org"
 SVG_NS = "http://www.w3.org/2000/svg"
@@ -39,11 +40,9 @@ def read_limited(source: bytes | BinaryIO, limit: int = MAX_IMAGE_BYTES) -> byte
 
 
 def kind_of(data: bytes) -> str | None:
-    if data.startswith(PNG_SIGNATURE):
-        return "png"
-    if b"<svg" in data[:1024]:
-        return "svg"
-    return None
+    """``png`` or ``svg`` by the content (badges.sniff), else None."""
+    kind = sniff(data)
+    return kind if kind in ("png", "svg") else None
 
 
 # --- PNG -------------------------------------------------------------------------------------
@@ -51,36 +50,12 @@ def kind_of(data: bytes) -> str | None:
 
 def png_chunks(data: bytes) -> list[tuple[bytes, bytes]]:
     """(type, body) of every chunk, checking lengths and CRCs; ends at IEND."""
-    if not data.startswith(PNG_SIGNATURE):
-        raise BakeError("not a PNG image (wrong signature)")
-    chunks: list[tuple[bytes, bytes]] = []
-    offset = len(PNG_SIGNATURE)
-    while True:
-        if offset + 12 > len(data):
-            raise BakeError("the PNG is truncated: a chunk header runs past the end of the file")
-        (length,) = struct.unpack(">I", data[offset : offset + 4])
-        kind = data[offset + 4 : offset + 8]
-        end = offset + 12 + length
-        if length > 2**31 - 1 or end > len(data):
-            raise BakeError("the PNG is damaged: a chunk claims more bytes than the file has")
-        if not kind.isalpha():
-            raise BakeError("the PNG is damaged: a chunk type is not four letters")
-        body = data[offset + 8 : offset + 8 + length]
-        (crc,) = struct.unpack(">I", data[end - 4 : end])
-        if zlib.crc32(kind + body) != crc:
-            raise BakeError(
-                f"the PNG is damaged: the {kind.decode('ascii')} chunk fails its checksum"
-            )
-        chunks.append((kind, body))
-        offset = end
-        if kind == b"IEND":
-            return chunks
-        if len(chunks) == 1 and kind != b"IHDR":
+    found: list[tuple[bytes, bytes]] = []
+    for item in png.chunks(io.BytesIO(data)):
+        found.append((item.kind, item.body()))
+        if len(found) == 1 and item.kind not in (b"IHDR", b"IEND"):
             raise BakeError("the PNG is damaged: it does not start with IHDR")
-
-
-def _chunk(kind: bytes, body: bytes) -> bytes:
-    return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+    return found
 
 
 def _is_badge_chunk(kind: bytes, body: bytes) -> bool:
@@ -97,8 +72,8 @@ def bake_png(image: bytes | BinaryIO, badge: str) -> bytes:
         if _is_badge_chunk(kind, body):
             continue
         if kind == b"IEND":
-            out.append(_chunk(b"iTXt", text))
-        out.append(_chunk(kind, body))
+            out.append(png.chunk(b"iTXt", text))
+        out.append(png.chunk(kind, body))
     return b"".join(out)
 
 

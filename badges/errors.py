@@ -27,6 +27,30 @@ class BakeError(BadgeError):
     """An image cannot be baked or unbaked."""
 
 
+_PNG_DAMAGE = {
+    "signature": "not a PNG image (wrong signature)",
+    "no_end": "the PNG is truncated: a chunk header runs past the end of the file",
+    "cut_short": "the PNG is truncated: a chunk header runs past the end of the file",
+    "too_long": "the PNG is damaged: a chunk claims more bytes than the file has",
+    "short": "the PNG is damaged: a chunk claims more bytes than the file has",
+    "chunk_type": "the PNG is damaged: a chunk type is not four letters",
+    "checksum": "the PNG is damaged: the {kind} chunk fails its checksum",
+}
+
+
+class DamagedPNG(BakeError):
+    """A PNG's structure is broken (:mod:`badges.png`). ``problem`` says how, for callers
+    that word it their own way: ``signature`` (not a PNG), ``no_end`` (it ends between
+    chunks, before IEND), ``cut_short`` (inside a chunk header), ``too_long`` (a length over
+    2**31 - 1), ``short`` (a chunk ends before its length says), ``chunk_type`` (not four
+    ASCII letters) or ``checksum`` (``kind`` names the chunk)."""
+
+    def __init__(self, problem: str, kind: bytes = b"") -> None:
+        self.problem = problem
+        self.kind = kind.decode("ascii", "replace")
+        super().__init__(_PNG_DAMAGE[problem].format(kind=self.kind))
+
+
 class InputTooLarge(BadgeError):
     """An input is bigger than the limit; refused before it is read whole."""
 

@@ -191,7 +191,33 @@ def _verify(
     now: datetime,
     filename: str | None = None,
 ) -> None:
-    given = _text_input(source, filename)
+    """Every check in order; a failed check that later ones depend on stops here (_Stop)."""
+    badge = _read_input(report, fetcher, _text_input(source, filename))
+    _check_kind(report, fetcher, badge)
+    _check_version(report, badge)
+    _check_not_marked_revoked(report, badge.document.node)
+    issuer = _check_structure(report, fetcher, badge.document.node)
+    if badge.token is not None:
+        _check_signature(report, fetcher, badge.token, badge.document.node, issuer)
+    else:
+        assert badge.fetched_from is not None
+        _check_hosted(report, badge.fetched_from, badge.document.node, issuer)
+    _check_revocation(report, fetcher, badge.document.node, issuer)
+    _check_dates(report, badge.document.node, now)
+    _check_recipient(report, badge.document.node, recipient)
+
+
+@dataclass
+class _Badge:
+    """The assertion being verified: its JWS if signed, the URL it was fetched from if any."""
+
+    document: normalize.Document
+    token: str | None = None
+    fetched_from: str | None = None
+
+
+def _read_input(report: Report, fetcher: Fetcher, given: str | dict[str, Any]) -> _Badge:
+    """The assertion the input gives: JSON, a JWS (decoded, not yet verified) or a URL."""
     token: str | None = None
     fetched_from: str | None = None
     if isinstance(given, dict):
@@ -214,50 +240,63 @@ def _verify(
         raise _fail(
             report, "input", "the input is not a badge URL, a JWS, assertion JSON or a baked image"
         )
+    return _Badge(_read(report, raw, "Assertion", fetched_from), token, fetched_from)
 
-    document = _read(report, raw, "Assertion", fetched_from)
-    assertion = document.node
-    verification = assertion.get("verification")
+
+def _check_kind(report: Report, fetcher: Fetcher, badge: _Badge) -> None:
+    """Signed or hosted: a signed badge needs its JWS; a hosted one is read from its own id."""
+    verification = badge.document.node.get("verification")
     vtypes = normalize.types_of(verification) if isinstance(verification, dict) else []
-    report.kind = "signed" if token or "SignedBadge" in vtypes else "hosted"
-    if report.kind == "signed" and token is None:
+    report.kind = "signed" if badge.token or "SignedBadge" in vtypes else "hosted"
+    if report.kind == "signed" and badge.token is None:
         raise _fail(
             report, "signature", "a signed badge must be verified from its JWS, not its JSON alone"
         )
-    if report.kind == "hosted" and fetched_from is None:
+    if report.kind == "hosted" and badge.fetched_from is None:
         # Trust only the copy served at the assertion's own id.
-        assertion_id = assertion.get("id")
+        assertion_id = badge.document.node.get("id")
         if not objects.is_http_url(assertion_id):
             raise _fail(report, "hosted", "a hosted assertion needs an http(s) id to fetch it from")
-        fetched_from = str(assertion_id)
-        raw = _fetch(report, fetcher, fetched_from, "assertion")
-        document = _read(report, raw, "Assertion", fetched_from)
-        assertion = document.node
-    if report.kind == "hosted" and fetched_from is not None:
-        fetched_from, document = _own_copy(report, fetcher, fetched_from, document, "Assertion")
-        assertion = document.node
-    if "Assertion" in normalize.types_of(assertion):
-        report.assertion = assertion
-    if document.version != normalize.V2:
-        report.add(
-            "version",
-            WARN,
-            f"this badge uses Open Badges {document.version}, an older version; it was "
-            "upgraded to 2.0 and checked as 2.0",
+        badge.fetched_from = str(assertion_id)
+        raw = _fetch(report, fetcher, badge.fetched_from, "assertion")
+        badge.document = _read(report, raw, "Assertion", badge.fetched_from)
+    if report.kind == "hosted" and badge.fetched_from is not None:
+        badge.fetched_from, badge.document = _own_copy(
+            report, fetcher, badge.fetched_from, badge.document, "Assertion"
         )
-        if report.kind == "signed":
-            raise _fail(
-                report,
-                "signature",
-                f"signed Open Badges {document.version} badges cannot be verified here; "
-                "ask the issuer for an Open Badges 2.0 copy",
-            )
+    if "Assertion" in normalize.types_of(badge.document.node):
+        report.assertion = badge.document.node
 
+
+def _check_version(report: Report, badge: _Badge) -> None:
+    """An older badge is upgraded and checked as 2.0, with a warning; a signed one cannot be."""
+    version = badge.document.version
+    if version == normalize.V2:
+        return
+    report.add(
+        "version",
+        WARN,
+        f"this badge uses Open Badges {version}, an older version; it was "
+        "upgraded to 2.0 and checked as 2.0",
+    )
+    if report.kind == "signed":
+        raise _fail(
+            report,
+            "signature",
+            f"signed Open Badges {version} badges cannot be verified here; "
+            "ask the issuer for an Open Badges 2.0 copy",
+        )
+
+
+def _check_not_marked_revoked(report: Report, assertion: dict[str, Any]) -> None:
     if assertion.get("revoked") is True:
         reason = assertion.get("revocationReason") or "no reason given"
         raise _fail(report, "revocation", f"the issuer has revoked this badge ({reason})")
-    _check(report, assertion, "Assertion")
 
+
+def _check_structure(report: Report, fetcher: Fetcher, assertion: dict[str, Any]) -> dict[str, Any]:
+    """The assertion, its badge class and its issuer have what they must; the issuer's node."""
+    _check(report, assertion, "Assertion")
     badge_class = _resolve(report, fetcher, assertion["badge"], "BadgeClass")
     report.badge_class = badge_class
     issuer = _resolve(report, fetcher, badge_class["issuer"], "Profile")
@@ -271,21 +310,16 @@ def _verify(
     report.add(
         "structure", PASS, "the assertion, badge class and issuer have every required property"
     )
+    return issuer
 
-    if report.kind == "signed":
-        assert token is not None
-        _check_signature(report, fetcher, token, assertion, issuer)
+
+def _check_recipient(report: Report, assertion: dict[str, Any], recipient: str | None) -> None:
+    if recipient is None:
+        return
+    if recipient_matches(assertion.get("recipient"), recipient):
+        report.add("recipient", PASS, f"the badge was issued to {recipient}")
     else:
-        assert fetched_from is not None
-        _check_hosted(report, fetched_from, assertion, issuer)
-
-    _check_revocation(report, fetcher, assertion, issuer)
-    _check_dates(report, assertion, now)
-    if recipient is not None:
-        if recipient_matches(assertion.get("recipient"), recipient):
-            report.add("recipient", PASS, f"the badge was issued to {recipient}")
-        else:
-            report.add("recipient", FAIL, f"the badge was not issued to {recipient}")
+        report.add("recipient", FAIL, f"the badge was not issued to {recipient}")
 
 
 _NAMES = {

@@ -9,7 +9,6 @@ the same data as HTTP tests.
 from __future__ import annotations
 
 import os
-import re
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,15 +17,14 @@ from typing import Any
 import flask_migrate
 import pytest
 from flask.testing import FlaskClient
-from sqlalchemy import text
 
 from app import create_app
 from app.config import Settings
 from app.db import db, dispose_engines
+from tests.database import empty_tables
+from tests.net import csrf_token_in, free_port
 from tests.pgdb import is_postgres, server_url, throwaway_database
 from tests.servers import S3TestServer, SMTPTestServer
-
-CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
 
 def _base_database_url() -> str:
@@ -125,24 +123,8 @@ def app(settings: Settings, smtp_server: SMTPTestServer) -> Iterator[Any]:
         limiter.reset()
         yield app
         db.session.remove()
-        _empty_tables()
+        empty_tables()
         dispose_engines()
-
-
-def _empty_tables() -> None:
-    tables = list(reversed(db.metadata.sorted_tables))
-    with db.engine.begin() as conn:
-        if conn.dialect.name == "postgresql":
-            names = ", ".join(f'"{t.name}"' for t in tables)
-            conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-        else:
-            # The ledger refuses deletes (append-only); lift the guard to empty it.
-            from app.models.credit import ledger_guard_sql
-
-            conn.execute(text("DROP TRIGGER IF EXISTS ledger_entries_no_delete"))
-            for table in tables:
-                conn.execute(table.delete())
-            conn.execute(text(ledger_guard_sql("sqlite")[1]))
 
 
 class Client:
@@ -155,10 +137,7 @@ class Client:
         return getattr(self.http, name)
 
     def csrf_token(self, page: str = "/auth/login") -> str:
-        html = self.http.get(page).get_data(as_text=True)
-        match = CSRF_RE.search(html)
-        assert match, f"no CSRF token on {page}"
-        return match.group(1)
+        return csrf_token_in(self.http.get(page).get_data(as_text=True))
 
     def submit(
         self,
@@ -186,14 +165,11 @@ class LiveApp:
     """The app served over real HTTP on a loopback port, its PUBLIC_BASE_URL that address."""
 
     def __init__(self, settings: Settings) -> None:
-        import socket
         import threading
 
         from werkzeug.serving import make_server
 
-        with socket.socket() as sock:
-            sock.bind(("127.0.0.1", 0))
-            port = int(sock.getsockname()[1])
+        port = free_port()
         self.base = f"http://127.0.0.1:{port}"
         self.app = create_app(
             settings.with_changes(public_base_url=self.base, badges_allow_private_hosts=True)
@@ -219,7 +195,7 @@ def live(settings: Settings, smtp_server: SMTPTestServer) -> Iterator[LiveApp]:
             limiter.reset()
             yield served
             db.session.remove()
-            _empty_tables()
+            empty_tables()
             dispose_engines()
     finally:
         served.server.shutdown()

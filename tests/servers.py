@@ -4,18 +4,13 @@ from __future__ import annotations
 
 import email
 import email.policy
-import socket
 import threading
 from email.message import EmailMessage
 from typing import Any
 
 from aiosmtpd.controller import Controller
 
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+from tests.net import free_port
 
 
 class _Handler:
@@ -38,7 +33,7 @@ class _Handler:
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
         message = email.message_from_bytes(envelope.content, policy=email.policy.default)
         with self.lock:
-            self.messages.append(message)  # type: ignore[arg-type]
+            self.messages.append(message)
         return "250 Message accepted for delivery"
 
 
@@ -49,7 +44,7 @@ class SMTPTestServer:
 
     def __init__(self) -> None:
         self.handler = _Handler()
-        self.controller = Controller(self.handler, hostname=self.host, port=_free_port())
+        self.controller = Controller(self.handler, hostname=self.host, port=free_port())
 
     def start(self) -> None:
         self.controller.start()
@@ -95,7 +90,7 @@ class S3TestServer:
     def __init__(self) -> None:
         from moto.server import ThreadedMotoServer
 
-        self.port = _free_port()
+        self.port = free_port()
         self.server = ThreadedMotoServer(ip_address=self.host, port=self.port, verbose=False)
 
     @property

@@ -3,12 +3,23 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField, SelectField, StringField, SubmitField
+from wtforms import (
+    EmailField,
+    PasswordField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    SubmitField,
+    widgets,
+)
 from wtforms.validators import DataRequired, Length
 
 from app.auth.passwords import MIN_PASSWORD_LENGTH
 
-_PASSWORD_HINT = f"At least {MIN_PASSWORD_LENGTH} characters."
+_PASSWORD_HINT = (
+    f"At least {MIN_PASSWORD_LENGTH} characters, not a common password nor your e-mail or "
+    "name. A few unrelated words make a strong one."
+)
 
 
 class SignupForm(FlaskForm):
@@ -48,6 +59,14 @@ class ChangePasswordForm(FlaskForm):
 
 class TokenForm(FlaskForm):
     name = StringField("Token name", validators=[DataRequired(), Length(max=80)])
+    # Choices are the scopes the account's roles allow (set by the view); issue_token judges
+    # what was posted, so an unknown or disallowed scope gets the same message as the API.
+    scopes = SelectMultipleField(
+        "What the token may do",
+        widget=widgets.ListWidget(prefix_label=False),
+        option_widget=widgets.CheckboxInput(),
+        validate_choice=False,
+    )
     submit = SubmitField("Create token")
 
 

@@ -16,7 +16,14 @@ from sqlalchemy import case, select
 from sqlalchemy.orm import joinedload
 
 from app.auth import throttle
-from app.auth.passwords import MIN_PASSWORD_LENGTH, hash_password, needs_rehash, verify_password
+from app.auth.passwords import (
+    MIN_PASSWORD_LENGTH,
+    hash_password,
+    is_common,
+    needs_rehash,
+    verify_password,
+)
+from app.auth.tokens import revoke_all_tokens
 from app.db import db, utcnow
 from app.errors import InvalidInput
 from app.mail import send_mail
@@ -47,11 +54,28 @@ def normalise_email(raw: str) -> str:
         ) from error
 
 
-def check_password_rules(password: str) -> None:
+def check_password_rules(password: str, *, email: str = "", name: str = "") -> None:
+    """At least MIN_PASSWORD_LENGTH characters, no composition rules (ASVS 2.1.1, 2.1.9);
+    not one of the 20,000 most common passwords, nor built on the account's own e-mail or
+    name (2.1.7)."""
     if len(password) < MIN_PASSWORD_LENGTH:
         raise InvalidInput(
             f"Use a password of at least {MIN_PASSWORD_LENGTH} characters.",
             {"password": [f"At least {MIN_PASSWORD_LENGTH} characters."]},
+        )
+    if is_common(password):
+        raise InvalidInput(
+            "That password is one of the most common ones, which are guessed first. Choose "
+            "another: a few unrelated words make a strong one.",
+            {"password": ["Too common."]},
+        )
+    lowered = password.lower()
+    local = email.lower().partition("@")[0]
+    own = [part for part in (local, email.lower(), name.lower().strip()) if len(part) >= 4]
+    if any(part in lowered for part in own):
+        raise InvalidInput(
+            "Do not build your password on your e-mail address or your name.",
+            {"password": ["Contains your e-mail address or name."]},
         )
 
 
@@ -64,7 +88,8 @@ def _serializer(salt: str) -> URLSafeTimedSerializer:
 
 
 def _link(path: str) -> str:
-    return current_app.extensions["settings"].public_base_url.rstrip("/") + path
+    base: str = current_app.extensions["settings"].public_base_url.rstrip("/")
+    return base + path
 
 
 def sign_up(name: str, email: str, password: str) -> str:
@@ -80,7 +105,7 @@ def sign_up(name: str, email: str, password: str) -> str:
     name = name.strip()
     if not name:
         raise InvalidInput("Tell us your name.", {"name": ["Required."]})
-    check_password_rules(password)
+    check_password_rules(password, email=email, name=name)
     password_hash = hash_password(password)
     existing = find_user(email)
     if existing is not None:
@@ -197,9 +222,7 @@ def end_sessions(user: User) -> None:
 def set_password(user: User, password: str) -> None:
     """New password: every session and every API token of the user ends (whoever knew the
     old password, or held a token made with it, is out)."""
-    from app.auth.tokens import revoke_all_tokens
-
-    check_password_rules(password)
+    check_password_rules(password, email=user.email, name=user.name)
     user.password_hash = hash_password(password)
     if user.email_confirmed_at is None:
         # Only someone who received our mail can reset, so the address is confirmed.

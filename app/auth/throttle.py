@@ -27,9 +27,9 @@ from app.mail import send_mail
 from app.models.accounts import User
 
 FREE_TRIES = 5
-MAX_WAIT = 900.0
+MAX_WAIT = 900
 ALERT_AFTER = 20
-WINDOW = 3600.0
+WINDOW = 3600  # seconds; whole ones, as Redis EXPIRE takes no fraction
 
 
 class TooManyTries(AppError):
@@ -81,7 +81,7 @@ def failed(email: str, address: str, user: User | None) -> None:
     storage = limiter.storage
     failures = storage.incr(fail_key, WINDOW)
     if failures >= FREE_TRIES:
-        storage.incr(wait_key, min(2.0 ** (failures - FREE_TRIES + 1), MAX_WAIT))
+        storage.incr(wait_key, min(2 ** (failures - FREE_TRIES + 1), MAX_WAIT))
     if user is None:
         return
     if storage.incr(account_key, WINDOW) >= ALERT_AFTER and storage.get(alerted_key) == 0:

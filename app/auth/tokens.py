@@ -1,14 +1,18 @@
-"""API bearer tokens: only a SHA-256 of each secret is stored."""
+"""API bearer tokens: only a SHA-256 of each secret is stored. Each token carries scopes
+(``app/auth/scopes.py``): by default every scope its owner's roles allow when it is made."""
 
 from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Iterable
 from datetime import timedelta
+from typing import Any
 
 from flask import current_app
 from sqlalchemy import select, update
 
+from app.auth.scopes import choose_scopes
 from app.db import db, utcnow
 from app.errors import InvalidInput, NotFound
 from app.models.accounts import ApiToken, User
@@ -21,11 +25,16 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def issue_token(user: User, name: str) -> tuple[ApiToken, str]:
-    """Create a token for ``user``; returns the row and the secret (shown once)."""
+def issue_token(user: User, name: str, scopes: Iterable[Any] | None = None) -> tuple[ApiToken, str]:
+    """Create a token for ``user``; returns the row and the secret (shown once).
+
+    ``scopes`` None gives every scope the user's roles allow today; a list gives exactly
+    those, and an unknown or disallowed one is InvalidInput naming it.
+    """
     name = name.strip()
     if not name or len(name) > 80:
         raise InvalidInput("Give the token a name of 1 to 80 characters.", {"name": ["Required."]})
+    granted = choose_scopes(user, scopes)
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
     days = int(current_app.extensions["settings"].token_days)
     token = ApiToken(
@@ -34,21 +43,23 @@ def issue_token(user: User, name: str) -> tuple[ApiToken, str]:
         prefix=secret[:12],
         token_hash=hash_token(secret),
         expires_at=utcnow() + timedelta(days=days),
+        scopes=" ".join(granted),
     )
     db.session.add(token)
     db.session.flush()
     return token, secret
 
 
-def user_for_token(secret: str) -> User | None:
+def bearer_for_token(secret: str) -> tuple[User, frozenset[str]] | None:
+    """The live token's owner and scopes, or None (unknown, revoked, expired, inactive)."""
     token = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == hash_token(secret)))
     if token is None or token.revoked_at is not None or token.expired:
         return None
     if not token.user.is_active:
         return None
-    token.last_used_at = utcnow()
-    db.session.commit()
-    return token.user
+    scopes = frozenset(token.scope_names)
+    token.last_used_at = utcnow()  # committed with the request, not when the request fails
+    return token.user, scopes
 
 
 def list_tokens(user: User, args: PageArgs) -> Page[ApiToken]:

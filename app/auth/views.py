@@ -21,12 +21,12 @@ from app.auth.forms import (
     SignupForm,
     TokenForm,
 )
+from app.auth.scopes import SCOPES, allowed_scopes
 from app.auth.throttle import TooManyTries
 from app.auth.tokens import issue_token, list_tokens, revoke_token
 from app.db import db
-from app.errors import AppError
 from app.extensions import limiter
-from app.forms import report_error
+from app.forms import attempt
 from app.models.orgs import District, School
 from app.pagination import page_args
 from app.security import login_required, public
@@ -48,14 +48,11 @@ def _safe_next(target: str | None) -> str:
 def signup() -> Any:
     form = SignupForm()
     if form.validate_on_submit():
-        try:
+        with attempt(form) as outcome:
             email = service.sign_up(
                 form.name.data or "", form.email.data or "", form.password.data or ""
             )
-        except AppError as error:
-            report_error(error, form)
-        else:
-            db.session.commit()
+        if outcome.ok:
             # The same page whether or not the address already had an account.
             return render_template("auth/check_email.html", email=email)
     return render_template("auth/signup.html", form=form, password_hint=PASSWORD_HINT), (
@@ -70,7 +67,6 @@ def confirm(token: str) -> Any:
         service.confirm_email(token)
     except service.TokenError as error:
         return render_template("auth/link_problem.html", message=str(error), form=EmailForm()), 400
-    db.session.commit()
     flash("Thank you: your e-mail address is confirmed. You can sign in now.", "success")
     return redirect(url_for("auth.login"))
 
@@ -82,7 +78,6 @@ def resend_confirmation() -> Any:
     form = EmailForm()
     if form.validate_on_submit():
         service.resend_confirmation(form.email.data or "")
-        db.session.commit()
     # The same answer whether or not the address has an account.
     return render_template("auth/check_email.html", email=form.email.data or "your address")
 
@@ -117,9 +112,10 @@ def login() -> Any:
             status = 403
         else:
             service.record_login(user)
-            db.session.commit()
             login_user(user)
             return redirect(_safe_next(request.args.get("next")))
+        # The answer is an error, which the request's edge rolls back: keep the failure's
+        # bookkeeping (the owner's alert mail, sent after the commit) now.
         db.session.commit()
     elif request.method == "POST":
         status = 422
@@ -137,7 +133,6 @@ def logout() -> Any:
     form = EmptyForm()
     if form.validate_on_submit():
         service.end_sessions(current_user)
-        db.session.commit()
         logout_user()
         flash("You are signed out, on every device.", "info")
     return redirect(url_for("main.home"))
@@ -150,7 +145,6 @@ def reset_request() -> Any:
     form = EmailForm()
     if form.validate_on_submit():
         service.request_reset(form.email.data or "")
-        db.session.commit()
         return render_template("auth/check_email.html", email=form.email.data, reset=True)
     return render_template("auth/reset_request.html", form=form), 422 if form.errors else 200
 
@@ -165,13 +159,9 @@ def reset(token: str) -> Any:
         return render_template("auth/link_problem.html", message=str(error), reset=True), 400
     form = NewPasswordForm()
     if form.validate_on_submit():
-        try:
+        with attempt(form, "Your password is changed. Sign in with the new one.") as outcome:
             service.set_password(user, form.password.data or "")
-        except AppError as error:
-            report_error(error, form)
-        else:
-            db.session.commit()
-            flash("Your password is changed. Sign in with the new one.", "success")
+        if outcome.ok:
             return redirect(url_for("auth.login"))
     return render_template("auth/reset.html", form=form, password_hint=PASSWORD_HINT), (
         422 if form.errors else 200
@@ -193,10 +183,19 @@ def _school_form() -> SchoolForm:
     return form
 
 
+def _token_form() -> TokenForm:
+    """The new-token form: a checkbox for each scope the account's roles allow."""
+    form = TokenForm(prefix="token")
+    form.scopes.choices = [
+        (name, SCOPES[name].description) for name in allowed_scopes(current_user)
+    ]
+    return form
+
+
 def _account_page(status: int = 200, new_secret: str | None = None, **forms: Any) -> Any:
     context = {
         "password_form": ChangePasswordForm(prefix="password"),
-        "token_form": TokenForm(prefix="token"),
+        "token_form": _token_form(),
         "school_form": _school_form(),
         "revoke_form": EmptyForm(),
         **forms,
@@ -225,16 +224,13 @@ def account() -> Any:
 def change_password() -> Any:
     form = ChangePasswordForm(prefix="password")
     if form.validate_on_submit():
-        try:
+        success = "Your password is changed. Your other sessions are signed out."
+        with attempt(form, success) as outcome:
             service.change_password(
                 current_user, form.current_password.data or "", form.password.data or ""
             )
-        except AppError as error:
-            report_error(error, form)
-        else:
-            db.session.commit()
+        if outcome.ok:
             login_user(current_user._get_current_object())  # the new session version
-            flash("Your password is changed. Your other sessions are signed out.", "success")
             return redirect(url_for("auth.account"))
     return _account_page(422, password_form=form)
 
@@ -245,7 +241,6 @@ def set_school() -> Any:
     form = _school_form()
     if form.validate_on_submit():
         current_user.school_id = form.school.data or None
-        db.session.commit()
         flash("Your school is saved.", "success")
         return redirect(url_for("auth.account"))
     return _account_page(422, school_form=form)
@@ -254,11 +249,13 @@ def set_school() -> Any:
 @bp.post("/account/tokens")
 @login_required
 def create_token() -> Any:
-    form = TokenForm(prefix="token")
+    form = _token_form()
     if form.validate_on_submit():
-        _, secret = issue_token(current_user, form.name.data or "")
-        db.session.commit()
-        return _account_page(201, new_secret=secret)
+        with attempt(form) as outcome:
+            # None ticked is none requested: every scope the roles allow (as in the API).
+            _, secret = issue_token(current_user, form.name.data or "", form.scopes.data or None)
+        if outcome.ok:
+            return _account_page(201, new_secret=secret)
     return _account_page(422, token_form=form)
 
 
@@ -268,6 +265,5 @@ def revoke(token_id: int) -> Any:
     form = EmptyForm()
     if form.validate_on_submit():
         revoke_token(current_user, token_id)
-        db.session.commit()
         flash("The token is revoked: programs using it can no longer sign in.", "success")
     return redirect(url_for("auth.account"))

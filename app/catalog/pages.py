@@ -11,8 +11,6 @@ from typing import Any
 
 from flask import url_for
 
-from app.images import SVG_MIMETYPE, badge_svg
-
 SUMMARY_LENGTH = 220
 
 
@@ -255,10 +253,10 @@ def _prompt(number: int, prompt: Any) -> PromptView:
 
 
 def _ordered(items: Any) -> list[Any]:
-    items = list(items or [])
-    if items and hasattr(items[0], "position"):
-        items.sort(key=lambda i: i.position)
-    return items
+    ordered: list[Any] = list(items or [])
+    if ordered and hasattr(ordered[0], "position"):
+        ordered.sort(key=lambda i: i.position)
+    return ordered
 
 
 def passing_rule(version: Any, levels: list[LevelView], max_total: int) -> str:
@@ -351,12 +349,3 @@ def _attempts(limit: Any) -> str:
     if limit == 1:
         return "One attempt"
     return f"Up to {limit} attempts (resubmit after “Not yet”)"
-
-
-def image_of(version: Any) -> tuple[bytes, str]:
-    """The version's own (validated at upload) image, or a generated default badge."""
-    data = _first(version, "image")
-    if data:
-        return bytes(data), str(_first(version, "image_mimetype", default="image/png"))
-    initials = "".join(word[0] for word in version.title.split()[:3] if word[:1].isalnum())
-    return badge_svg(initials.upper() or "MC", ""), SVG_MIMETYPE

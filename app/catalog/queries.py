@@ -20,6 +20,7 @@ from app.credentials import search as credential_search
 from app.credentials import service
 from app.db import db
 from app.errors import NotFound
+from app.models.assertions import Assertion
 from app.models.credentials import (
     GRADE_BANDS,
     Credential,
@@ -27,6 +28,7 @@ from app.models.credentials import (
     VersionStatus,
 )
 from app.models.orgs import Issuer
+from app.models.submissions import Submission, SubmissionStatus
 from app.pagination import Page, PageArgs
 
 _SLUG = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,79}")
@@ -156,9 +158,6 @@ class Standing:
 def standings(user: Any, credential_ids: list[int]) -> dict[int, Standing]:
     """The teacher's standing with each of ``credential_ids`` (two statements for a page):
     badges she holds (not revoked) and drafts she has open."""
-    from app.models.assertions import Assertion
-    from app.models.submissions import Submission, SubmissionStatus
-
     if user is None or not getattr(user, "is_authenticated", False) or not credential_ids:
         return {}
     earned = set(

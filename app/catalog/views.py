@@ -14,13 +14,12 @@ from flask import Response, render_template, request, url_for
 from flask_login import current_user
 
 from app.catalog import bp, pages, queries
-from app.images import SVG_MIMETYPE
-from app.pagination import PageArgs
+from app.images import SVG_MIMETYPE, image_of
+from app.pagination import Page, PageArgs, lenient_page_args
 from app.security import public
 
 PER_PAGE = 12
 MAX_PAGE = 100_000
-PAGER_SPAN = 2
 MAX_QUERY_LENGTH = 200
 IMAGE_MAX_AGE = 3600
 SVG_CSP = "default-src 'none'; style-src 'unsafe-inline'"
@@ -41,26 +40,6 @@ class CatalogQuery:
         return {k: v for k, v in vars(self).items() if v}
 
 
-@dataclass(frozen=True)
-class Page:
-    items: list[pages.Card]
-    total: int
-    number: int
-    pages: int
-
-    @property
-    def numbers(self) -> list[int | None]:
-        """The page numbers the pager links: the first, the last and a few around this one;
-        ``None`` marks a gap (so 2,000 results do not render 167 links)."""
-        shown = {1, self.pages, *range(self.number - PAGER_SPAN, self.number + PAGER_SPAN + 1)}
-        numbers: list[int | None] = []
-        for n in sorted(n for n in shown if 1 <= n <= self.pages):
-            if numbers and n - (numbers[-1] or 0) > 1:
-                numbers.append(None)
-            numbers.append(n)
-        return numbers
-
-
 def _arg(name: str) -> str:
     """A query-string value with control characters (NUL breaks PostgreSQL) and runs of
     spaces removed, cut to a sane length."""
@@ -69,29 +48,19 @@ def _arg(name: str) -> str:
     return " ".join(printable.split())[:MAX_QUERY_LENGTH]
 
 
-def _page_number() -> int:
-    """The requested page; anything odd is page 1 (a public page forgives hand-edited URLs)."""
-    raw = request.args.get("page", "1")
-    return int(raw) if raw.isdigit() and 0 < int(raw) <= MAX_PAGE else 1
-
-
 @bp.get("/catalog")
 @public
 def index() -> str:
     query = CatalogQuery(q=_arg("q"), issuer=_arg("issuer"), tag=_arg("tag"), grade=_arg("grade"))
     filters = {"q": query.q, "issuer": query.issuer, "tag": query.tag, "grade": query.grade}
-    found = queries.search(PageArgs(_page_number(), PER_PAGE), **filters)
+    found = queries.search(lenient_page_args(PER_PAGE, max_page=MAX_PAGE), **filters)
     if not found.items and found.page > found.pages:  # past the end: show the last page
         found = queries.search(PageArgs(found.pages, PER_PAGE), **filters)
-    page = Page(
-        items=[pages.card(v) for v in found.items],
-        total=found.total,
-        number=found.page,
-        pages=found.pages,
-    )
+    page = Page([pages.card(v) for v in found.items], found.page, found.per_page, found.total)
 
     def page_url(n: int) -> str:
-        return url_for("catalog.index", **query.args(), page=n)
+        values: dict[str, Any] = {**query.args(), "page": n}  # query values, not url_for options
+        return url_for("catalog.index", **values)
 
     facets = queries.facets()
     return render_template(
@@ -123,7 +92,7 @@ def credential(issuer_slug: str, credential_slug: str) -> str:
 @public
 def image(issuer_slug: str, credential_slug: str) -> Any:
     version = queries.published_version(issuer_slug, credential_slug)
-    return image_response(*pages.image_of(version))
+    return image_response(*image_of(version))
 
 
 def image_response(data: bytes, mimetype: str) -> Any:

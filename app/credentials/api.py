@@ -7,8 +7,8 @@ from typing import Any
 from flask import jsonify, request
 from flask_login import current_user
 
-from app.api import bp
-from app.auth.api import json_body
+from app.api import bp, json_body
+from app.auth.scopes import requires_scope
 from app.credentials import service
 from app.credentials.schemas import CredentialInSchema, VersionOutSchema
 from app.db import db
@@ -45,6 +45,7 @@ def get_credential(credential_id: int) -> Any:
 
 
 @bp.post("/credentials")
+@requires_scope("credentials:write")
 @roles_required(Role.DESIGNER, Role.ISSUER_ADMIN)
 def create_credential() -> Any:
     body = json_body(CredentialInSchema())
@@ -52,14 +53,13 @@ def create_credential() -> Any:
     if issuer is None:
         raise NotFound("There is no issuer with that id.")
     credential = service.create_credential(current_user, issuer, body)
-    db.session.commit()
     return jsonify(VersionOutSchema().dump(credential.latest_version)), 201
 
 
 @bp.post("/credentials/<int:credential_id>/publish")
+@requires_scope("credentials:write")
 @roles_required(Role.DESIGNER, Role.ISSUER_ADMIN)
 def publish_credential(credential_id: int) -> Any:
     credential = service.get_for_editing(current_user, credential_id)
     version = service.publish(current_user, credential)
-    db.session.commit()
     return jsonify(VersionOutSchema().dump(version))

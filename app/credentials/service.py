@@ -20,7 +20,7 @@ the API's create body (see ``app/credentials/schemas.py``)::
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from sqlalchemy import Select, func, select
@@ -188,14 +188,14 @@ def set_rubric(
             description=(item.get("description") or "").strip(),
         )
         for ref in item.get("prompts") or []:
-            prompt = by_key.get(str(ref))
-            if prompt is None:
+            referred = by_key.get(str(ref))
+            if referred is None:
                 raise InvalidInput(
                     f"Criterion {item['title']!r} refers to a prompt {ref!r} that does not exist.",
                     fields={"criteria": [f"Unknown prompt {ref!r}."]},
                 )
-            if prompt not in criterion.prompts:
-                criterion.prompts.append(prompt)
+            if referred not in criterion.prompts:
+                criterion.prompts.append(referred)
         for level_position, level in enumerate(item.get("levels") or []):
             criterion.levels.append(
                 Level(
@@ -499,13 +499,7 @@ def save_prompt(
     version: CredentialVersion, data: dict[str, Any], prompt_id: int | None = None
 ) -> Prompt:
     """Add a prompt to a draft, or change the one with ``prompt_id``."""
-    if not version.is_draft:
-        raise Conflict("Published versions cannot be changed.")
-    if prompt_id is None:
-        prompt = Prompt(position=len(version.prompts))
-        version.prompts.append(prompt)
-    else:
-        prompt = _child(version.prompts, prompt_id, "prompt")
+    prompt: Prompt = _draft_item(version, version.prompts, Prompt, prompt_id, "prompt")
     for name in ("kind", "label", "guidance", "min_words", "max_words", "allowed_kinds", "max_mb"):
         if name in data:
             setattr(prompt, name, data[name])
@@ -517,13 +511,9 @@ def save_criterion(
     version: CredentialVersion, data: dict[str, Any], criterion_id: int | None = None
 ) -> Criterion:
     """Add or change a criterion: title, description, prompt ids it judges, its levels."""
-    if not version.is_draft:
-        raise Conflict("Published versions cannot be changed.")
-    if criterion_id is None:
-        criterion = Criterion(position=len(version.criteria))
-        version.criteria.append(criterion)
-    else:
-        criterion = _child(version.criteria, criterion_id, "criterion")
+    criterion: Criterion = _draft_item(
+        version, version.criteria, Criterion, criterion_id, "criterion"
+    )
     criterion.title = data["title"].strip()
     criterion.description = (data.get("description") or "").strip()
     criterion.prompts = [
@@ -568,8 +558,48 @@ def move_item(version: CredentialVersion, kind: str, item_id: int, step: int) ->
     db.session.expire(version, ["prompts", "criteria"])
 
 
+def _draft_item(
+    version: CredentialVersion,
+    items: list[Any],
+    make: Callable[..., Any],
+    item_id: int | None,
+    kind: str,
+) -> Any:
+    """The draft's ``kind`` with ``item_id``, or (no id) a new one ``make(position=...)``
+    appended to ``items``; Conflict on a published version."""
+    if not version.is_draft:
+        raise Conflict("Published versions cannot be changed.")
+    if item_id is None:
+        item = make(position=len(items))
+        items.append(item)
+        return item
+    return _child(items, item_id, kind)
+
+
 def _child(items: Iterable[Any], item_id: int, kind: str) -> Any:
     for item in items:
         if item.id == item_id:
             return item
     raise NotFound(f"This draft has no such {kind}.")
+
+
+# The designer's home ------------------------------------------------------------------------
+
+
+def drafts_page(user: User, limit: int = 5) -> Page[CredentialVersion]:
+    """The draft versions (new credentials and new versions of published ones) of the
+    credentials of the issuers ``user`` designs for, the latest started first, each with its
+    credential (slug, issuer id): two statements (the page and its total), images unread."""
+    ids = {g.issuer_id for g in user.grants if g.role in EDIT_ROLES and g.issuer_id}
+    return paginate(
+        select(CredentialVersion)
+        .join(Credential, Credential.id == CredentialVersion.credential_id)
+        .where(
+            Credential.issuer_id.in_(ids or {-1}),
+            Credential.retired_at.is_(None),
+            CredentialVersion.status == VersionStatus.DRAFT.value,
+        )
+        .options(defer(CredentialVersion.image), contains_eager(CredentialVersion.credential))
+        .order_by(CredentialVersion.created_at.desc(), CredentialVersion.id.desc()),
+        PageArgs(per_page=limit),
+    )

@@ -20,9 +20,8 @@ from app.credentials.forms import (
     PromptForm,
 )
 from app.credentials.schemas import CredentialInSchema
-from app.db import db
-from app.errors import AppError, InvalidInput, NotFound
-from app.forms import report_error
+from app.errors import InvalidInput, NotFound
+from app.forms import attempt
 from app.images import validate_badge_image
 from app.models.credentials import Credential, CredentialVersion
 from app.models.orgs import Role
@@ -66,18 +65,13 @@ def new() -> Any:
     form.issuer.choices = [(i.id, i.name) for i in issuers]
     if form.validate_on_submit():
         issuer = next((i for i in issuers if i.id == form.issuer.data), None)
-        try:
+        success = "Draft created. Fill in the details, prompts and rubric, then publish."
+        with attempt(form, success) as outcome:
             if issuer is None:
                 raise NotFound("Choose one of your issuers.")
             data = _new_data(form)
             credential = service.create_credential(current_user, issuer, data)
-        except AppError as error:
-            report_error(error, form)
-        else:
-            db.session.commit()
-            flash(
-                "Draft created. Fill in the details, prompts and rubric, then publish.", "success"
-            )
+        if outcome.ok:
             return _back(credential)
     status = 422 if request.method == "POST" else 200
     return render_template("credentials/new.html", form=form), status
@@ -165,7 +159,7 @@ def details(credential_id: int) -> Any:
         form.tags.data = ", ".join(version.tags or [])
         form.pass_min_level.data = -1 if version.pass_min_level is None else version.pass_min_level
     if form.validate_on_submit():
-        try:
+        with attempt(form, "Details saved.") as outcome:
             data = {
                 "title": form.title.data,
                 "competency": form.competency.data,
@@ -192,11 +186,7 @@ def details(credential_id: int) -> Any:
                 "avoid_previous_reviewer": bool(form.avoid_previous_reviewer.data),
             }
             service.set_details(version, data)
-        except AppError as error:
-            report_error(error, form)
-        else:
-            db.session.commit()
-            flash("Details saved.", "success")
+        if outcome.ok:
             return _back(credential)
     status = 422 if request.method == "POST" else 200
     return render_template("credentials/details.html", form=form, credential=credential), status
@@ -211,7 +201,7 @@ def prompt(credential_id: int, item_id: int | None = None) -> Any:
     existing = service._child(version.prompts, item_id, "prompt") if item_id else None
     form = PromptForm(obj=None if request.method == "POST" else existing)
     if form.validate_on_submit():
-        try:
+        with attempt(form, "Prompt saved.") as outcome:
             data = form.data_for_service()
             if data["kind"] == "file" and not data["allowed_kinds"]:
                 raise InvalidInput(
@@ -222,11 +212,7 @@ def prompt(credential_id: int, item_id: int | None = None) -> Any:
                     "The minimum is more than the maximum.", {"min_words": ["Too high."]}
                 )
             service.save_prompt(version, data, item_id)
-        except AppError as error:
-            report_error(error, form)
-        else:
-            db.session.commit()
-            flash("Prompt saved.", "success")
+        if outcome.ok:
             return _back(credential, "#prompts")
     status = 422 if request.method == "POST" else 200
     return render_template(
@@ -246,7 +232,7 @@ def criterion(credential_id: int, item_id: int | None = None) -> Any:
     if request.method == "GET":
         _fill_criterion_form(form, existing, version)
     if form.validate_on_submit():
-        try:
+        with attempt(form, "Criterion saved.") as outcome:
             levels = form.levels_for_service()
             if len(levels) < 2:
                 raise InvalidInput(
@@ -263,11 +249,7 @@ def criterion(credential_id: int, item_id: int | None = None) -> Any:
                 },
                 item_id,
             )
-        except AppError as error:
-            report_error(error, form)
-        else:
-            db.session.commit()
-            flash("Criterion saved.", "success")
+        if outcome.ok:
             return _back(credential, "#rubric")
     status = 422 if request.method == "POST" else 200
     return render_template(
@@ -298,7 +280,6 @@ def delete_item(credential_id: int, kind: str, item_id: int) -> Any:
     credential = _credential(credential_id)
     if ActionForm().validate_on_submit():
         service.delete_item(_draft(credential), ITEM_KINDS[kind], item_id)
-        db.session.commit()
         flash("Removed.", "success")
     return _back(credential, "#prompts" if kind == "prompts" else "#rubric")
 
@@ -310,7 +291,6 @@ def move_item(credential_id: int, kind: str, item_id: int) -> Any:
     if ActionForm().validate_on_submit():
         step = -1 if request.form.get("direction") == "up" else 1
         service.move_item(_draft(credential), ITEM_KINDS[kind], item_id, step)
-        db.session.commit()
     return _back(credential, "#prompts" if kind == "prompts" else "#rubric")
 
 
@@ -324,14 +304,11 @@ def image(credential_id: int) -> Any:
         return _back(credential), 422
     upload = form.image.data
     data = upload.stream.read(1024 * 1024 + 1)
-    try:
+    with attempt(success="Badge image saved.") as outcome:
         safe, mimetype = validate_badge_image(data, upload.filename or "")
         service.set_image(current_user, credential, safe, mimetype)
-    except AppError as error:
-        report_error(error)
+    if not outcome.ok:
         return redirect(url_for("credentials.show", credential_id=credential.id)), 303
-    db.session.commit()
-    flash("Badge image saved.", "success")
     return _back(credential)
 
 
@@ -342,7 +319,7 @@ def act(credential_id: int, action: str) -> Any:
     if not ActionForm().validate_on_submit():
         flash("The form expired; please try again.", "error")
         return _back(credential)
-    try:
+    with attempt():
         if action == "publish":
             version = service.publish(current_user, credential)
             message = f"Version {version.number} is published and frozen."
@@ -355,9 +332,5 @@ def act(credential_id: int, action: str) -> Any:
         else:
             service.unretire(current_user, credential)
             message = "Back in the catalog."
-    except AppError as error:
-        report_error(error)
-    else:
-        db.session.commit()
         flash(message, "success")
     return _back(credential)

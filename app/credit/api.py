@@ -11,10 +11,9 @@ from flask import jsonify, request, url_for
 from flask_login import current_user
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from app.api import bp
-from app.auth.api import json_body
-from app.credit import service
-from app.db import db
+from app.api import bp, json_body
+from app.auth.scopes import requires_scope
+from app.credit import access, export, memberships, requests
 from app.errors import InvalidInput
 from app.pagination import api_page, page_args
 from app.security import login_required
@@ -51,10 +50,11 @@ def dump_request(item: Any) -> dict[str, Any]:
 
 
 @bp.get("/districts")
+@requires_scope("credit:write", "ledger:read")
 @login_required
 def list_districts() -> Any:
     """The districts the caller belongs to or is an officer of, by name, a page at a time."""
-    page = service.my_districts(current_user, page_args())
+    page = memberships.my_districts(current_user, page_args())
     return jsonify(
         api_page(
             page,
@@ -74,6 +74,7 @@ def list_districts() -> Any:
 
 
 @bp.post("/credit-requests")
+@requires_scope("credit:write")
 @login_required
 def create_credit_request() -> Any:
     body = json_body(CreditRequestSchema())
@@ -86,7 +87,7 @@ def create_credit_request() -> Any:
     uid = body["assertion_id"]
     if uid and "/" in uid:
         uid = uid.rstrip("/").rsplit("/", 1)[-1].removesuffix(".json")
-    item = service.request_credit(
+    item = requests.request_credit(
         current_user,
         body["district_id"],
         assertion_uid=uid,
@@ -94,15 +95,15 @@ def create_credit_request() -> Any:
         jws=body["jws"],
         image=image,
     )
-    db.session.commit()
     return jsonify(dump_request(item)), 201
 
 
 @bp.get("/districts/<int:district_id>/ledger")
+@requires_scope("ledger:read")
 @login_required
 def district_ledger(district_id: int) -> Any:
     """Ledger lines for HR systems (credit officer token), oldest first, paginated."""
-    district = service.officer_district(current_user, district_id)
+    district = access.officer_district(current_user, district_id)
     since_text = request.args.get("since", "")
     since = None
     if since_text:
@@ -116,7 +117,7 @@ def district_ledger(district_id: int) -> Any:
     size = request.args.get("limit", str(PAGE))
     if not after.isdigit() or not size.isdigit() or not 1 <= int(size) <= PAGE:
         raise InvalidInput(f"after is an entry id; limit is 1 to {PAGE}.")
-    rows = service.ledger_rows(
+    rows = export.ledger_rows(
         current_user, district, since=since, after_id=int(after), limit=int(size) + 1
     )
     more = len(rows) > int(size)

@@ -17,13 +17,27 @@ from flask import (
     url_for,
 )
 from flask_login import current_user
+from sqlalchemy.orm import selectinload
 
 from app.auth.forms import EmptyForm
-from app.credit import bp, service
+from app.credit import (
+    access,
+    approvals,
+    bp,
+    cycles,
+    domains,
+    ledger,
+    memberships,
+    policies,
+    reports,
+    requests,
+)
+from app.credit.export import LEDGER_COLUMNS, iter_ledger_rows
 from app.db import db
-from app.errors import AppError
 from app.exports import safe_row
-from app.forms import apply, report_error
+from app.forms import attempt
+from app.issuance import service as issuance
+from app.models.credentials import Credential
 from app.models.orgs import Role
 from app.pagination import MAX_PER_PAGE, page_args
 from app.security import login_required, roles_required
@@ -34,26 +48,21 @@ officer_only = roles_required(Role.CREDIT_OFFICER)
 @bp.get("/credit")
 @login_required
 def index() -> Any:
-    from app.issuance import service as issuance
-
     args = page_args(prefix="districts_")
-    districts = service.my_districts(current_user, args)
+    districts = memberships.my_districts(current_user, args)
     mine = [row.district for row in districts.items if row.member]
-    if service.open_first_cycles(current_user, mine):
-        db.session.commit()  # a first cycle opened on first look is kept
-        districts = service.my_districts(current_user, args)  # the commit expired the rows
-        mine = [row.district for row in districts.items if row.member]
-    progress = service.progress_in(current_user, mine)
+    cycles.open_first_cycles(current_user, mine)  # on first look; the request's edge commits
+    progress = reports.progress_in(current_user, mine)
     badges = [b for b in issuance.my_badges(current_user) if not b.revoked]
     return render_template(
         "credit/index.html",
-        presented=service.presented(current_user, [b.uid for b in badges]),
+        presented=requests.presented(current_user, [b.uid for b in badges]),
         districts=mine,
         pages=districts,
         officer_of=[row.district for row in districts.items if row.officer],
         progress=progress,
-        joinable=service.domain_districts(current_user, joinable=True),
-        requests=service.requests_of(current_user, page_args(prefix="requests_")),
+        joinable=domains.domain_districts(current_user, joinable=True),
+        requests=requests.requests_of(current_user, page_args(prefix="requests_")),
         badges=badges,
         form=EmptyForm(),
     )
@@ -63,12 +72,8 @@ def index() -> Any:
 @login_required
 def join(district_id: int) -> Any:
     if EmptyForm().validate_on_submit():
-        try:
-            row = service.join_by_domain(current_user, district_id)
-        except AppError as error:
-            report_error(error)
-        else:
-            db.session.commit()
+        with attempt():
+            row = domains.join_by_domain(current_user, district_id)
             flash(f"You joined {row.district.name}; your renewal cycle has started.", "success")
     return redirect(url_for("credit.index"))
 
@@ -76,8 +81,7 @@ def join(district_id: int) -> Any:
 @bp.get("/credit/join/<token>")
 @login_required
 def accept(token: str) -> Any:
-    row = service.accept_invitation(current_user, token)
-    db.session.commit()
+    row = memberships.accept_invitation(current_user, token)
     flash(f"You joined {row.district.name}.", "success")
     return redirect(url_for("credit.index"))
 
@@ -89,8 +93,8 @@ def ask(district_id: int) -> Any:
         flash("The form expired; please try again.", "error")
         return redirect(url_for("credit.index"))
     upload = request.files.get("image")
-    try:
-        made = service.request_credit(
+    with attempt() as outcome:
+        made = requests.request_credit(
             current_user,
             district_id,
             assertion_uid=request.form.get("assertion_uid") or None,
@@ -98,10 +102,8 @@ def ask(district_id: int) -> Any:
             jws=request.form.get("jws") or None,
             image=upload.stream.read(5 * 1024 * 1024 + 1) if upload and upload.filename else None,
         )
-    except AppError as error:
-        report_error(error)
+    if not outcome.ok:
         return redirect(url_for("credit.index") + f"#district-{district_id}")
-    db.session.commit()
     if made.status == "approved":
         flash(f"{made.badge_name}: {made.hours} hours credited.", "success")
     else:
@@ -112,13 +114,13 @@ def ask(district_id: int) -> Any:
 @bp.get("/credit/<int:district_id>/transcript")
 @login_required
 def transcript(district_id: int) -> Any:
-    district = service.member_district(current_user, district_id)
+    district = access.member_district(current_user, district_id)
     return render_template(
         "credit/transcript.html",
         district=district,
         teacher=current_user,
-        lines=service.transcript(current_user, district, page_args(default=MAX_PER_PAGE)),
-        progress=service.progress(current_user, district),
+        lines=ledger.transcript(current_user, district, page_args(default=MAX_PER_PAGE)),
+        progress=reports.progress(current_user, district),
     )
 
 
@@ -128,14 +130,10 @@ def transcript(district_id: int) -> Any:
 @bp.get("/districts/<int:district_id>/credit")
 @officer_only
 def officer(district_id: int) -> Any:
-    from sqlalchemy.orm import selectinload
-
-    from app.models.credentials import Credential
-
-    district = service.officer_district(current_user, district_id)
+    district = access.officer_district(current_user, district_id)
     school = request.args.get("school", "")
-    categories = service.categories(district)
-    rows = service.overview(
+    categories = policies.categories(district)
+    rows = reports.overview(
         current_user,
         district,
         page_args(prefix="teachers_"),
@@ -147,9 +145,9 @@ def officer(district_id: int) -> Any:
         district=district,
         rows=rows,
         school=school,
-        pending=service.pending(current_user, district, page_args(prefix="pending_")),
+        pending=requests.pending(current_user, district, page_args(prefix="pending_")),
         categories=categories,
-        policies=service.policies(district, page_args(prefix="policies_")),
+        policies=policies.policies(district, page_args(prefix="policies_")),
         credentials=db.session.scalars(
             db.select(Credential)
             .options(selectinload(Credential.versions))
@@ -166,24 +164,20 @@ def _back(district_id: int, anchor: str = "") -> Any:
 @bp.post("/districts/<int:district_id>/credit/requests/<int:request_id>")
 @officer_only
 def decide(district_id: int, request_id: int) -> Any:
-    item = service.district_request(current_user, request_id)
+    item = requests.district_request(current_user, request_id)
     if EmptyForm().validate_on_submit():
-        try:
+        with attempt():
             if request.form.get("action") == "deny":
-                service.deny(current_user, item, request.form.get("reason", ""))
+                approvals.deny(current_user, item, request.form.get("reason", ""))
             else:
                 category = request.form.get("category_id", "")
-                service.approve(
+                approvals.approve(
                     current_user,
                     item,
                     hours=request.form.get("hours") or None,
                     category_id=int(category) if category.isdigit() else None,
                     reason=request.form.get("reason", ""),
                 )
-        except AppError as error:
-            report_error(error)
-        else:
-            db.session.commit()
             flash(f"{item.badge_name}: {item.status}.", "success")
     return _back(item.district_id, "#pending")
 
@@ -191,30 +185,28 @@ def decide(district_id: int, request_id: int) -> Any:
 @bp.post("/districts/<int:district_id>/credit/categories")
 @officer_only
 def category(district_id: int) -> Any:
-    district = service.officer_district(current_user, district_id)
+    district = access.officer_district(current_user, district_id)
     if EmptyForm().validate_on_submit():
-        apply(
-            lambda: service.set_category(
+        with attempt(success="Category saved."):
+            policies.set_category(
                 current_user,
                 district,
                 request.form.get("name", ""),
                 request.form.get("required_hours") or 0,
                 request.form.get("cap_hours") or None,
-            ),
-            "Category saved.",
-        )
+            )
     return _back(district_id, "#categories")
 
 
 @bp.post("/districts/<int:district_id>/credit/policies")
 @officer_only
 def policy(district_id: int) -> Any:
-    district = service.officer_district(current_user, district_id)
+    district = access.officer_district(current_user, district_id)
     if EmptyForm().validate_on_submit():
         credential = request.form.get("credential_id", "")
         category_id = request.form.get("category_id", "")
-        apply(
-            lambda: service.create_policy(
+        with attempt(success="Policy saved."):
+            policies.create_policy(
                 current_user,
                 district,
                 hours=request.form.get("hours", ""),
@@ -223,35 +215,31 @@ def policy(district_id: int) -> Any:
                 credential_id=int(credential) if credential.isdigit() else None,
                 badge_class_url=request.form.get("badge_class_url") or None,
                 auto_approve=request.form.get("auto_approve") == "yes",
-            ),
-            "Policy saved.",
-        )
+            )
     return _back(district_id, "#policies")
 
 
 @bp.post("/districts/<int:district_id>/credit/invite")
 @officer_only
 def invite(district_id: int) -> Any:
-    district = service.officer_district(current_user, district_id)
+    district = access.officer_district(current_user, district_id)
     if EmptyForm().validate_on_submit():
-        apply(
-            lambda: service.invite_member(current_user, district, request.form.get("email", "")),
-            "Invitation sent.",
-        )
+        with attempt(success="Invitation sent."):
+            memberships.invite_member(current_user, district, request.form.get("email", ""))
     return _back(district_id, "#members")
 
 
 @bp.get("/districts/<int:district_id>/credit/ledger.csv")
 @officer_only
 def export(district_id: int) -> Any:
-    district = service.officer_district(current_user, district_id)
+    district = access.officer_district(current_user, district_id)
 
     def generate() -> Any:
         """Rows stream from the database in batches: memory does not grow with the ledger."""
         buffer = io.StringIO()
-        writer = csv.DictWriter(buffer, fieldnames=service.LEDGER_COLUMNS)
+        writer = csv.DictWriter(buffer, fieldnames=LEDGER_COLUMNS)
         writer.writeheader()
-        for number, row in enumerate(service.iter_ledger_rows(current_user, district), 1):
+        for number, row in enumerate(iter_ledger_rows(current_user, district), 1):
             writer.writerow(safe_row(row))
             if number % 1000 == 0:
                 yield buffer.getvalue()

@@ -8,10 +8,10 @@ from flask import jsonify
 from flask_login import current_user
 from marshmallow import Schema, fields, validate
 
-from app.api import bp
-from app.auth.api import json_body
-from app.db import db
+from app.api import bp, json_body
+from app.auth.scopes import requires_scope
 from app.issuance import documents, service
+from app.issuance.views import badge_download
 from app.links import public_url
 from app.models.orgs import Role
 from app.pagination import api_page, page_args
@@ -40,16 +40,16 @@ def dump(item: Any) -> dict[str, Any]:
 
 
 @bp.get("/me/badges/<uid>/<any(json, jws, png, svg):fmt>")
+@requires_scope("badges:read")
 @login_required
 def my_badge_file(uid: str, fmt: str) -> Any:
     """One of the caller's badges as a file, for the same bearer token (the ``*_url``s of
     ``/me/badges``); another's is 404, no token 401."""
-    from app.issuance.views import badge_download
-
     return badge_download(service.get_own(current_user, uid), fmt)
 
 
 @bp.get("/me/badges")
+@requires_scope("badges:read")
 @login_required
 def my_badges() -> Any:
     """The caller's badges, newest first, a page at a time (``?page=``, ``?per_page=`` up to
@@ -61,10 +61,10 @@ def my_badges() -> Any:
 
 
 @bp.post("/assertions/<uid>/revoke")
+@requires_scope("badges:revoke")
 @roles_required(Role.ISSUER_ADMIN)
 def revoke_assertion(uid: str) -> Any:
     body = json_body(RevokeSchema())
     item = service.by_uid(uid)
     service.revoke(current_user, item, body["reason"])
-    db.session.commit()
     return jsonify(dump(item))

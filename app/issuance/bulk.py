@@ -46,7 +46,6 @@ from badges.recipient import make_recipient
 
 COLUMNS = ("email", "credential", "issued_on")
 BATCH = 200  # rows signed, inserted and committed together
-LEASE_SECONDS = 10  # a running job's heartbeat (each batch) older than this: its worker died
 
 
 def max_bytes() -> int:
@@ -206,7 +205,7 @@ class _Batch:
         )
         emails = {row.email for row in rows}
         query = select(User.email, User.id).where(User.email.in_(emails))
-        accounts: dict[str, int] = dict(db.session.execute(query).all())  # type: ignore[arg-type]
+        accounts: dict[str, int] = dict(db.session.execute(query).all())
         fresh: list[tuple[_Row, dict[str, Any]]] = []
         for row in rows:
             if row.key in done:
@@ -296,13 +295,14 @@ def run(bulk_id: int) -> None:
     if (
         bulk.status == "running"
         and bulk.heartbeat_at is not None
-        and (now - bulk.heartbeat_at).total_seconds() < LEASE_SECONDS
+        and (now - bulk.heartbeat_at).total_seconds()
+        < current_app.extensions["settings"].bulk_lease_seconds
     ):
         return  # another worker is on it
     bulk.status = "running"
     bulk.heartbeat_at = bulk.started_at = now
     bulk.run_rows = 0
-    db.session.commit()
+    db.session.commit()  # a job's checkpoint: the lease is taken, other workers see it
     issuer = bulk.issuer
     catalog = _Catalog(issuer)
     batch = _Batch(issuer)

@@ -18,7 +18,13 @@ def issuer_url(issuer: Issuer) -> str:
     return public_url("ob.issuer", slug=issuer.slug)
 
 
-def key_url(key: IssuerKey) -> str:
+class KeyId(Protocol):
+    """What a key's address is made of: an IssuerKey, or anything carrying its kid."""
+
+    kid: str
+
+
+def key_url(key: KeyId) -> str:
     return public_url("ob.key", kid=key.kid)
 
 
@@ -56,7 +62,7 @@ def public_page_url(assertion: Assertion) -> str:
     return public_url("issuance.public_badge", uid=assertion.uid)
 
 
-def profile(issuer: Issuer, key: IssuerKey | None) -> dict[str, Any]:
+def profile(issuer: Issuer, key: KeyId | None) -> dict[str, Any]:
     data: dict[str, Any] = {
         "id": issuer_url(issuer),
         "name": issuer.name,

@@ -14,6 +14,7 @@ import hashlib
 import json
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from types import SimpleNamespace
 from typing import Any
 
@@ -22,17 +23,16 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.orm import selectinload
 from werkzeug.exceptions import HTTPException
 
-from app.catalog.pages import image_of
 from app.catalog.views import image_response
 from app.db import db, read_all, read_one
-from app.errors import NotFound
-from app.issuance import documents, keys, ob
+from app.errors import NotFound, found
+from app.images import image_of
+from app.issuance import documents, keys, live, ob
 from app.links import public_url
 from app.models.assertions import Assertion, IssuerKey
 from app.models.credentials import CredentialVersion, Criterion, VersionStatus
 from app.models.orgs import Issuer
 from app.models.submissions import Submission
-from app.orgs.service import issuer_by_slug
 from app.security import public
 from app.submissions.api import file_response
 
@@ -52,6 +52,22 @@ def wants_document(fmt: str | None) -> bool:
     )
 
 
+@dataclass(frozen=True)
+class Machine:
+    """A document as machines get it: compact JSON (through the C encoder: indenting takes
+    the pure-Python one) and its ETag, made once however often it is served."""
+
+    status: int
+    document: dict[str, Any]
+    body: str
+    etag: str
+
+
+def machine(document: dict[str, Any], status: int = 200) -> Machine:
+    body = json.dumps(document, ensure_ascii=False, separators=(",", ":"))
+    return Machine(status, document, body, hashlib.sha256(body.encode()).hexdigest()[:32])
+
+
 def answer(
     document: dict[str, Any],
     fmt: str | None,
@@ -62,22 +78,29 @@ def answer(
     **context: Any,
 ) -> Any:
     if wants_document(fmt):
-        # Compact, through the C encoder (indenting takes the pure-Python one).
-        body = json.dumps(document, ensure_ascii=False, separators=(",", ":"))
-        g.public_document = True
-        best = request.accept_mimetypes.best_match(["application/ld+json", "application/json"])
-        plain = best == "application/json" and fmt != "json"  # a client that takes only JSON
-        mimetype = "application/json" if plain else "application/ld+json"
-        response = Response(body, status=status, mimetype=mimetype)
-    else:
-        pretty = json.dumps(document, indent=2, ensure_ascii=False)
-        html = render_template(page, document=document, pretty=pretty, **context)
-        response = Response(html, status=status, mimetype="text/html")
+        return machine_answer(machine(document, status), fmt, cache)
+    pretty = json.dumps(document, indent=2, ensure_ascii=False)
+    html = render_template(page, document=document, pretty=pretty, **context)
+    response = Response(html, status=status, mimetype="text/html")
     response.set_etag(hashlib.sha256(response.get_data()).hexdigest()[:32])
+    return _public(response, cache)
+
+
+def machine_answer(made: Machine, fmt: str | None, cache: str) -> Any:
+    g.public_document = True
+    best = request.accept_mimetypes.best_match(["application/ld+json", "application/json"])
+    plain = best == "application/json" and fmt != "json"  # a client that takes only JSON
+    mimetype = "application/json" if plain else "application/ld+json"
+    response = Response(made.body, status=made.status, mimetype=mimetype)
+    response.set_etag(made.etag)
+    return _public(response, cache)
+
+
+def _public(response: Response, cache: str) -> Any:
     response.headers["Cache-Control"] = cache
     response.headers["Vary"] = "Accept"
     response.headers["Access-Control-Allow-Origin"] = "*"  # verifiers and backpacks anywhere
-    return response.make_conditional(request) if status == 200 else response
+    return response.make_conditional(request) if response.status_code == 200 else response
 
 
 def _version(version_id: int) -> CredentialVersion:
@@ -95,9 +118,8 @@ def _version(version_id: int) -> CredentialVersion:
 @ob.get("/issuers/<slug>", defaults={"fmt": None})
 @public
 def issuer(slug: str, fmt: str | None) -> Any:
-    found = issuer_by_slug(slug)
-    key = keys.current_key(found)
-    db.session.commit()  # a key made on first request is kept
+    found = _issuer(slug)
+    key = keys.current_key(found)  # made on the first request; the request's edge commits it
     return answer(documents.profile(found, key), fmt, title=found.name, kind="Issuer", issuer=found)
 
 
@@ -105,7 +127,7 @@ def issuer(slug: str, fmt: str | None) -> Any:
 @ob.get("/issuers/<slug>/revocations", defaults={"fmt": None})
 @public
 def revocations(slug: str, fmt: str | None) -> Any:
-    found = issuer_by_slug(slug)
+    found = _issuer(slug)
     return answer(
         _revocation_list(found),
         fmt,
@@ -172,37 +194,48 @@ _DOCUMENT_QUERY = select(*_DOCUMENT_COLUMNS).where(Assertion.uid == bindparam("u
 @public
 def assertion(uid: str, fmt: str | None) -> Any:
     if wants_document(fmt):
-        status, document = _assertion_document(uid)
-        return answer(document, fmt, cache=LIVE, status=status)
+        return machine_answer(_assertion_machine(uid), fmt, LIVE)
     item = db.session.scalar(select(Assertion).where(Assertion.uid == uid))
     if item is None:
         raise NotFound("There is no such badge.")
-    context = {"title": item.version.title, "kind": "Badge awarded", "item": item}
+    context: dict[str, Any] = {"title": item.version.title, "kind": "Badge awarded", "item": item}
     if item.revoked:
         return answer(documents.revoked_assertion(item), fmt, cache=LIVE, status=410, **context)
     return answer(documents.assertion(item), fmt, cache=LIVE, **context)
 
 
-def _assertion_document(uid: str) -> tuple[int, dict[str, Any]]:
-    """(200, the assertion) or (410, its revoked form); NotFound if there is none."""
+def _assertion_machine(uid: str) -> Machine:
+    """The assertion (200) or its revoked form (410), from memory until a revocation
+    (``app/issuance/live.py``); NotFound if there is none."""
+    return live.remembered(("assertion", uid), lambda: _read_assertion(uid))
+
+
+def _read_assertion(uid: str) -> Machine:
     row = read_one(_DOCUMENT_QUERY, {"uid": uid})
     if row is None:
         raise NotFound("There is no such badge.")
     if row.revoked_at is not None:
-        return 410, documents.revoked_assertion(row)
-    return 200, documents.assertion(row)
+        return machine(documents.revoked_assertion(row), 410)
+    return machine(documents.assertion(row))
 
 
 def _revocation_list(found: Any) -> dict[str, Any]:
-    """The issuer's revocation list (``found``: an Issuer, or a row with its id and slug)."""
-    return documents.revocation_list(found, read_all(_REVOKED_QUERY, {"issuer_id": found.id}))
+    """The issuer's revocation list (``found``: an Issuer, or a row with its id and slug),
+    from memory until a revocation."""
+    return live.remembered(
+        ("revocations", found.id),
+        lambda: documents.revocation_list(found, read_all(_REVOKED_QUERY, {"issuer_id": found.id})),
+    )
+
+
+def _issuer(slug: str) -> Issuer:
+    issuer = db.session.scalar(select(Issuer).where(Issuer.slug == slug))
+    return found(issuer, "There is no such issuer.")
 
 
 def _key(kid: str) -> IssuerKey:
-    found = db.session.scalar(select(IssuerKey).where(IssuerKey.kid == kid))
-    if found is None:
-        raise NotFound("There is no such key.")
-    return found
+    key = db.session.scalar(select(IssuerKey).where(IssuerKey.kid == kid))
+    return found(key, "There is no such key.")
 
 
 STABLE_SECONDS = 60.0  # how long the verifier reuses a badge class or key document
@@ -239,7 +272,8 @@ def own_document(path: str) -> tuple[int, dict[str, Any]]:
     except HTTPException as error:
         raise NotFound("There is no such document.") from error
     if endpoint == "ob.assertion":
-        return _assertion_document(args["uid"])
+        made = _assertion_machine(args["uid"])
+        return made.status, made.document
     if endpoint == "ob.badge_class":
         version_id = args["version_id"]
         return 200, _stable(
@@ -249,14 +283,19 @@ def own_document(path: str) -> tuple[int, dict[str, Any]]:
         kid = args["kid"]
         return 200, _stable(("key", kid), lambda: documents.key_document(_key(kid)))
     if endpoint in ("ob.issuer", "ob.revocations"):
-        found = read_one(_ISSUER_QUERY, {"slug": args["slug"]})
-        if found is None:
-            raise NotFound("There is no such issuer.")
+        found = live.remembered(("issuer", args["slug"]), lambda: _read_issuer(args["slug"]))
         if endpoint == "ob.revocations":
             return 200, _revocation_list(found)
         key = SimpleNamespace(kid=found.kid) if found.kid else None
         return 200, documents.profile(found, key)
     raise NotFound("There is no such document.")
+
+
+def _read_issuer(slug: str) -> Any:
+    found = read_one(_ISSUER_QUERY, {"slug": slug})
+    if found is None:
+        raise NotFound("There is no such issuer.")
+    return found
 
 
 # The verifier's reads of an issuer and its revocations: narrow rows, no session, built once.

@@ -18,14 +18,14 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import urlencode
 
-from sqlalchemy import ColumnElement, Select, or_, select
+from sqlalchemy import ColumnElement, Select, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import defer, joinedload, selectinload
 
 from app import events
 from app.db import db, utcnow
-from app.errors import Conflict, InvalidInput, NotFound
-from app.images import png_in_svg, svg_to_png
+from app.errors import Conflict, InvalidInput, NotFound, found
+from app.images import image_of, png_in_svg, svg_to_png
 from app.issuance import documents, keys
 from app.jobs import enqueue, job
 from app.links import public_url
@@ -37,7 +37,8 @@ from app.models.orgs import Issuer, Role
 from app.models.submissions import Submission, SubmissionStatus
 from app.ops.metrics import BADGES_ISSUED, BADGES_REVOKED
 from app.pagination import Page, PageArgs, paginate
-from app.security import require_issuer_role
+from app.security import issuer_ids_with, require_issuer_role
+from app.storage import storage
 from badges.bake import bake_png, bake_svg
 from badges.jws import sign_assertion
 from badges.recipient import make_recipient
@@ -208,32 +209,13 @@ def get_own(user: User, uid: str) -> Assertion:
 
 def by_uid(uid: str) -> Assertion:
     item = db.session.scalar(select(Assertion).where(Assertion.uid == uid))
-    if item is None:
-        raise NotFound("There is no such badge.")
-    return item
+    return found(item, "There is no such badge.")
 
 
 def set_public(user: User, item: Assertion, public: bool) -> None:
     get_own(user, item.uid)
     item.public = public
     db.session.flush()
-
-
-@dataclass(frozen=True)
-class Status:
-    word: str  # Valid, Revoked, Expired, Not valid
-    tone: str
-    message: str
-
-
-def status(item: Assertion) -> Status:
-    """Checked live, as any verifier would: the signed badge through ``badges.verify``."""
-    from app.verify import service as verifier
-
-    if item.jws is None:
-        return Status("Not valid", "error", "This badge has not been signed yet.")
-    verdict = verifier.verdict(verifier.check(item.jws))
-    return Status(verdict.word, verdict.tone, verdict.summary)
 
 
 def linkedin_url(item: Assertion) -> str:
@@ -269,8 +251,6 @@ def embed_snippet(item: Assertion) -> str:
 
 
 def _store() -> Any:
-    from app.submissions.service import storage
-
     return storage()
 
 
@@ -283,8 +263,6 @@ def baked(item: Assertion, kind: str) -> bytes:
     store = _store()
     if store.exists(key):
         return b"".join(store.open(key))
-    from app.catalog.pages import image_of
-
     image, mimetype = image_of(item.version)
     is_svg = mimetype == "image/svg+xml"
     if kind == "png":
@@ -364,7 +342,7 @@ def revoke(actor: User, item: Assertion, reason: str) -> Assertion:
     item.revoked_at = utcnow()
     item.revocation_reason = reason
     db.session.flush()
-    events.publish("assertion_revoked", assertion=item)  # credit granted for it is reversed
+    events.publish(events.assertion_revoked, assertion=item)  # credit for it is reversed
     BADGES_REVOKED.inc()
     send_mail(
         item.recipient_email,
@@ -420,7 +398,45 @@ def resign_issuer(issuer_id: int, batch: int = 200) -> int:
                 link=public_url("issuance.index"),
             )
             count += 1
-        db.session.commit()
+        db.session.commit()  # a job's checkpoint: each batch is kept if a later one fails
 
 
 # Bulk issuance ------------------------------------------------------------------------------
+
+
+# The issuer admin's home --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class IssuingHome:
+    recent: list[Assertion]  # the latest badges of the admin's issuers
+    unsigned: int  # issued but never signed: not verifiable until re-signed
+    bulks: list[BulkIssuance]  # the latest bulk uploads, with their progress and row errors
+
+
+def admin_home(actor: User, limit: int = 5) -> IssuingHome:
+    """Recent issuance of the issuers ``actor`` administers (their latest badges, badges
+    waiting for a signature, latest bulk uploads): four statements at any size."""
+    ids = issuer_ids_with(actor, [Role.ISSUER_ADMIN]) or {-1}
+    recent = list(
+        db.session.scalars(
+            _with_what_a_list_shows(select(Assertion).where(Assertion.issuer_id.in_(ids))).limit(
+                limit
+            )
+        )
+    )
+    unsigned = db.session.scalar(
+        select(func.count(Assertion.id)).where(
+            Assertion.issuer_id.in_(ids), Assertion.jws.is_(None), Assertion.revoked_at.is_(None)
+        )
+    )
+    bulks = list(
+        db.session.scalars(
+            select(BulkIssuance)
+            .where(BulkIssuance.issuer_id.in_(ids))
+            .options(defer(BulkIssuance.csv_text, raiseload=True), joinedload(BulkIssuance.issuer))
+            .order_by(BulkIssuance.id.desc())
+            .limit(limit)
+        )
+    )
+    return IssuingHome(recent, int(unsigned or 0), bulks)

@@ -12,15 +12,15 @@ from flask import Response, flash, jsonify, redirect, render_template, request, 
 from flask_login import current_user
 
 from app.auth.forms import EmptyForm
-from app.db import db
-from app.errors import AppError, InvalidInput, NotFound, wants_json
-from app.forms import report_error
+from app.errors import InvalidInput, NotFound, wants_json
+from app.forms import attempt
 from app.issuance import bp, documents, keys, service
 from app.issuance import bulk as bulk_issuance
 from app.models.orgs import Role
 from app.orgs.views import managed_issuer, pick_issuer
-from app.pagination import page_args
+from app.pagination import kept_paging, page_args
 from app.security import login_required, public, roles_required
+from app.verify import service as verifier
 
 issuer_admin = roles_required(Role.ISSUER_ADMIN)
 DOWNLOADS = {
@@ -29,13 +29,11 @@ DOWNLOADS = {
     "png": ("image/png", "png"),
     "svg": ("image/svg+xml", "svg"),
 }
-PAGING = ("page", "per_page", "bulk_page", "bulk_per_page")
 
 
 def _paging() -> dict[str, Any]:
-    """This request's paging arguments: the list's forms post them back, so the redirect after
-    a change returns to the page the form was on."""
-    return {k: v for k, v in request.args.items() if k in PAGING and v.isdigit()}
+    """This request's paging arguments (the badge list and the bulk list)."""
+    return kept_paging("bulk_")
 
 
 def _file_name(item: Any, ext: str) -> str:
@@ -79,7 +77,6 @@ def badge_download(item: Any, fmt: str) -> Any:
         data = item.jws.encode()
     else:
         data = service.baked(item, fmt)
-        db.session.commit()
     response = Response(data, mimetype=mimetype)
     response.headers["Content-Disposition"] = f'attachment; filename="{_file_name(item, ext)}"'
     response.headers["Cache-Control"] = "private, no-cache"
@@ -93,7 +90,6 @@ def toggle_public(uid: str) -> Any:
     if EmptyForm().validate_on_submit():
         on = request.form.get("public") == "on"
         service.set_public(current_user, item, on)
-        db.session.commit()
         flash(
             "Your public badge page is on: anyone with the link can see it."
             if on
@@ -113,7 +109,7 @@ def public_badge(uid: str) -> Any:
     return render_template(
         "issuance/public.html",
         item=item,
-        status=service.status(item),
+        status=verifier.badge_status(item),
         documents=documents,
         linkedin=service.linkedin_url(item),
     )
@@ -152,13 +148,8 @@ def revoke(slug: str, uid: str) -> Any:
     if item.issuer_id != issuer.id:
         raise NotFound("There is no such badge at this issuer.")
     if EmptyForm().validate_on_submit():
-        try:
+        with attempt(success="The badge is revoked; verifiers see it from now on."):
             service.revoke(current_user, item, request.form.get("reason", ""))
-        except AppError as error:
-            report_error(error)
-        else:
-            db.session.commit()
-            flash("The badge is revoked; verifiers see it from now on.", "success")
     return redirect(url_for("issuance.admin", slug=slug, **_paging()) + "#issued")
 
 
@@ -168,7 +159,6 @@ def rotate(slug: str) -> Any:
     issuer = managed_issuer(slug)
     if EmptyForm().validate_on_submit():
         key = service.rotate_key(current_user, issuer)
-        db.session.commit()
         flash(
             f"Key {key.kid[:8]} is now current. Every live badge is being re-signed with it; "
             "earners are told a fresh copy is ready.",
@@ -185,14 +175,12 @@ def bulk(slug: str) -> Any:
     if not EmptyForm().validate_on_submit() or upload is None or not upload.filename:
         flash("Choose a CSV file to upload.", "error")
         return redirect(url_for("issuance.admin", slug=slug) + "#bulk")
-    try:
+    with attempt() as outcome:
         job = bulk_issuance.start(
             current_user, issuer, upload.filename, upload.stream.read(bulk_issuance.max_bytes() + 1)
         )
-    except AppError as error:
-        report_error(error)
+    if not outcome.ok:
         return redirect(url_for("issuance.admin", slug=slug) + "#bulk")
-    db.session.commit()
     return redirect(url_for("issuance.bulk_status", slug=slug, bulk_id=job.id))
 
 

@@ -76,8 +76,15 @@ class ApiToken(Base):
     # After this it no longer authenticates (TOKEN_DAYS after it was made; none for tokens
     # made before expiry existed, until they are revoked).
     expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # What the token may do (app/auth/scopes.py), space-separated; tokens made before scopes
+    # existed hold them all. Roles still decide on every request.
+    scopes: Mapped[str] = mapped_column(String(255))
 
     user: Mapped[User] = relationship()
+
+    @property
+    def scope_names(self) -> list[str]:
+        return self.scopes.split()
 
     @property
     def expired(self) -> bool:

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from app.jobs import queue
 from app.pagination import Page, PageArgs
 
 ERROR_CHARS = 300
@@ -28,8 +29,6 @@ def failed_page(args: PageArgs) -> Page[FailedJob]:
     from rq.registry import FailedJobRegistry
     from rq.results import Result
 
-    from app.jobs import queue
-
     q = queue()
     registry = FailedJobRegistry(queue=q)
     total = registry.get_job_count()  # drops expired entries first
@@ -37,7 +36,8 @@ def failed_page(args: PageArgs) -> Page[FailedJob]:
     jobs = [j for j in Job.fetch_many(ids, connection=q.connection) if j is not None]
     with q.connection.pipeline(transaction=False) as pipe:
         for job in jobs:
-            pipe.xrevrange(Result.get_key(job.id), "+", "-", count=1)
+            # rq 3.0 leaves Result.get_key unannotated
+            pipe.xrevrange(Result.get_key(job.id), "+", "-", count=1)  # type: ignore[no-untyped-call]
         latest: list[Any] = pipe.execute() if jobs else []
     items = []
     for job, found in zip(jobs, latest, strict=True):

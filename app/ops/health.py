@@ -9,14 +9,18 @@ from flask import current_app
 from sqlalchemy import text
 
 from app.db import db
+from app.jobs import queue
+from app.storage import LocalStorage, storage
 
 
 def _database() -> str:
     from alembic.script import ScriptDirectory
     from flask_migrate import Migrate
 
-    migrate: Migrate = current_app.extensions["migrate"]
-    script = ScriptDirectory.from_config(migrate.migrate.get_config())
+    # Flask-Migrate keeps its per-app settings in app.extensions; their .migrate is the Migrate.
+    migrate: Migrate = current_app.extensions["migrate"].migrate
+    # types-Flask-Migrate cannot yet say that its Config is alembic's Config (it is at runtime)
+    script = ScriptDirectory.from_config(migrate.get_config())  # type: ignore[arg-type]
     heads = set(script.get_heads())
     with db.engine.connect() as conn:
         conn.execute(text("SELECT 1"))
@@ -27,9 +31,6 @@ def _database() -> str:
 
 
 def _storage() -> str:
-    from app.storage import LocalStorage
-    from app.submissions.service import storage
-
     store = storage()
     if isinstance(store, LocalStorage):
         if not store.root.is_dir():
@@ -42,8 +43,6 @@ def _storage() -> str:
 def _redis() -> str:
     if not current_app.extensions["settings"].redis_url:
         return "not configured (jobs run inline)"
-    from app.jobs import queue
-
     queue().connection.ping()
     return "ok"
 

@@ -22,6 +22,10 @@ from prometheus_client import (
 )
 from prometheus_client.core import GaugeMetricFamily
 
+from app.db import db
+from app.jobs import depths
+from app.models.reviews import Review, ReviewStatus
+
 log = logging.getLogger(__name__)
 REQUESTS = Counter(
     "microcred_http_requests_total", "HTTP requests", ["method", "endpoint", "status"]
@@ -45,14 +49,9 @@ class QueueCollector:
     def collect(self) -> Any:
         from sqlalchemy import func, select
 
-        from app.db import db
-        from app.models.reviews import Review, ReviewStatus
-
         with self.app.app_context():
             jobs = GaugeMetricFamily("microcred_jobs", "Background jobs by state", labels=["state"])
             if self.app.extensions["settings"].redis_url:
-                from app.jobs import depths
-
                 try:
                     for state, count in depths().items():
                         jobs.add_metric([state], count)
@@ -85,12 +84,13 @@ def install(app: Flask) -> None:
 
 def render(app: Flask) -> tuple[bytes, str]:
     registry = CollectorRegistry()
-    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+    # prometheus_client chose its mode from this variable when it was imported; ask the same.
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):  # noqa: TID251
         multiprocess.MultiProcessCollector(registry)  # type: ignore[no-untyped-call]
     else:
         from prometheus_client import REGISTRY
 
         registry = REGISTRY
     extra = CollectorRegistry()
-    extra.register(QueueCollector(app))  # type: ignore[arg-type]
+    extra.register(QueueCollector(app))
     return generate_latest(registry) + generate_latest(extra), CONTENT_TYPE_LATEST

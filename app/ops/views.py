@@ -8,6 +8,7 @@ from typing import Any
 
 from flask import Response, current_app, flash, jsonify, redirect, render_template, request, url_for
 
+from app import jobs as queue
 from app.auth.forms import EmptyForm
 from app.errors import Forbidden
 from app.ops import bp, health, metrics
@@ -62,8 +63,6 @@ def metrics_page() -> Any:
 @bp.get("/admin/jobs")
 @admin_required
 def jobs() -> Any:
-    from app import jobs as queue
-
     settings = current_app.extensions["settings"]
     args = page_args()
     failed = failed_page(args) if settings.redis_url else Page([], args.page, args.per_page, 0)
@@ -80,8 +79,6 @@ def jobs() -> Any:
 @bp.post("/admin/jobs/<job_id>/retry")
 @admin_required
 def retry(job_id: str) -> Any:
-    from app import jobs as queue
-
     if not current_app.extensions["settings"].redis_url:
         flash("Jobs run inline here: there is no queue to retry from.", "error")
     elif EmptyForm().validate_on_submit():

@@ -28,3 +28,7 @@ class InviteForm(FlaskForm):
 
 class SchoolForm(FlaskForm):
     name = StringField("School name", validators=[DataRequired(), Length(max=200)])
+
+
+class DomainForm(FlaskForm):
+    domain = StringField("E-mail domain", validators=[DataRequired(), Length(max=253)])

@@ -19,7 +19,7 @@ from sqlalchemy.orm import joinedload
 
 from app.auth.service import ROLE_RANK, normalise_email
 from app.db import db, utcnow
-from app.errors import Conflict, Forbidden, InvalidInput, NotFound
+from app.errors import Conflict, Forbidden, InvalidInput, NotFound, found
 from app.mail import send_mail
 from app.models.accounts import User
 from app.models.orgs import District, Invitation, Issuer, Role, RoleGrant, School
@@ -84,16 +84,12 @@ def create_district(actor: User, name: str, slug: str, schools: list[str]) -> Di
 
 def issuer_by_slug(slug: str) -> Issuer:
     issuer = db.session.scalar(select(Issuer).where(Issuer.slug == slug))
-    if issuer is None:
-        raise NotFound("There is no such issuer.")
-    return issuer
+    return found(issuer, "There is no such issuer.")
 
 
 def district_by_slug(slug: str) -> District:
     district = db.session.scalar(select(District).where(District.slug == slug))
-    if district is None:
-        raise NotFound("There is no such district.")
-    return district
+    return found(district, "There is no such district.")
 
 
 def can_manage(actor: User, org: Issuer | District) -> bool:

@@ -8,12 +8,12 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from app.auth.forms import EmptyForm
-from app.db import db
+from app.credit import domains
 from app.errors import AppError
-from app.forms import report_error
+from app.forms import attempt
 from app.models.orgs import District, Issuer, Role
 from app.orgs import bp, service
-from app.orgs.forms import DistrictForm, InviteForm, IssuerForm, SchoolForm
+from app.orgs.forms import DistrictForm, DomainForm, InviteForm, IssuerForm, SchoolForm
 from app.pagination import page_args
 from app.security import admin_required, login_required, public
 
@@ -61,7 +61,7 @@ def index() -> Any:
 def new_issuer() -> Any:
     form = IssuerForm()
     if form.validate_on_submit():
-        try:
+        with attempt(form) as outcome:
             issuer = service.create_issuer(
                 current_user,
                 form.name.data or "",
@@ -70,11 +70,8 @@ def new_issuer() -> Any:
                 form.email.data or "",
                 form.description.data or "",
             )
-        except AppError as error:
-            report_error(error, form)
-        else:
-            db.session.commit()
             flash(f"{issuer.name} is created. Invite its first admin.", "success")
+        if outcome.ok:
             return redirect(url_for("orgs.show", kind="issuers", slug=issuer.slug))
     status = 422 if request.method == "POST" else 200
     return render_template("orgs/new.html", form=form, kind="issuer"), status
@@ -85,18 +82,15 @@ def new_issuer() -> Any:
 def new_district() -> Any:
     form = DistrictForm()
     if form.validate_on_submit():
-        try:
+        with attempt(form) as outcome:
             district = service.create_district(
                 current_user,
                 form.name.data or "",
                 form.slug.data or "",
                 (form.schools.data or "").splitlines(),
             )
-        except AppError as error:
-            report_error(error, form)
-        else:
-            db.session.commit()
             flash(f"{district.name} is created. Invite its first credit officer.", "success")
+        if outcome.ok:
             return redirect(url_for("orgs.show", kind="districts", slug=district.slug))
     status = 422 if request.method == "POST" else 200
     return render_template("orgs/new.html", form=form, kind="district"), status
@@ -113,18 +107,19 @@ def _page(kind: str, org: Issuer | District, status: int = 200, **forms: Any) ->
     context = {
         "invite_form": _invite_form(org),
         "school_form": SchoolForm(),
+        "domain_form": DomainForm(),
         "action": EmptyForm(),
         **forms,
     }
+    if isinstance(org, District):
+        context["schools"] = service.schools_of(org, page_args(prefix="schools_"))
+        context["domains"] = domains.domains_of(org, page_args(prefix="domains_"))
     return render_template(
         "orgs/show.html",
         kind=kind,
         org=org,
         grants=service.grants_of(org, page_args(prefix="people_")),
         invitations=service.pending_invitations(org, page_args(prefix="invitations_")),
-        schools=service.schools_of(org, page_args(prefix="schools_"))
-        if isinstance(org, District)
-        else None,
         **context,
     ), status
 
@@ -135,13 +130,9 @@ def invite(kind: str, slug: str) -> Any:
     org = _org(kind, slug)
     form = _invite_form(org)
     if form.validate_on_submit():
-        try:
+        with attempt(form, f"Invitation sent to {form.email.data}.") as outcome:
             service.invite(current_user, org, form.email.data or "", Role(form.role.data))
-        except AppError as error:
-            report_error(error, form)
-        else:
-            db.session.commit()
-            flash(f"Invitation sent to {form.email.data}.", "success")
+        if outcome.ok:
             return redirect(url_for("orgs.show", kind=kind, slug=slug))
     return _page(kind, org, 422, invite_form=form)
 
@@ -151,13 +142,8 @@ def invite(kind: str, slug: str) -> Any:
 def revoke(kind: str, slug: str, grant_id: int) -> Any:
     org = _org(kind, slug)
     if EmptyForm().validate_on_submit():
-        try:
+        with attempt(success="The role is removed."):
             service.revoke_grant(current_user, org, grant_id)
-        except AppError as error:
-            report_error(error)
-        else:
-            db.session.commit()
-            flash("The role is removed.", "success")
     return redirect(url_for("orgs.show", kind=kind, slug=slug))
 
 
@@ -168,15 +154,42 @@ def add_school(slug: str) -> Any:
     assert isinstance(district, District)
     form = SchoolForm()
     if form.validate_on_submit():
-        try:
+        with attempt(form, "School added.") as outcome:
             service.add_school(current_user, district, form.name.data or "")
-        except AppError as error:
-            report_error(error, form)
-        else:
-            db.session.commit()
-            flash("School added.", "success")
+        if outcome.ok:
             return redirect(url_for("orgs.show", kind="districts", slug=slug))
     return _page("districts", district, 422, school_form=form)
+
+
+@bp.post("/orgs/districts/<slug>/domains")
+@admin_required
+def add_domain(slug: str) -> Any:
+    district = _org("districts", slug)
+    assert isinstance(district, District)
+    form = DomainForm()
+    status = 422
+    if form.validate_on_submit():
+        with attempt(form) as outcome:
+            row = domains.claim_domain(current_user, district, form.domain.data or "")
+            flash(f"Teachers with a confirmed address at {row.domain} may now join.", "success")
+        if outcome.error is not None:
+            status = outcome.error.status
+        else:
+            return redirect(
+                url_for("orgs.show", kind="districts", slug=slug, _anchor="domains-heading")
+            )
+    return _page("districts", district, status, domain_form=form)
+
+
+@bp.post("/orgs/districts/<slug>/domains/<domain>/remove")
+@admin_required
+def remove_domain(slug: str, domain: str) -> Any:
+    district = _org("districts", slug)
+    assert isinstance(district, District)
+    if EmptyForm().validate_on_submit():
+        with attempt(success=f"{domain} is removed; members who joined through it stay."):
+            domains.release_domain(current_user, district, domain)
+    return redirect(url_for("orgs.show", kind="districts", slug=slug, _anchor="domains-heading"))
 
 
 @bp.route("/invitations/<token>", methods=["GET", "POST"])
@@ -190,16 +203,14 @@ def invitation(token: str) -> Any:
         return render_template("orgs/invitation.html", invitation=found, token=token)
     form = EmptyForm()
     if request.method == "POST" and form.validate_on_submit():
-        try:
+        with attempt() as outcome:
             service.accept(current_user, token)
-        except AppError as error:
-            report_error(error)
+            organisation = found.issuer or found.district
+            assert organisation is not None  # service.invite names one; deleting it cascades
+            flash(f"You are now {found.role.label} at {organisation.name}.", "success")
+        if outcome.error is not None:
             return render_template(
                 "orgs/invitation.html", invitation=found, token=token, form=form
-            ), error.status
-        db.session.commit()
-        flash(
-            f"You are now {found.role.label} at {(found.issuer or found.district).name}.", "success"
-        )
+            ), outcome.error.status
         return redirect(url_for("auth.account"))
     return render_template("orgs/invitation.html", invitation=found, token=token, form=form)

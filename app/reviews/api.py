@@ -10,9 +10,8 @@ from flask_login import current_user
 from marshmallow import Schema, fields, validate
 from sqlalchemy import Row
 
-from app.api import bp
-from app.auth.api import json_body
-from app.db import db
+from app.api import bp, json_body
+from app.auth.scopes import requires_scope
 from app.models.orgs import Role
 from app.models.reviews import Review
 from app.pagination import api_page, page_args
@@ -50,6 +49,7 @@ def _queue_item(row: Row[Review, str]) -> dict[str, Any]:
 
 
 @bp.get("/reviews")
+@requires_scope("review")
 @reviewer
 def review_queue() -> Any:
     """The caller's open reviews, the earliest due first, a page at a time
@@ -61,12 +61,14 @@ def review_queue() -> Any:
 
 
 @bp.get("/reviews/<int:review_id>")
+@requires_scope("review")
 @reviewer
 def review_detail(review_id: int) -> Any:
     return jsonify(service.blind(service.get_mine(current_user, review_id)))
 
 
 @bp.post("/reviews/<int:review_id>/scores")
+@requires_scope("review")
 @reviewer
 def review_scores(review_id: int) -> Any:
     body = json_body(ScoresSchema())
@@ -74,5 +76,4 @@ def review_scores(review_id: int) -> Any:
     outcome = service.save_scores(
         current_user, review, body["scores"], body["comment"], final=not body["draft"]
     )
-    db.session.commit()
     return jsonify(outcome.as_json())

@@ -245,7 +245,7 @@ def queue_stats(actor: User, issuer: Issuer, now: datetime | None = None) -> Que
     durations = [
         (decided_at - submitted_at).total_seconds() / 86400
         for submitted_at, decided_at in decided
-        if submitted_at
+        if submitted_at and decided_at
     ]
     return QueueStats(
         by_status={s.value: int(counts.get(s.value, 0)) for s in ReviewStatus},

@@ -10,13 +10,14 @@ The teacher sees one final decision with the feedback of the deciding review(s).
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 import nh3
-from sqlalchemy import Row, Select, select, update
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy import Row, Select, case, func, select, update
+from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from app import events
 from app.db import db, utcnow
@@ -399,7 +400,7 @@ def _conclude(submission: Submission, deciding: list[Review], now: datetime) -> 
             title=submission.version.title,
             link=public_url("submissions.show", submission_id=submission.id),
         )
-    events.publish("submission_decided", submission=submission)
+    events.publish(events.submission_decided, submission=submission)
 
 
 # The teacher's side ------------------------------------------------------------------------
@@ -449,3 +450,101 @@ def feedback_for(submissions: list[Submission]) -> dict[int, list[dict[str, Any]
             }
         )
     return found
+
+
+# The homes of reviewers and issuer staff -----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReviewerHome:
+    queue: Page[Row[Review, str]]  # the earliest due first, as on the reviewer's page
+    overdue: int
+    # Decisions of this reviewer that an independent second reviewer also scored, and how
+    # many of those the two agreed on (their calibration, from real work).
+    paired: int
+    agreed: int
+
+    @property
+    def agreement(self) -> int | None:
+        return round(self.agreed * 100 / self.paired) if self.paired else None
+
+
+def reviewer_home(user: User, limit: int = 5, now: datetime | None = None) -> ReviewerHome:
+    """The reviewer's next ``limit`` reviews, how many are overdue, and how often their
+    decisions matched a second reviewer's: four statements at any queue length."""
+    now = now or utcnow()
+    queue = my_queue(user, PageArgs(per_page=limit))
+    overdue = db.session.scalar(
+        select(func.count(Review.id)).where(
+            Review.reviewer_id == user.id,
+            Review.status.in_([s.value for s in OPEN_REVIEW_STATUSES]),
+            Review.due_at < now,
+        )
+    )
+    mine, other = aliased(Review), aliased(Review)
+    paired, agreed = db.session.execute(
+        select(
+            func.count(mine.id),
+            _count_if(mine.decision == other.decision),
+        )
+        .join(other, other.submission_id == mine.submission_id)
+        .where(
+            mine.reviewer_id == user.id,
+            mine.status == ReviewStatus.SUBMITTED.value,
+            other.status == ReviewStatus.SUBMITTED.value,
+            other.reviewer_id != user.id,
+            _first_and_second(mine.kind, other.kind),
+        )
+    ).one()
+    return ReviewerHome(queue, int(overdue or 0), int(paired or 0), int(agreed or 0))
+
+
+def _first_and_second(first: Any, second: Any) -> Any:
+    """A first review paired with its second opinion, whichever of the two is the reviewer's."""
+    primary, second_kind = ReviewKind.PRIMARY.value, ReviewKind.SECOND.value
+    return ((first == primary) & (second == second_kind)) | (
+        (first == second_kind) & (second == primary)
+    )
+
+
+@dataclass(frozen=True)
+class IssuerQueues:
+    waiting: int  # no reviewer yet
+    open: int  # with a reviewer
+    overdue: int
+
+
+def issuer_queues(issuer_ids: Iterable[int], now: datetime | None = None) -> IssuerQueues:
+    """Review figures summed over ``issuer_ids`` (the caller passes the issuers the user works
+    for): one statement however many issuers and reviews."""
+    ids = list(issuer_ids)
+    if not ids:
+        return IssuerQueues(0, 0, 0)
+    now = now or utcnow()
+    open_values = [s.value for s in OPEN_REVIEW_STATUSES]
+    is_open = Review.status.in_(open_values)
+    waiting, open_, overdue = db.session.execute(
+        select(
+            _count_if(Review.status == ReviewStatus.QUEUED.value),
+            _count_if(is_open),
+            _count_if(is_open & (Review.due_at < now)),
+        ).where(
+            Review.issuer_id.in_(ids),
+            Review.status.in_([ReviewStatus.QUEUED.value, *open_values]),
+        )
+    ).one()
+    return IssuerQueues(int(waiting), int(open_), int(overdue))
+
+
+def _count_if(condition: Any) -> Any:
+    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+
+
+def waiting_count() -> int:
+    """Reviews waiting for a reviewer across the platform (the platform admin's health)."""
+    return int(
+        db.session.scalar(
+            select(func.count(Review.id)).where(Review.status == ReviewStatus.QUEUED.value)
+        )
+        or 0
+    )

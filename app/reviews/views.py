@@ -11,13 +11,13 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from app.auth.forms import EmptyForm
-from app.db import db, utcnow
-from app.errors import AppError, InvalidInput
-from app.forms import apply, report_error
+from app.db import utcnow
+from app.errors import InvalidInput
+from app.forms import attempt
 from app.models.orgs import Role
 from app.models.reviews import ReviewKind
 from app.orgs.views import managed_issuer, pick_issuer
-from app.pagination import page_args
+from app.pagination import kept_paging, page_args
 from app.reviews import bp, pool, service
 from app.security import roles_required
 from app.submissions.api import file_response
@@ -71,20 +71,17 @@ def score(review_id: int) -> Any:
                     "comment": request.form.get(f"comment-{criterion.id}", ""),
                 }
             )
-    try:
+    with attempt() as saved:
         outcome = service.save_scores(
             current_user, review, scores, request.form.get("comment", ""), final=final
         )
-    except AppError as error:
-        report_error(error)
+    if not saved.ok:
         if final:  # keep what was typed: save it as a draft, then show what is missing
             review = service.get_mine(current_user, review_id, lock=True)
             service.save_scores(
                 current_user, review, scores, request.form.get("comment", ""), final=False
             )
-            db.session.commit()
         return redirect(url_for("reviews.show", review_id=review_id))
-    db.session.commit()
     if final:
         decision = "Pass" if outcome.decision and outcome.decision.value == "pass" else "Not yet"
         flash(f"Submitted: {decision} ({outcome.total} points). Thank you.", "success")
@@ -115,8 +112,7 @@ def admin_index() -> Any:
 def admin(slug: str) -> Any:
     issuer = managed_issuer(slug)
     args = page_args()
-    pool.ensure_profiles(current_user, issuer)
-    db.session.commit()  # pool rows created on first look (a commit expires what was loaded)
+    pool.ensure_profiles(current_user, issuer)  # pool rows created on first look
     profiles = pool.profiles(current_user, issuer, args)
     credentials = pool.credentials_of(issuer)
     return render_template(
@@ -133,10 +129,7 @@ def admin(slug: str) -> Any:
 
 def _back_to_pool(slug: str, profile_id: int) -> str:
     """The pool page the form was posted from (its ``?page``/``?per_page`` kept), at the row."""
-    kept: dict[str, Any] = {
-        k: v for k, v in request.args.items() if k in ("page", "per_page") and v.isdigit()
-    }
-    return url_for("reviews.admin", slug=slug, **kept) + f"#reviewer-{profile_id}"
+    return url_for("reviews.admin", slug=slug, **kept_paging()) + f"#reviewer-{profile_id}"
 
 
 def _date(value: str) -> date | None:
@@ -154,8 +147,7 @@ def update_reviewer(slug: str, profile_id: int) -> Any:
     issuer = managed_issuer(slug)
     row = pool.profile(current_user, issuer, profile_id)
     if EmptyForm().validate_on_submit():
-
-        def save() -> None:
+        with attempt(success=f"{row.user.name}: saved."):
             capacity = request.form.get("capacity", "")
             if not capacity.isdigit():
                 raise InvalidInput("Capacity is a whole number.", {"capacity": ["A number."]})
@@ -167,8 +159,6 @@ def update_reviewer(slug: str, profile_id: int) -> Any:
                 away_until=_date(request.form.get("away_until", "")),
                 senior=request.form.get("senior") == "yes",
             )
-
-        apply(save, f"{row.user.name}: saved.")
     return redirect(_back_to_pool(slug, profile_id))
 
 
@@ -179,15 +169,13 @@ def qualify(slug: str, profile_id: int) -> Any:
     row = pool.profile(current_user, issuer, profile_id)
     if EmptyForm().validate_on_submit():
         credential = request.form.get("credential_id", "")
-        apply(
-            lambda: pool.qualify(
+        with attempt(success=f"{row.user.name} is qualified."):
+            pool.qualify(
                 current_user,
                 row,
                 credential_id=int(credential) if credential.isdigit() else None,
                 tag=request.form.get("tag") or None,
-            ),
-            f"{row.user.name} is qualified.",
-        )
+            )
     return redirect(_back_to_pool(slug, profile_id))
 
 
@@ -197,5 +185,6 @@ def unqualify(slug: str, profile_id: int, qid: int) -> Any:
     issuer = managed_issuer(slug)
     row = pool.profile(current_user, issuer, profile_id)
     if EmptyForm().validate_on_submit():
-        apply(lambda: pool.unqualify(current_user, row, qid), "Qualification removed.")
+        with attempt(success="Qualification removed."):
+            pool.unqualify(current_user, row, qid)
     return redirect(_back_to_pool(slug, profile_id))

@@ -144,7 +144,11 @@
             xhr.open("POST", post.url);
             bar.hidden = false;
             xhr.upload.onprogress = function (e) {
-              if (e.lengthComputable) { bar.value = Math.round(100 * e.loaded / e.total); note.textContent = "Uploading… " + bar.value + "%"; }
+              if (!e.lengthComputable) { return; }
+              bar.value = Math.round(100 * e.loaded / e.total);
+              // The status region is read out: say every tenth, not every percent.
+              var tenth = Math.floor(bar.value / 10) * 10;
+              if (note.dataset.said !== String(tenth)) { note.dataset.said = String(tenth); note.textContent = "Uploading… " + tenth + "%"; }
             };
             xhr.onload = function () { xhr.status < 300 ? resolve(post.token) : reject(new Error("The file store refused the upload.")); };
             xhr.onerror = function () { reject(new Error("The connection dropped; nothing was saved. Please try again.")); };

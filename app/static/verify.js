@@ -20,3 +20,16 @@
     }
   });
 })();
+
+// The verdict, announced: a status region already full when the page loads is not read out,
+// so the verdict is copied into the empty one (#verdict-status) just after loading.
+(function () {
+  var region = document.getElementById("verdict-status");
+  var verdict = document.querySelector("[data-verdict]");
+  if (!region || !verdict) { return; }
+  var heading = verdict.querySelector("h2"), summary = verdict.querySelector("p");
+  window.setTimeout(function () {
+    region.textContent = (heading ? heading.textContent.trim() + ". " : "") +
+      (summary ? summary.textContent.trim() : "");
+  }, 250);
+})();

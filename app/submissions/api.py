@@ -8,13 +8,15 @@ from flask import Response, jsonify, redirect, request
 from flask_login import current_user
 from marshmallow import Schema, fields, validate
 
-from app.api import bp
-from app.auth.api import json_body
+from app.api import bp, json_body
+from app.auth.scopes import requires_scope
 from app.db import db
 from app.errors import InvalidInput
 from app.models.submissions import Submission, SubmissionStatus
 from app.pagination import api_page, page_args
+from app.reviews import service as reviews
 from app.security import body_limit, login_required
+from app.storage import storage
 from app.submissions import service
 
 DECIDED = (SubmissionStatus.PASSED, SubmissionStatus.NOT_YET)
@@ -83,24 +85,20 @@ def dump(submission: Submission, feedback: list[dict[str, Any]] | None = None) -
 
 
 def _feedback(submission: Submission) -> list[dict[str, Any]]:
-    from app.reviews.service import feedback  # reviews build on submissions
-
-    return feedback(submission)
+    return reviews.feedback(submission)
 
 
 def feedback_of(submissions: list[Submission]) -> dict[int, list[dict[str, Any]]]:
     """Every listed submission's feedback at once (two statements for the page)."""
-    from app.reviews.service import feedback_for  # reviews build on submissions
-
-    return feedback_for(submissions)
+    return reviews.feedback_for(submissions)
 
 
 def _saved(submission: Submission, status: int = 200) -> Any:
-    db.session.commit()
     return jsonify(dump(submission)), status
 
 
 @bp.post("/submissions")
+@requires_scope("evidence:write")
 @login_required
 def start_submission() -> Any:
     body = json_body(StartSchema())
@@ -108,6 +106,7 @@ def start_submission() -> Any:
 
 
 @bp.get("/submissions")
+@requires_scope("evidence:write")
 @login_required
 def my_submissions() -> Any:
     """The teacher's submissions, newest first, a page at a time (?page, ?per_page)."""
@@ -124,12 +123,14 @@ def my_submissions() -> Any:
 
 
 @bp.get("/submissions/<int:submission_id>")
+@requires_scope("evidence:write")
 @login_required
 def get_submission(submission_id: int) -> Any:
     return jsonify(dump(service.get_own(current_user, submission_id)))
 
 
 @bp.put("/submissions/<int:submission_id>/answers/<int:prompt_id>")
+@requires_scope("evidence:write")
 @login_required
 def put_answer(submission_id: int, prompt_id: int) -> Any:
     body = json_body(AnswerSchema())
@@ -139,6 +140,7 @@ def put_answer(submission_id: int, prompt_id: int) -> Any:
 
 
 @bp.post("/submissions/<int:submission_id>/files")
+@requires_scope("evidence:write")
 @body_limit(service.upload_limit_for)
 @login_required
 def upload_file(submission_id: int) -> Any:
@@ -152,15 +154,16 @@ def upload_file(submission_id: int) -> Any:
     record = service.add_file(
         current_user, submission, int(prompt_id), upload.stream, upload.filename or ""
     )
-    try:
+    try:  # committed here, not at the request's edge, so a failed commit deletes the file
         db.session.commit()
     except Exception:
-        service.storage().delete(record.storage_key)  # no object without its record
+        storage().delete(record.storage_key)  # no object without its record
         raise
     return jsonify(dump(submission)), 201
 
 
 @bp.get("/submissions/<int:submission_id>/files/<int:file_id>")
+@requires_scope("evidence:write")
 @login_required
 def download_file(submission_id: int, file_id: int) -> Any:
     record = service.own_file(service.get_own(current_user, submission_id), file_id)
@@ -168,6 +171,7 @@ def download_file(submission_id: int, file_id: int) -> Any:
 
 
 @bp.delete("/submissions/<int:submission_id>/files/<int:file_id>")
+@requires_scope("evidence:write")
 @login_required
 def delete_file(submission_id: int, file_id: int) -> Any:
     submission = service.get_own(current_user, submission_id, lock=True)
@@ -176,6 +180,7 @@ def delete_file(submission_id: int, file_id: int) -> Any:
 
 
 @bp.post("/submissions/<int:submission_id>/uploads")
+@requires_scope("evidence:write")
 @login_required
 def begin_upload(submission_id: int) -> Any:
     body = json_body(DirectUploadSchema())
@@ -187,6 +192,7 @@ def begin_upload(submission_id: int) -> Any:
 
 
 @bp.post("/submissions/<int:submission_id>/uploads/complete")
+@requires_scope("evidence:write")
 @login_required
 def complete_upload(submission_id: int) -> Any:
     body = json_body(CompleteUploadSchema())
@@ -196,6 +202,7 @@ def complete_upload(submission_id: int) -> Any:
 
 
 @bp.post("/submissions/<int:submission_id>/submit")
+@requires_scope("evidence:write")
 @login_required
 def submit_submission(submission_id: int) -> Any:
     body = json_body(SubmitSchema()) if request.content_length else {"evidence_public": False}
@@ -205,6 +212,7 @@ def submit_submission(submission_id: int) -> Any:
 
 
 @bp.post("/submissions/<int:submission_id>/withdraw")
+@requires_scope("evidence:write")
 @login_required
 def withdraw_submission(submission_id: int) -> Any:
     submission = service.get_own(current_user, submission_id, lock=True)
@@ -213,11 +221,11 @@ def withdraw_submission(submission_id: int) -> Any:
 
 
 @bp.post("/submissions/<int:submission_id>/attempts")
+@requires_scope("evidence:write")
 @login_required
 def new_attempt(submission_id: int) -> Any:
     previous = service.get_own(current_user, submission_id)
     submission, redo = service.try_again(current_user, previous)
-    db.session.commit()
     return jsonify({**dump(submission), "not_prefilled": redo}), 201
 
 
@@ -230,7 +238,7 @@ def file_response(record: Any, filename: str | None = None) -> Any:
     if link:
         return redirect(link, 303)
     response = Response(
-        service.storage().open(record.storage_key), mimetype="application/octet-stream"
+        storage().open(record.storage_key), mimetype="application/octet-stream"
     )
     response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
     response.headers["Content-Length"] = str(record.size)

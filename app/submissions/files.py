@@ -3,46 +3,30 @@
 from __future__ import annotations
 
 import io
+import itertools
 import re
 import struct
 import unicodedata
 from collections.abc import Iterator
-from typing import Any, BinaryIO
+from typing import Any
+
+from app.models.credentials import FILE_KINDS
+from app.storage import Readable
+from badges import png
+from badges import sniff as sniffing
+from badges.errors import DamagedPNG
 
 HEAD_BYTES = 64
 
 
 def sniff(head: bytes) -> str | None:
-    """The kind of file ``head`` starts (one of app.models.credentials.FILE_KINDS), or None."""
-    if head.startswith(b"%PDF-"):
-        return "pdf"
-    if head.startswith(b"\x89PNG\r\n\x1a\n"):
-        return "png"
-    if head.startswith(b"\xff\xd8\xff"):
-        return "jpg"
-    if head[4:8] == b"ftyp":
-        brand = head[8:12]
-        if brand.startswith(b"qt"):
-            return "mov"
-        if brand.startswith(b"M4A"):
-            return "m4a"
-        return "mp4"
-    if head.startswith(b"ID3") or head[:2] in (b"\xff\xfb", b"\xff\xf3", b"\xff\xf2"):
-        return "mp3"
-    if head.startswith(b"PK\x03\x04"):
-        # Office files are zip archives; the first entry names the kind in most writers.
-        if b"word/" in head:
-            return "docx"
-        if b"ppt/" in head:
-            return "pptx"
-        if b"xl/" in head:
-            return "xlsx"
-        return "docx" if b"[Content_Types].xml" in head else None
-    try:
-        text = head.decode("utf-8")
-    except UnicodeDecodeError:
-        return None
-    return "txt" if text and all(c.isprintable() or c in "\r\n\t" for c in text) else None
+    """The kind of file ``head`` starts (one of app.models.credentials.FILE_KINDS), or None.
+
+    The kinds are badges.sniff's; markup (SVG, HTML) is plain text to evidence."""
+    kind = sniffing.sniff(head)
+    if kind in ("svg", "html"):
+        kind = "txt" if sniffing.is_text(head) else None
+    return kind if kind in FILE_KINDS else None
 
 
 def safe_filename(name: str) -> str:
@@ -65,15 +49,15 @@ _PNG_METADATA_KEYWORDS = {
     b"Raw profile type xmp",
     b"Raw profile type iptc",
 }
-_PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
-_COPY_CHUNK = 1024 * 1024
+_COPY_CHUNK = png.PIECE
 
 
-def without_location(kind: str, stream: BinaryIO) -> BinaryIO:
+def without_location(kind: str, stream: Readable) -> Readable:
     """``stream`` with the photo's location (and other camera metadata) removed.
 
     JPEG: the EXIF block is replaced by one that keeps only the orientation (so photos stay
-    upright); XMP and Photoshop/IPTC blocks are dropped. PNG: ``eXIf`` and metadata text
+    upright); XMP and Photoshop/IPTC blocks are dropped, and only the first image is kept (a
+    multi-picture file's further images carry EXIF of their own). PNG: ``eXIf`` and metadata text
     chunks are dropped. Pixels are never re-encoded and everything is streamed, so a large
     photo is never held whole. Other kinds pass through unchanged.
     """
@@ -113,53 +97,59 @@ class IterReader(io.RawIOBase):
         return len(data)
 
 
-def _exactly(stream: BinaryIO, size: int) -> bytes:
-    parts: list[bytes] = []
-    got = 0
-    while got < size:
-        part = stream.read(min(size - got, _COPY_CHUNK))
-        if not part:
-            break
-        parts.append(part)
-        got += len(part)
-    return b"".join(parts)
+class _Pushback:
+    """A stream that can take back bytes read too far (the start of the next JPEG marker)."""
+
+    def __init__(self, stream: Readable) -> None:
+        self.stream = stream
+        self.pending = b""
+
+    def exactly(self, size: int) -> bytes:
+        out, self.pending = self.pending[:size], self.pending[size:]
+        return out + png.read_exactly(self.stream, size - len(out)) if len(out) < size else out
+
+    def chunk(self) -> bytes:
+        if self.pending:
+            out, self.pending = self.pending, b""
+            return out
+        return self.stream.read(_COPY_CHUNK)
+
+    def unread(self, data: bytes) -> None:
+        self.pending = data + self.pending
 
 
-def _copy(stream: BinaryIO, size: int) -> Iterator[bytes]:
-    left = size
-    while left > 0:
-        part = stream.read(min(left, _COPY_CHUNK))
-        if not part:
-            raise DamagedImage("the image ends before its last part")
-        left -= len(part)
-        yield part
+def _jpeg_without_location(stream: Readable) -> Iterator[bytes]:
+    """The first image of a JPEG, segment by segment, without its location.
 
-
-def _jpeg_without_location(stream: BinaryIO) -> Iterator[bytes]:
-    if _exactly(stream, 2) != b"\xff\xd8":
+    Everything after the first image's end (EOI) is dropped: the further images of a
+    multi-picture file (MPF: a phone's depth map or second lens, each with its own EXIF and
+    GPS), an appended "motion photo" video, or any other trailer; so is the APP2 "MPF"
+    segment that points at them. Segments between progressive scans get the same treatment
+    as those before the first scan.
+    """
+    source = _Pushback(stream)
+    if source.exactly(2) != b"\xff\xd8":
         raise DamagedImage("not a JPEG image")
     yield b"\xff\xd8"
     while True:
-        marker = _exactly(stream, 2)
+        marker = source.exactly(2)
         if len(marker) < 2:
             return
         while marker == b"\xff\xff":  # fill bytes before a marker
-            marker = b"\xff" + _exactly(stream, 1)
+            marker = b"\xff" + source.exactly(1)
         if marker[0] != 0xFF or len(marker) < 2:
             raise DamagedImage("the JPEG image is damaged")
         code = marker[1]
-        if code in (0xDA, 0xD9):  # start of scan / end of image: the rest is image data
+        if code == 0xD9:  # end of the first image: whatever follows is not kept
             yield marker
-            while chunk := stream.read(_COPY_CHUNK):
-                yield chunk
             return
         if 0xD0 <= code <= 0xD7 or code == 0x01:
             yield marker
             continue
-        length_bytes = _exactly(stream, 2)
+        length_bytes = source.exactly(2)
         if len(length_bytes) < 2 or int.from_bytes(length_bytes, "big") < 2:
             raise DamagedImage("the JPEG image is damaged")
-        payload = _exactly(stream, int.from_bytes(length_bytes, "big") - 2)
+        payload = source.exactly(int.from_bytes(length_bytes, "big") - 2)
         if len(payload) < int.from_bytes(length_bytes, "big") - 2:
             raise DamagedImage("the JPEG image ends too early")
         if code == 0xE1 and payload.startswith(b"Exif\x00\x00"):
@@ -167,9 +157,45 @@ def _jpeg_without_location(stream: BinaryIO) -> Iterator[bytes]:
             if orientation is not None:
                 yield _exif_with_orientation(orientation)
             continue
-        if (code == 0xE1 and payload.startswith(_XMP_PREFIXES)) or code == 0xED:
+        if (
+            (code == 0xE1 and payload.startswith(_XMP_PREFIXES))
+            or (code == 0xE2 and payload.startswith(b"MPF\x00"))
+            or code == 0xED
+        ):
             continue
         yield marker + length_bytes + payload
+        if code == 0xDA:  # start of scan: compressed data up to the next marker
+            yield from _entropy_coded(source)
+
+
+def _entropy_coded(source: _Pushback) -> Iterator[bytes]:
+    """The compressed data of one scan, in chunks; the marker that ends it is put back.
+
+    In this data 0xFF is followed by 0x00 (a stuffed byte), a restart marker (0xD0-0xD7) or
+    more 0xFF fill; any other byte after 0xFF starts the next segment. A file that ends here
+    without an end marker is kept as it is, as it always was.
+    """
+    data = b""
+    while more := source.chunk():
+        data += more
+        start = 0
+        while (at := data.find(b"\xff", start)) != -1 and at + 1 < len(data):
+            following = data[at + 1]
+            if following == 0x00 or 0xD0 <= following <= 0xD7:
+                start = at + 2
+            elif following == 0xFF:
+                start = at + 1
+            else:
+                if at:
+                    yield data[:at]
+                source.unread(data[at:])
+                return
+        keep = 1 if data.endswith(b"\xff") else 0  # its next byte decides what it is
+        if len(data) > keep:
+            yield data[: len(data) - keep]
+        data = data[len(data) - keep :]
+    if data:
+        yield data
 
 
 def _orientation(tiff: bytes) -> int | None:
@@ -199,32 +225,32 @@ def _exif_with_orientation(orientation: int) -> bytes:
     return b"\xff\xe1" + struct.pack(">H", len(payload) + 2) + payload
 
 
-def _png_without_location(stream: BinaryIO) -> Iterator[bytes]:
-    if _exactly(stream, 8) != _PNG_SIGNATURE:
-        raise DamagedImage("not a PNG image")
-    yield _PNG_SIGNATURE
-    while True:
-        header = _exactly(stream, 8)
-        if not header:
-            raise DamagedImage("the PNG image has no end")
-        if len(header) < 8:
-            raise DamagedImage("the PNG image ends too early")
-        length, chunk_type = struct.unpack(">I4s", header)
-        if length > 0x7FFFFFFF:
-            raise DamagedImage("the PNG image is damaged")
-        rest = length + 4  # data and CRC
-        head = b""
-        if chunk_type in (b"tEXt", b"zTXt", b"iTXt"):
-            head = _exactly(stream, min(length, 80))
-            rest -= len(head)
-            dropped = head.split(b"\x00", 1)[0] in _PNG_METADATA_KEYWORDS
-        else:
-            dropped = chunk_type == b"eXIf"
-        if dropped:
-            for _ in _copy(stream, rest):
-                pass
-            continue
-        yield header + head
-        yield from _copy(stream, rest)
-        if chunk_type == b"IEND":
-            return
+# What each kind of damage badges.png reports means for a photo being filtered.
+_PNG_DAMAGE = {
+    "signature": "not a PNG image",
+    "no_end": "the PNG image has no end",
+    "cut_short": "the PNG image ends too early",
+    "too_long": "the PNG image is damaged",
+    "short": "the image ends before its last part",
+}
+
+
+def _png_without_location(stream: Readable) -> Iterator[bytes]:
+    """The PNG, chunk by chunk, without eXIf and metadata text chunks; streamed (badges.png
+    reads only chunk headers and the first bytes of text chunks before deciding)."""
+    chunks = png.chunks(stream, check=False)
+    try:
+        first = next(chunks)  # the signature and the first header, before anything is passed on
+        yield png.SIGNATURE
+        for chunk in itertools.chain([first], chunks):
+            head = b""
+            if chunk.kind in (b"tEXt", b"zTXt", b"iTXt"):
+                head = chunk.read(80)
+                dropped = head.split(b"\x00", 1)[0] in _PNG_METADATA_KEYWORDS
+            else:
+                dropped = chunk.kind == b"eXIf"
+            if not dropped:
+                yield chunk.header + head
+                yield from chunk.raw()
+    except DamagedPNG as err:
+        raise DamagedImage(_PNG_DAMAGE[err.problem]) from err

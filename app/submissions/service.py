@@ -11,7 +11,10 @@ from __future__ import annotations
 import hashlib
 import json
 import uuid
-from typing import Any, BinaryIO
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
 
 import nh3
 from flask import current_app
@@ -20,6 +23,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
+from app import events
 from app.db import after_commit, db, utcnow
 from app.errors import Conflict, InvalidInput, NotFound
 from app.models.accounts import User
@@ -34,15 +38,22 @@ from app.models.submissions import (
     SubmissionStatus,
 )
 from app.pagination import Page, PageArgs, paginate
-from app.storage import LocalStorage, S3Storage, StorageError, Stored, TooLarge, make_storage
-from app.submissions.files import (
-    HEAD_BYTES,
-    DamagedImage,
-    IterReader,
-    safe_filename,
-    sniff,
-    without_location,
+from app.storage import (
+    Readable,
+    S3Storage,
+    StorageError,
+    Stored,
+    TooLarge,
+    storage,
 )
+from app.submissions.cleaning import (
+    OFFICE_KINDS,
+    REWRITTEN_KINDS,
+    Cleaned,
+    DamagedDocument,
+    cleaned,
+)
+from app.submissions.files import HEAD_BYTES, DamagedImage, IterReader, safe_filename, sniff
 
 ALLOWED_TAGS = {"p", "br", "strong", "em", "ul", "ol", "li", "blockquote", "a"}
 # Files at least this large go straight from the browser to S3 (when S3 is the store).
@@ -62,14 +73,6 @@ KIND_TYPES = {
     "mp3": "audio/mpeg",
     "txt": "text/plain",
 }
-
-
-def storage() -> LocalStorage | S3Storage:
-    store = current_app.extensions.get("storage")
-    if store is None:
-        store = make_storage(current_app.extensions["settings"])
-        current_app.extensions["storage"] = store
-    return store
 
 
 def _event(submission: Submission, actor: User | None, to: SubmissionStatus) -> None:
@@ -316,9 +319,21 @@ def _file_prompt(submission: Submission, prompt_id: int) -> Prompt:
 
 
 def _check_kind(prompt: Prompt, head: bytes) -> str:
+    """The kind the file's first bytes show, if the prompt accepts it.
+
+    An Office document's first bytes only suggest which one it is (Excel and PowerPoint
+    files often start like Word ones): a guess passes when the prompt takes any Office kind,
+    and :func:`_check_real_kind` decides once the package has been read."""
     if not head:
         raise InvalidInput("The file is empty.", {"file": ["Empty file."]})
     kind = sniff(head)
+    allowed = prompt.allowed_kinds or []
+    if kind in OFFICE_KINDS and OFFICE_KINDS & set(allowed):
+        return kind
+    return _check_real_kind(prompt, kind)
+
+
+def _check_real_kind(prompt: Prompt, kind: str | None) -> str:
     allowed = prompt.allowed_kinds or []
     if kind not in allowed:
         found = f"a {kind.upper()} file" if kind else "a kind of file we cannot recognise"
@@ -330,7 +345,7 @@ def _check_kind(prompt: Prompt, head: bytes) -> str:
 
 def file_limit(prompt: Prompt) -> int:
     """The largest file ``prompt`` accepts, in bytes (never above MAX_EVIDENCE_MB)."""
-    ceiling = current_app.extensions["settings"].max_evidence_mb
+    ceiling: int = current_app.extensions["settings"].max_evidence_mb
     return min(prompt.max_mb or 25, ceiling) * 1024 * 1024
 
 
@@ -367,20 +382,36 @@ def _store(key: str, stream: Any, limit: int, kind: str, prompt: Prompt) -> Any:
         raise InvalidInput(str(error), {"file": ["Not saved."]}) from error
 
 
+@contextmanager
+def _cleaned(kind: str, stream: Any, prompt: Prompt) -> Iterator[Cleaned]:
+    """The upload without location or author details (see app.submissions.cleaning), its
+    real kind checked against the prompt; errors become messages for the teacher."""
+    try:
+        with cleaned(kind, stream, limit=file_limit(prompt)) as result:
+            _check_real_kind(prompt, result.kind)
+            yield result
+    except TooLarge as error:
+        raise _too_large(prompt) from error
+    except DamagedDocument as error:
+        raise InvalidInput(str(error), {"file": ["Damaged document."]}) from error
+
+
 def add_file(
-    user: User, submission: Submission, prompt_id: int, stream: BinaryIO, filename: str
+    user: User, submission: Submission, prompt_id: int, stream: Readable, filename: str
 ) -> EvidenceFile:
     """Store an upload after checking its real kind and size; nothing half-saved on failure.
 
-    Photos lose their location (EXIF/XMP) on the way into storage; the recorded SHA-256 is of
-    what was stored. The caller commits; if that fails it deletes ``record.storage_key``.
+    Photos lose their location (EXIF/XMP), PDFs and Office documents their author details,
+    on the way into storage; the recorded SHA-256 is of what was stored. The caller commits;
+    if that fails it deletes ``record.storage_key``.
     """
     prompt = _file_prompt(submission, prompt_id)
     head = stream.read(HEAD_BYTES)
     kind = _check_kind(prompt, head)
-    key = f"submissions/{submission.id}/{uuid.uuid4().hex}.{kind}"
-    cleaned = without_location(kind, _Prefixed(head, stream))  # type: ignore[arg-type]
-    stored = _store(key, cleaned, file_limit(prompt), kind, prompt)
+    with _cleaned(kind, _Prefixed(head, stream), prompt) as clean:
+        kind = clean.kind
+        key = f"submissions/{submission.id}/{uuid.uuid4().hex}.{kind}"
+        stored = _store(key, clean.stream, file_limit(prompt), kind, prompt)
     return _record(submission, prompt, stored, kind, filename)
 
 
@@ -510,11 +541,13 @@ def complete_direct_upload(user: User, submission: Submission, token: str) -> Ev
         stream = IterReader(chunks)
         head = stream.read(HEAD_BYTES)
         kind = _check_kind(prompt, head)
-        if kind in ("jpg", "png") or not key.endswith(f".{kind}"):
-            # Rewrite: strip the photo's location, and name the object by its real kind.
-            new_key = f"submissions/{submission.id}/{uuid.uuid4().hex}.{kind}"
-            cleaned = without_location(kind, _Prefixed(head, stream))  # type: ignore[arg-type]
-            stored = _store(new_key, cleaned, file_limit(prompt), kind, prompt)
+        if kind in REWRITTEN_KINDS or not key.endswith(f".{kind}"):
+            # Rewrite: strip location and author details, and name the object by its real
+            # kind (the object is within the prompt's size limit, checked above).
+            with _cleaned(kind, _Prefixed(head, stream), prompt) as clean:
+                kind = clean.kind
+                new_key = f"submissions/{submission.id}/{uuid.uuid4().hex}.{kind}"
+                stored = _store(new_key, clean.stream, file_limit(prompt), kind, prompt)
             store.delete(key)
         else:
             digest = hashlib.sha256(head)
@@ -532,7 +565,7 @@ def complete_direct_upload(user: User, submission: Submission, token: str) -> Ev
 class _Prefixed:
     """The bytes already read to sniff the kind, then the rest of the stream."""
 
-    def __init__(self, head: bytes, rest: BinaryIO) -> None:
+    def __init__(self, head: bytes, rest: Readable) -> None:
         self.head = head
         self.rest = rest
 
@@ -599,10 +632,7 @@ def submit(user: User, submission: Submission, *, evidence_public: bool = False)
     submission.submitted_at = utcnow()
     _event(submission, user, SubmissionStatus.SUBMITTED)
     db.session.flush()
-    from app.models.reviews import ReviewKind  # routing builds on submissions, not the reverse
-    from app.reviews import routing
-
-    routing.request_review(submission, ReviewKind.PRIMARY)
+    events.publish(events.submission_submitted, submission=submission)  # asks for a review
     return submission
 
 
@@ -611,9 +641,7 @@ def withdraw(user: User, submission: Submission) -> Submission:
         raise Conflict("Only a submission waiting for a reviewer can be withdrawn.")
     _event(submission, user, SubmissionStatus.WITHDRAWN)
     db.session.flush()
-    from app.reviews import routing
-
-    routing.cancel(submission)
+    events.publish(events.submission_withdrawn, submission=submission)  # ends its reviews
     return submission
 
 
@@ -627,3 +655,66 @@ def orphaned_keys(min_age_seconds: int = 3600) -> list[str]:
     old = storage().keys("submissions/", older_than=min_age_seconds)
     known = set(db.session.scalars(select(EvidenceFile.storage_key)))
     return [k for k in old if k not in known]
+
+
+# The teacher's home ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OpenAttempt:
+    """An open attempt and what the teacher does next with it."""
+
+    submission: Submission
+    next_step: str
+    to_do: int  # what still stops a draft from being submitted (0 once it could be)
+
+
+@dataclass(frozen=True)
+class TeacherHome:
+    open: list[OpenAttempt]
+    open_total: int
+    decided: list[Submission]  # the latest decisions, newest first
+
+
+def home_summary(user: User, limit: int = 5) -> TeacherHome:
+    """The teacher's open attempts (the latest ``limit``, each with its next step, worked out
+    by :func:`problems` as the submit button does) and latest decisions: six statements at
+    most whatever the number of submissions (the open page and its total, the answers, files
+    and prompts of that page, the decisions)."""
+    open_page = paginate(
+        select(Submission)
+        .where(
+            Submission.user_id == user.id,
+            Submission.status.in_([s.value for s in OPEN_STATUSES]),
+        )
+        .options(
+            joinedload(Submission.version).selectinload(CredentialVersion.prompts),
+            selectinload(Submission.answers),
+            selectinload(Submission.files),
+        )
+        .order_by(Submission.updated_at.desc(), Submission.id.desc()),
+        PageArgs(per_page=limit),
+    )
+    attempts = []
+    for submission in open_page.items:
+        if submission.is_draft:
+            missing = problems(submission)
+            step = missing[0] if missing else "Everything is answered: submit it for review."
+            attempts.append(OpenAttempt(submission, step, len(missing)))
+        elif submission.status == SubmissionStatus.SUBMITTED:
+            attempts.append(OpenAttempt(submission, "Submitted: waiting for a reviewer.", 0))
+        else:
+            attempts.append(OpenAttempt(submission, "A reviewer is scoring it.", 0))
+    decided = list(
+        db.session.scalars(
+            select(Submission)
+            .where(
+                Submission.user_id == user.id,
+                Submission.status.in_([SubmissionStatus.PASSED, SubmissionStatus.NOT_YET]),
+            )
+            .options(joinedload(Submission.version))
+            .order_by(Submission.decided_at.desc(), Submission.id.desc())
+            .limit(limit)
+        )
+    )
+    return TeacherHome(attempts, open_page.total, decided)

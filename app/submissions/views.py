@@ -14,11 +14,13 @@ from flask_login import current_user
 
 from app.auth.forms import EmptyForm
 from app.db import db
-from app.errors import AppError, Conflict, InvalidInput, wants_json
-from app.forms import report_error
+from app.errors import Conflict, InvalidInput, wants_json
+from app.forms import attempt
 from app.models.submissions import Submission, SubmissionStatus
 from app.pagination import page_args
+from app.reviews.service import feedback
 from app.security import body_limit, content_security_policy, login_required
+from app.storage import storage
 from app.submissions import bp, service
 from app.submissions.api import dump, file_response
 
@@ -71,7 +73,6 @@ def start(credential_id: int) -> Any:
             return redirect(url_for("submissions.index"))
         flash("You already have this credential open; here it is.", "info")
         return _page(existing)
-    db.session.commit()
     flash("Your draft is ready. Answers save as you type; come back any time.", "success")
     return _page(submission)
 
@@ -82,12 +83,10 @@ def again(submission_id: int) -> Any:
     previous = service.get_own(current_user, submission_id)
     if not _form_ok():
         return _page(previous)
-    try:
+    with attempt() as outcome:
         submission, redo = service.try_again(current_user, previous)
-    except AppError as error:
-        report_error(error)
+    if not outcome.ok:
         return _page(previous)
-    db.session.commit()
     message = f"Attempt {submission.attempt} is ready, filled in from your last one."
     if redo:
         message += " This version of the credential changed; answer again: " + "; ".join(redo)
@@ -98,8 +97,6 @@ def again(submission_id: int) -> Any:
 @bp.get("/submissions/<int:submission_id>")
 @login_required
 def show(submission_id: int) -> Any:
-    from app.reviews.service import feedback
-
     submission = service.get_own(current_user, submission_id)
     direct = submission.is_draft and service.direct_uploads_enabled()
     response = render_template(
@@ -116,7 +113,7 @@ def show(submission_id: int) -> Any:
     )
     headers = {}
     if direct:
-        origin = service.storage().upload_origin()  # type: ignore[union-attr]
+        origin = storage().upload_origin()  # type: ignore[union-attr]
         headers["Content-Security-Policy"] = content_security_policy(connect_src=origin)
     return response, 200, headers
 
@@ -132,7 +129,6 @@ def save_answer(submission_id: int, prompt_id: int) -> Any:
     data = {"text": request.form.get("text"), "url": request.form.get("url")}
     if wants_json():  # errors answer JSON through the error handlers
         answer = service.save_answer(current_user, submission, prompt_id, data)
-        db.session.commit()
         return jsonify(
             {
                 "saved_at": answer.updated_at.isoformat(),
@@ -140,13 +136,8 @@ def save_answer(submission_id: int, prompt_id: int) -> Any:
                 "missing": service.problems(submission),
             }
         )
-    try:
+    with attempt(success="Saved."):
         service.save_answer(current_user, submission, prompt_id, data)
-    except AppError as error:
-        report_error(error)
-    else:
-        db.session.commit()
-        flash("Saved.", "success")
     return _page(submission, anchor)
 
 
@@ -163,17 +154,16 @@ def upload(submission_id: int) -> Any:
     if upload is None or not upload.filename or not prompt_id.isdigit():
         flash("Choose a file to upload.", "error")
         return _page(submission, anchor)
-    try:
+    with attempt() as outcome:
         record = service.add_file(
             current_user, submission, int(prompt_id), upload.stream, upload.filename
         )
-    except AppError as error:
-        report_error(error)
+    if not outcome.ok:
         return _page(submission, anchor)
-    try:
+    try:  # committed here, not at the request's edge, so a failed commit deletes the file
         db.session.commit()
     except Exception:
-        service.storage().delete(record.storage_key)
+        storage().delete(record.storage_key)
         raise
     flash(f"{record.filename} is uploaded.", "success")
     return _page(submission, anchor)
@@ -184,13 +174,8 @@ def upload(submission_id: int) -> Any:
 def remove_file(submission_id: int, file_id: int) -> Any:
     submission = service.get_own(current_user, submission_id, lock=True)
     if _form_ok():
-        try:
+        with attempt(success="The file is removed."):
             service.remove_file(current_user, submission, file_id)
-        except AppError as error:
-            report_error(error)
-        else:
-            db.session.commit()
-            flash("The file is removed.", "success")
     return _page(submission)
 
 
@@ -219,7 +204,6 @@ def complete_upload(submission_id: int) -> Any:
     submission = service.get_own(current_user, submission_id, lock=True)
     _form_ok()
     record = service.complete_direct_upload(current_user, submission, request.form.get("token", ""))
-    db.session.commit()
     flash(f"{record.filename} is uploaded.", "success")
     return jsonify(dump(submission)), 201
 
@@ -236,7 +220,7 @@ def download(submission_id: int, file_id: int) -> Any:
 def act(submission_id: int, action: str) -> Any:
     submission = service.get_own(current_user, submission_id, lock=True)
     if _form_ok():
-        try:
+        with attempt():
             if action == "submit":
                 service.submit(
                     current_user,
@@ -247,9 +231,5 @@ def act(submission_id: int, action: str) -> Any:
             else:
                 service.withdraw(current_user, submission)
                 message = "Withdrawn. You can start a new attempt from it whenever you like."
-        except AppError as error:
-            report_error(error)
-        else:
-            db.session.commit()
             flash(message, "success")
     return _page(submission)

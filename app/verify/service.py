@@ -9,12 +9,13 @@ BADGES_ALLOW_PRIVATE_HOSTS=1.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, BinaryIO
+from typing import IO, Any
 
 from flask import current_app
 
 from app.errors import NotFound
 from app.issuance.hosted import own_document
+from app.models.assertions import Assertion
 from badges.bake import read_limited
 from badges.errors import BadgeError, FetchError, Gone
 from badges.fetch import CachingFetcher, Fetcher, SafeFetcher
@@ -100,11 +101,28 @@ def check(
     return verify(source, fetcher=fetcher(), recipient=recipient, filename=filename)
 
 
-def read_upload(stream: BinaryIO) -> bytes:
+def read_upload(stream: IO[bytes]) -> bytes:
     """The uploaded file, refused once it passes the cap (never read whole)."""
     try:
-        return read_limited(stream, MAX_UPLOAD_BYTES)
+        # One byte past the cap is enough to refuse (read_limited then judges the bytes).
+        return read_limited(stream.read(MAX_UPLOAD_BYTES + 1), MAX_UPLOAD_BYTES)
     except BadgeError as error:
         raise BadgeError(
             "The file is larger than 5 MB; a baked badge image is much smaller."
         ) from error
+
+
+@dataclass(frozen=True)
+class Status:
+    word: str  # Valid, Revoked, Expired, Not valid
+    tone: str
+    message: str
+
+
+def badge_status(item: Assertion) -> Status:
+    """One of our badges checked live, as any verifier would: the signed badge through
+    ``badges.verify`` (its public page shows this)."""
+    if item.jws is None:
+        return Status("Not valid", "error", "This badge has not been signed yet.")
+    found = verdict(check(item.jws))
+    return Status(found.word, found.tone, found.summary)

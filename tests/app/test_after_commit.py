@@ -3,6 +3,7 @@ rollback, however savepoints nest inside the transaction."""
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from sqlalchemy import text
@@ -72,7 +73,7 @@ def test_a_failing_row_in_bulk_work_drops_its_job_and_keeps_the_others(app: Any)
     for row in range(5):
         try:
             with db.session.begin_nested():
-                after_commit(lambda row=row: ran.append(row))
+                after_commit(partial(ran.append, row))
                 if row == 2:
                     raise ValueError("a bad row")
         except ValueError:

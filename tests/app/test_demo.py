@@ -8,10 +8,10 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from app.auth.passwords import verify_password
 from app.db import db
 from app.models.accounts import User
 from app.models.orgs import District, Issuer, Role, RoleGrant, School
+from tests.documents import PDF
 
 DEMO_EMAILS = (
     "teacher@demo.test",
@@ -68,7 +68,7 @@ def _user(email: str) -> User:
 
 def _roles(user: User) -> set[tuple[Role, str]]:
     grants = db.session.scalars(select(RoleGrant).where(RoleGrant.user_id == user.id))
-    return {(g.role, (g.issuer or g.district).slug) for g in grants}  # type: ignore[union-attr]
+    return {(g.role, (g.issuer or g.district).slug) for g in grants}
 
 
 def test_each_demo_person_has_their_role(seeded: Any) -> None:
@@ -94,21 +94,18 @@ def test_teacher_is_in_the_district_and_not_in_a_reviewers_school(seeded: Any) -
         assert _user(email).school_id != teacher.school_id
 
 
-def _login_form_exists(client: Any) -> bool:
-    return 'name="csrf_token"' in client.get("/auth/login").get_data(as_text=True)
-
-
 @pytest.mark.parametrize("email", DEMO_EMAILS)
 def test_every_demo_login_works(client: Any, seeded: Any, email: str) -> None:
-    if _login_form_exists(client):
-        client.login(email, "demo-password-1")
-        page = client.get("/account")
-        assert page.status_code == 200
-        assert re.search(re.escape(email), page.get_data(as_text=True), re.I)
-    else:
-        # The sign-in page is still a placeholder: check the stored hash instead.
-        assert verify_password(_user(email).password_hash, "demo-password-1")
-        assert not verify_password(_user(email).password_hash, "wrong-password-1")
+    """Each demo account signs in through the sign-in form with the published password and
+    sees its own address on its account page; a wrong password leaves it signed out."""
+    wrong = client.submit("/auth/login", {"email": email, "password": "wrong-password-1"})
+    assert wrong.status_code == 401
+    assert "do not match an account" in wrong.get_data(as_text=True)
+    assert client.get("/account").status_code == 302  # still signed out
+    client.login(email, "demo-password-1")
+    page = client.get("/account")
+    assert page.status_code == 200
+    assert re.search(re.escape(email), page.get_data(as_text=True), re.I)
 
 
 def test_demo_credentials_are_complete_and_consistent() -> None:
@@ -174,7 +171,7 @@ def test_the_demo_pool_reviews_the_demo_teachers_work(seeded: Any) -> None:
     draft = submissions.start(teacher, credential.id)
     for prompt in draft.version.prompts:
         if prompt.kind == "file":
-            submissions.add_file(teacher, draft, prompt.id, io.BytesIO(b"%PDF-1.4 x"), "a.pdf")
+            submissions.add_file(teacher, draft, prompt.id, io.BytesIO(PDF), "a.pdf")
         else:
             text = " ".join(["word"] * (prompt.min_words or 1))
             submissions.save_answer(teacher, draft, prompt.id, {"text": text})

@@ -18,9 +18,9 @@ from app.db import db
 from app.models.orgs import Role
 from app.security import Access
 from tests.app.people import grant, make_district, make_issuer, make_user, sign_in
+from tests.net import CSRF_RE
 
 ROLES = ("anonymous", "teacher", "designer", "reviewer", "issuer_admin", "officer", "admin")
-CSRF_RE = re.compile(r'name="csrf[_-]token"[^>]*(?:value|content)="([^"]+)"')
 
 # route -> the access rule it must carry (a pinned subset of the generated table).
 EXPECTED = {

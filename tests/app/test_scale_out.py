@@ -14,9 +14,7 @@ from __future__ import annotations
 
 import io
 import os
-import re
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -38,19 +36,14 @@ from app.models.submissions import Submission
 from badges.bake import unbake
 from tests.app.people import PASSWORD
 from tests.app.reviews.world import PDF, WORDS, build
+from tests.net import csrf_token_in, free_port
 from tests.pgcluster import Cluster, private_cluster
 from tests.servers import S3TestServer, SMTPTestServer
 
 pytestmark = pytest.mark.postgres
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
-CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
-
-
-def _port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+LEASE_SECONDS = 4  # BULK_LEASE_SECONDS of every process here: a dead worker's job is free after it
 
 
 def _wait(check: Any, timeout: float, what: str) -> Any:
@@ -70,7 +63,7 @@ class Stack:
     def __init__(self, env: dict[str, str], logs: Path) -> None:
         self.env = env
         self.logs = logs
-        self.ports = [_port(), _port()]
+        self.ports = [free_port(), free_port()]
         self.urls = [f"http://127.0.0.1:{p}" for p in self.ports]
         self.env["PUBLIC_BASE_URL"] = self.urls[0]  # the load balancer's address, in effect
         self.processes: list[subprocess.Popen[bytes]] = []
@@ -164,6 +157,7 @@ def stack(own_database: Cluster, smtp_server: SMTPTestServer, tmp_path: Path) ->
         "SMTP_PORT": str(smtp_server.port),
         "BADGES_ALLOW_PRIVATE_HOSTS": "1",
         "RATELIMIT_ENABLED": "0",
+        "BULK_LEASE_SECONDS": str(LEASE_SECONDS),
         "INSTANCE_PATH": str(tmp_path / "instance"),
         "PROMETHEUS_MULTIPROC_DIR": str(tmp_path / "metrics"),
         **aws,
@@ -214,7 +208,7 @@ def _token(base: str, email: str) -> dict[str, str]:
 def _sign_in(base: str, email: str) -> requests.Session:
     session = requests.Session()
     page = session.get(f"{base}/auth/login", timeout=10).text
-    token = CSRF_RE.search(page).group(1)  # type: ignore[union-attr]
+    token = csrf_token_in(page)
     done = session.post(
         f"{base}/auth/login",
         data={"email": email, "password": PASSWORD, "csrf_token": token},
@@ -311,7 +305,7 @@ def test_two_instances_and_a_worker_share_the_work(stack: Stack, own_database: C
     page = admin.get(f"{a}/issuers/{slug}/badges", timeout=10).text
     started = admin.post(
         f"{a}/issuers/{slug}/bulk",
-        data={"csrf_token": CSRF_RE.search(page).group(1)},  # type: ignore[union-attr]
+        data={"csrf_token": csrf_token_in(page)},
         files={"file": ("awards.csv", f"email,credential,issued_on\n{rows}\n".encode())},
         timeout=30,
         allow_redirects=False,
@@ -330,9 +324,9 @@ def test_two_instances_and_a_worker_share_the_work(stack: Stack, own_database: C
     stack.worker.wait(timeout=10)
     halted = progress()
     assert 100 <= halted["done"] < total, halted
-    time.sleep(11)  # the dead worker's lease on the job runs out
+    time.sleep(LEASE_SECONDS + 1)  # the dead worker's lease on the job runs out
     stack.start_worker()
-    recovered = stack.flask("recover-jobs", "--stale", "10")
+    recovered = stack.flask("recover-jobs", "--stale", str(LEASE_SECONDS))
     assert "1 bulk issuance(s) queued again" in recovered
     finished = _wait(
         lambda: (p := progress())["status"] == "done" and p, 240, "the bulk job to finish"

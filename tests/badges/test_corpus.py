@@ -18,7 +18,7 @@ import subprocess
 import tempfile
 import threading
 import warnings
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -37,7 +37,11 @@ CASES = CORPUS / "cases"
 SHARED_IMAGE = CORPUS / "heart.png"
 VALIDATOR = ROOT / ".venv-validator" / "bin" / "python"
 RUNNER = ROOT / "tests" / "validator" / "run_validator.py"
-HASHES = {"RS256": hashes.SHA256, "RS384": hashes.SHA384, "RS512": hashes.SHA512}
+HASHES: dict[str, Callable[[], hashes.HashAlgorithm]] = {
+    "RS256": hashes.SHA256,
+    "RS384": hashes.SHA384,
+    "RS512": hashes.SHA512,
+}
 CASE_NAMES = sorted(p.name for p in CASES.iterdir() if (p / "case.json").exists())
 
 

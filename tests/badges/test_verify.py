@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from badges import bake, jws, keys, objects
+from badges.errors import FetchError
 from badges.fetch import SafeFetcher, StaticFetcher
 from badges.keys import RSASigner
 from badges.verify import verify
@@ -192,7 +193,7 @@ def test_safe_fetcher_refuses_private_addresses(world: Any) -> None:
         "http://[::1]/x",
         "http://localhost/x",
     ):
-        with pytest.raises(Exception, match="private or reserved"):
+        with pytest.raises(FetchError, match="private or reserved"):
             SafeFetcher().fetch_json(url)
 
 
@@ -200,9 +201,9 @@ def test_fetcher_refuses_non_json_and_redirect_loops(server: Any) -> None:
     server.put("/page", b"<html></html>", kind="text/html")
     server.put("/loop", f"{server.base}/loop".encode(), status=302)
     fetcher = SafeFetcher(allow_private=True)
-    with pytest.raises(Exception, match="not JSON"):
+    with pytest.raises(FetchError, match="not JSON"):
         fetcher.fetch_json(f"{server.base}/page")
-    with pytest.raises(Exception, match="redirects more than"):
+    with pytest.raises(FetchError, match="redirects more than"):
         fetcher.fetch_json(f"{server.base}/loop")
 
 
@@ -265,5 +266,5 @@ def test_redirect_from_an_allowed_host_to_a_private_address_is_refused(server: A
     server.put("/doc", {"ok": True})
     fetcher = SafeFetcher(allow_hosts=frozenset({host}))
     assert fetcher.fetch_json(f"{server.base}/doc") == {"ok": True}
-    with pytest.raises(Exception, match="private or reserved address"):
+    with pytest.raises(FetchError, match="private or reserved address"):
         fetcher.fetch_json(f"{server.base}/go")

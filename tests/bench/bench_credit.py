@@ -45,13 +45,14 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import event, insert, text
 
-from app.credit.service import LEDGER_COLUMNS
-from app.db import db, utcnow
+from app.credit.export import LEDGER_COLUMNS
+from app.db import Base, db, utcnow
 from app.models.accounts import User
 from app.models.credit import CreditCategory, DistrictMembership, LedgerEntry, RenewalCycle
 from app.models.orgs import Role
 from tests.app.people import grant, make_district, make_user
-from tests.bench.common import FreshContextClient, bench_app, empty_tables
+from tests.bench.common import FreshContextClient, bench_app
+from tests.database import empty_tables
 
 FULL = ((500, 10_000), (5_000, 100_000))
 QUICK = ((100, 2_000), (400, 8_000))
@@ -165,7 +166,7 @@ def _set_up(teachers: int, lines: int) -> tuple[int, int]:
     db.session.commit()
 
     # Core inserts in batches: the ledger has no ORM defaults worth running 100,000 times.
-    table = LedgerEntry.__table__
+    table = Base.metadata.tables[LedgerEntry.__tablename__]
     for start in range(0, lines, LEDGER_BATCH):
         rows = []
         for n in range(start, min(start + LEDGER_BATCH, lines)):

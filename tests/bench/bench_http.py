@@ -23,7 +23,6 @@ import argparse
 import http.client
 import json
 import os
-import socket
 import statistics
 import subprocess
 import sys
@@ -39,6 +38,8 @@ ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 sys.path.insert(0, str(ROOT))
 
+from tests.net import free_port  # noqa: E402 (needs ROOT on sys.path first)
+
 
 @dataclass
 class Figure:
@@ -46,12 +47,6 @@ class Figure:
     p50: float  # ms
     p99: float  # ms
     errors: int
-
-
-def _port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def hammer(
@@ -106,7 +101,7 @@ class Server:
     """gunicorn with infra/gunicorn.conf.py on a port of its own."""
 
     def __init__(self, env: dict[str, str], work: Path, port: int = 0, **overrides: str) -> None:
-        self.port = port or _port()
+        self.port = port or free_port()
         log = (work / f"gunicorn-{self.port}.log").open("ab")
         self.process = subprocess.Popen(
             [str(BIN / "gunicorn"), "-c", "infra/gunicorn.conf.py", "app:create_app()"],
@@ -147,7 +142,7 @@ def run(database: str, seconds: float) -> int:
 
     work = Path(tempfile.mkdtemp(prefix="bench-http-"))
     (work / "metrics").mkdir()
-    port = _port()
+    port = free_port()
     env = {
         **os.environ,
         "APP_ENV": "production",

@@ -66,7 +66,8 @@ from app.models.orgs import Issuer, Role
 from app.models.reviews import Review, ReviewerProfile, ReviewKind, ReviewStatus
 from app.models.submissions import Submission, SubmissionStatus
 from tests.app.people import grant, make_user
-from tests.bench.common import FreshContextClient, bench_app, empty_tables
+from tests.bench.common import FreshContextClient, bench_app
+from tests.database import empty_tables
 
 REQUESTS = 11  # timed, after one warm-up; the median is printed
 BATCH = 5_000

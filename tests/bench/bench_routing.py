@@ -48,7 +48,8 @@ from app.models.submissions import Submission, SubmissionStatus
 from app.reviews import routing
 from tests.app.credentials.body import BODY
 from tests.app.people import grant, make_district, make_issuer, make_user
-from tests.bench.common import bench_app, empty_tables
+from tests.bench.common import bench_app
+from tests.database import empty_tables
 
 FULL = ((20, 1_000), (200, 10_000))
 QUICK = ((10, 200), (40, 800))

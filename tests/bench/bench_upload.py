@@ -3,11 +3,13 @@
     .venv/bin/python tests/bench/bench_upload.py [--quick]      (part of `make bench`)
 
 The app runs in its own process (a threaded werkzeug server on loopback) so that its memory
-can be read alone. A 100 MB PDF (10 MB with --quick) is streamed from disk as a multipart
-POST /api/v1/submissions/<id>/files; the baselines, in the same run, are
-`LocalStorage.put` of the same file into the same evidence folder (a streamed copy that
-hashes) and `shutil.copyfile` to the same disk. Prints MB/s for each, the ratios, and the app
-process's peak resident memory (VmHWM) before and after the upload.
+can be read alone. A 100 MB MP4 video (10 MB with --quick) is streamed from disk as a multipart
+POST /api/v1/submissions/<id>/files: a video streams into storage untouched, where a PDF or
+an Office document is spooled and rewritten without its metadata (not what this measures).
+The baselines, in the same run, are `LocalStorage.put` of the same file into the same
+evidence folder (a streamed copy that hashes) and `shutil.copyfile` to the same disk. Prints
+MB/s for each, the ratios, and the app process's peak resident memory (VmHWM) before and
+after the upload.
 """
 
 from __future__ import annotations
@@ -90,7 +92,7 @@ def _prepare(settings: Settings) -> int:
         make_user(TEACHER)
         data = dict(BODY.items())
         data["prompts"] = [
-            {**p, "allowed_kinds": ["pdf"], "max_mb": PROMPT_MAX_MB} if p["kind"] == "file" else p
+            {**p, "allowed_kinds": ["mp4"], "max_mb": PROMPT_MAX_MB} if p["kind"] == "file" else p
             for p in BODY["prompts"]
         ]
         credential = credentials.create_credential(designer, issuer, data)
@@ -103,10 +105,10 @@ def _prepare(settings: Settings) -> int:
 
 
 def _make_file(path: Path, size: int) -> str:
-    """A PDF-looking file of ``size`` bytes (random after the header); returns its sha256."""
+    """An MP4-looking file of ``size`` bytes (random after the header); returns its sha256."""
     digest = hashlib.sha256()
     with path.open("wb") as out:
-        head = b"%PDF-1.4\n"
+        head = b"\x00\x00\x00\x18ftypisom\x00\x00\x02\x00isomiso2"
         first = head + os.urandom(min(CHUNK, size) - len(head))
         out.write(first)
         digest.update(first)
@@ -141,7 +143,7 @@ def _upload(port: int, token: str, sid: int, prompt_id: int, path: Path) -> tupl
         f"{prompt_id}\r\n"
         f"--{BOUNDARY}\r\n"
         f'Content-Disposition: form-data; name="file"; filename="{path.name}"\r\n'
-        "Content-Type: application/pdf\r\n\r\n"
+        "Content-Type: video/mp4\r\n\r\n"
     ).encode()
     epilogue = f"\r\n--{BOUNDARY}--\r\n".encode()
     length = len(preamble) + path.stat().st_size + len(epilogue)
@@ -246,7 +248,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         settings = settings_for(tmp)
         credential_id = _prepare(settings)
-        source = Path(tmp) / "evidence.pdf"
+        source = Path(tmp) / "evidence.mp4"
         sha256 = _make_file(source, size)
 
         server, port = _start_server(tmp, Path(tmp) / "server.log")
@@ -266,7 +268,7 @@ def main(argv: list[str] | None = None) -> int:
 
         # Warm the upload path (multipart parser, storage) with a small file first, so that
         # "before" is the app's steady state and the peak below is the big upload's own.
-        small = Path(tmp) / "warm.pdf"
+        small = Path(tmp) / "warm.mp4"
         _make_file(small, 64 * 1024)
         status, body = _upload(port, token, sid, prompt_id, small)
         assert status == 201, (status, body)
@@ -292,16 +294,16 @@ def main(argv: list[str] | None = None) -> int:
         start = time.perf_counter()
         with source.open("rb") as stream:
             stored = evidence.put(
-                "bench/baseline.pdf",
+                "bench/baseline.mp4",
                 stream,
                 limit=PROMPT_MAX_MB * MB,
-                content_type="application/pdf",
+                content_type="video/mp4",
             )
         put_seconds = time.perf_counter() - start
         assert stored.sha256 == sha256
 
         start = time.perf_counter()
-        shutil.copyfile(source, evidence.root / "bench" / "copy.pdf")
+        shutil.copyfile(source, evidence.root / "bench" / "copy.mp4")
         copy_seconds = time.perf_counter() - start
 
         app_rate = size_mb / app_seconds

@@ -15,7 +15,6 @@ from typing import Any
 import flask_migrate
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import text
 
 from app import create_app
 from app.config import Settings
@@ -70,11 +69,3 @@ class FreshContextClient(FlaskClient):
     def open(self, *args: Any, **kwargs: Any) -> Any:
         with self.application.app_context():
             return super().open(*args, **kwargs)
-
-
-def empty_tables() -> None:
-    """Every table emptied between sizes (TRUNCATE fires no row triggers, so the append-only
-    ledger empties too)."""
-    names = ", ".join(f'"{t.name}"' for t in reversed(db.metadata.sorted_tables))
-    db.session.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-    db.session.commit()

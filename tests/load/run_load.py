@@ -14,7 +14,6 @@ from __future__ import annotations
 import argparse
 import csv
 import os
-import socket
 import subprocess
 import sys
 import tempfile
@@ -28,11 +27,7 @@ BIN = Path(sys.executable).parent
 LOCUST = ROOT / ".venv-load" / "bin" / "locust"
 sys.path.insert(0, str(ROOT))
 
-
-def _port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+from tests.net import free_port  # noqa: E402 (needs ROOT on sys.path first)
 
 
 def _token(base: str, email: str) -> str:
@@ -68,7 +63,7 @@ def _run(args: argparse.Namespace, database: str) -> int:
     from app.config import DEV_MASTER_KEY
 
     work = Path(tempfile.mkdtemp(prefix="microcred-load-"))
-    ports = [_port(), _port()]
+    ports = [free_port(), free_port()]
     targets = [f"http://127.0.0.1:{p}" for p in ports]
     env = {
         **os.environ,

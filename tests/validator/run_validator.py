@@ -41,7 +41,7 @@ V1_CONTEXT_FILE = Path(__file__).with_name("openbadges_context_v1.json")
 
 
 class ContextAdapter(BaseAdapter):
-    def send(self, request, **kwargs):  # type: ignore[no-untyped-def]
+    def send(self, request, **kwargs):
         from openbadges.verifier.openbadges_context import OPENBADGES_CONTEXT_V2_DICT
 
         context = OPENBADGES_CONTEXT_V2_DICT
@@ -63,7 +63,7 @@ class ContextAdapter(BaseAdapter):
 _init = requests.Session.__init__
 
 
-def _session_init(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+def _session_init(self, *args, **kwargs):
     _init(self, *args, **kwargs)
     for prefix in CONTEXT_PREFIXES:
         self.mount(prefix, ContextAdapter())
@@ -83,8 +83,8 @@ def _verify_one(source: str, recipient: dict[str, str] | None) -> dict[str, Any]
 
     if source.startswith("@"):
         with open(source[1:], "rb") as handle:
-            return verify(handle, recipient_profile=recipient)  # type: ignore[no-any-return]
-    return verify(source, recipient_profile=recipient)  # type: ignore[no-any-return]
+            return verify(handle, recipient_profile=recipient)
+    return verify(source, recipient_profile=recipient)
 
 
 def batch(path: str) -> int:

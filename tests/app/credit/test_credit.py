@@ -14,7 +14,17 @@ import pytest
 from sqlalchemy import func, select, text, update
 
 from app.config import Settings
-from app.credit import service as credit
+from app.credit import (
+    access,
+    approvals,
+    cycles,
+    domains,
+    ledger,
+    memberships,
+    policies,
+    reports,
+    requests,
+)
 from app.db import db, dispose_engines, utcnow
 from app.errors import Conflict, InvalidInput
 from app.issuance import documents
@@ -61,9 +71,9 @@ def _scene(auto: bool = True, cap: Any = None) -> Scene:
     district = world.district
     officer = make_user("officer@lake.test")
     grant(officer, Role.CREDIT_OFFICER, district)
-    pedagogy = credit.set_category(officer, district, "Pedagogy", 20, cap)
-    equity = credit.set_category(officer, district, "Equity", 10)
-    credit.create_policy(
+    pedagogy = policies.set_category(officer, district, "Pedagogy", 20, cap)
+    equity = policies.set_category(officer, district, "Equity", 10)
+    policies.create_policy(
         officer,
         district,
         hours=8,
@@ -73,7 +83,7 @@ def _scene(auto: bool = True, cap: Any = None) -> Scene:
     )
     item = passed(world, EMAIL)
     teacher = db.session.get(User, item.user_id)
-    credit.add_member(teacher, district, "invitation")
+    memberships.add_member(teacher, district, "invitation")
     db.session.commit()
     return Scene(world, district, officer, teacher, pedagogy, equity)
 
@@ -105,7 +115,7 @@ def test_auto_approved_policy_credits_at_once_and_the_ledger_says_why(
     assert line.verification_result == "valid"
     assert line.actor_id is None
     assert line.reason == "Approved by policy."
-    progress = credit.progress(scene.teacher, scene.district)
+    progress = reports.progress(scene.teacher, scene.district)
     assert progress.earned == Decimal("8.00")
     assert {c.name: c.earned for c in progress.categories}["Pedagogy"] == Decimal("8.00")
     assert any("Credit approved" in str(m["Subject"]) for m in mailbox.to(EMAIL))
@@ -119,7 +129,7 @@ def test_manual_approval_adjustments_need_a_reason_and_denials_too(
     app: Any, client: Any, mailbox: Any
 ) -> None:
     scene = _scene(auto=False)
-    request = credit.request_credit(
+    request = requests.request_credit(
         scene.teacher, scene.district.id, assertion_uid=_badge(scene).uid
     )
     db.session.commit()
@@ -127,22 +137,22 @@ def test_manual_approval_adjustments_need_a_reason_and_denials_too(
     assert db.session.scalars(select(LedgerEntry)).all() == []
     assert mailbox.to("officer@lake.test")  # the officer hears of it
     with pytest.raises(Exception, match="say why"):
-        credit.approve(scene.officer, request, hours=5)
+        approvals.approve(scene.officer, request, hours=5)
     db.session.rollback()
     request = db.session.get(CreditRequest, request.id)
-    credit.approve(scene.officer, request, hours=5, reason="Two of eight sessions were online.")
+    approvals.approve(scene.officer, request, hours=5, reason="Two of eight sessions were online.")
     db.session.commit()
     line = db.session.scalars(select(LedgerEntry)).one()
     assert line.hours == Decimal("5.00")
     assert line.actor_id == scene.officer.id
     assert "online" in line.reason
     with pytest.raises(Exception, match="already approved"):
-        credit.deny(scene.officer, request, "no")
+        approvals.deny(scene.officer, request, "no")
 
 
 def test_deny_with_a_reason_tells_the_teacher(app: Any, client: Any, mailbox: Any) -> None:
     scene = _scene(auto=False)
-    request = credit.request_credit(
+    request = requests.request_credit(
         scene.teacher, scene.district.id, assertion_uid=_badge(scene).uid
     )
     db.session.commit()
@@ -164,16 +174,20 @@ def test_deny_with_a_reason_tells_the_teacher(app: Any, client: Any, mailbox: An
 
 def test_caps_limit_hours_per_category_per_cycle(app: Any) -> None:
     scene = _scene(auto=True, cap=10)
-    first = credit.request_credit(scene.teacher, scene.district.id, assertion_uid=_badge(scene).uid)
+    first = requests.request_credit(
+        scene.teacher, scene.district.id, assertion_uid=_badge(scene).uid
+    )
     db.session.commit()
     assert first.hours == Decimal("8.00")
     second_badge = passed(scene.world, EMAIL)  # a second attempt at... a second credential pass
-    second = credit.request_credit(scene.teacher, scene.district.id, assertion_uid=second_badge.uid)
+    second = requests.request_credit(
+        scene.teacher, scene.district.id, assertion_uid=second_badge.uid
+    )
     db.session.commit()
     assert second.status == "approved"
     assert second.hours == Decimal("2.00")
     assert "Capped at 2.00 of 8.00 hours" in second.decision_reason
-    assert credit.progress(scene.teacher, scene.district).earned == Decimal("10.00")
+    assert reports.progress(scene.teacher, scene.district).earned == Decimal("10.00")
 
 
 def test_the_same_badge_is_credited_once_however_it_is_presented(
@@ -181,7 +195,7 @@ def test_the_same_badge_is_credited_once_however_it_is_presented(
 ) -> None:
     scene = _scene(auto=True)
     badge = _badge(scene)
-    credit.request_credit(scene.teacher, scene.district.id, assertion_uid=badge.uid)
+    requests.request_credit(scene.teacher, scene.district.id, assertion_uid=badge.uid)
     db.session.commit()
     png = issuance.baked(badge, "png")
     db.session.commit()
@@ -247,7 +261,7 @@ def test_another_issuers_badge_is_credited_by_its_badge_class_and_reversed_when_
 ) -> None:
     scene = _scene(auto=False)
     elsewhere = _other_issuer(other_server, EMAIL)
-    credit.create_policy(
+    policies.create_policy(
         scene.officer,
         scene.district,
         hours=1.5,
@@ -285,7 +299,7 @@ def test_revoking_our_badge_reverses_its_credit_and_tells_both(
 ) -> None:
     scene = _scene(auto=True)
     badge = _badge(scene)
-    request = credit.request_credit(scene.teacher, scene.district.id, assertion_uid=badge.uid)
+    request = requests.request_credit(scene.teacher, scene.district.id, assertion_uid=badge.uid)
     db.session.commit()
     issuance.revoke(scene.world.admin, badge, "Evidence was not the teacher's own.")
     db.session.commit()
@@ -298,7 +312,7 @@ def test_revoking_our_badge_reverses_its_credit_and_tells_both(
     ]
     assert "not the teacher's own" in lines[1].reason
     assert lines[1].verification_result == "revoked"
-    assert credit.progress(scene.teacher, scene.district).earned == Decimal("0.00")
+    assert reports.progress(scene.teacher, scene.district).earned == Decimal("0.00")
     for address in (EMAIL, "officer@lake.test"):
         assert any("Credit reversed" in str(m["Subject"]) for m in mailbox.to(address))
 
@@ -308,39 +322,39 @@ def test_expired_badges_keep_their_credit_and_the_transcript_shows_both_dates(
 ) -> None:
     scene = _scene(auto=True)
     badge = _badge(scene)
-    credit.request_credit(scene.teacher, scene.district.id, assertion_uid=badge.uid)
+    requests.request_credit(scene.teacher, scene.district.id, assertion_uid=badge.uid)
     db.session.commit()
     sign_in(client, scene.teacher)
     page = client.get(f"/credit/{scene.district.id}/transcript").get_data(as_text=True)
     assert badge.issued_on.strftime("%Y-%m-%d") in page
     assert badge.expires.strftime("%Y-%m-%d") in page
     assert documents.assertion_url(badge) in page
-    assert credit.recheck_external() == 0  # our badges are not re-checked for expiry
-    assert credit.progress(scene.teacher, scene.district).earned == Decimal("8.00")
+    assert ledger.recheck_external() == 0  # our badges are not re-checked for expiry
+    assert reports.progress(scene.teacher, scene.district).earned == Decimal("8.00")
 
 
 def test_cycles_roll_over_without_losing_history(app: Any, client: Any, runner: Any) -> None:
     scene = _scene(auto=True)
-    credit.request_credit(scene.teacher, scene.district.id, assertion_uid=_badge(scene).uid)
+    requests.request_credit(scene.teacher, scene.district.id, assertion_uid=_badge(scene).uid)
     db.session.commit()
-    cycle = credit.current_cycle(scene.teacher, scene.district)
+    cycle = cycles.current_cycle(scene.teacher, scene.district)
     cycle.ends_on = utcnow().date() - timedelta(days=1)
     db.session.commit()
     result = runner.invoke(args=["credit", "roll-cycles"])
     assert "1 cycle(s) closed" in result.output
     db.session.expire_all()
-    cycles = db.session.scalars(select(RenewalCycle).order_by(RenewalCycle.id)).all()
-    assert len(cycles) == 2
-    assert cycles[0].closed_at is not None
-    assert cycles[1].closed_at is None
-    assert cycles[1].starts_on == cycles[0].ends_on
-    assert credit.progress(scene.teacher, scene.district).earned == Decimal(0)
-    assert credit.transcript(scene.teacher, scene.district, PageArgs()).total == 1  # history kept
+    history = db.session.scalars(select(RenewalCycle).order_by(RenewalCycle.id)).all()
+    assert len(history) == 2
+    assert history[0].closed_at is not None
+    assert history[1].closed_at is None
+    assert history[1].starts_on == history[0].ends_on
+    assert reports.progress(scene.teacher, scene.district).earned == Decimal(0)
+    assert ledger.transcript(scene.teacher, scene.district, PageArgs()).total == 1  # history kept
 
 
 def test_officers_of_one_district_cannot_see_another(app: Any, client: Any) -> None:
     scene = _scene(auto=True)
-    credit.request_credit(scene.teacher, scene.district.id, assertion_uid=_badge(scene).uid)
+    requests.request_credit(scene.teacher, scene.district.id, assertion_uid=_badge(scene).uid)
     other = make_district("riverton", ("Elm",))
     outsider = make_user("officer@riverton.test")
     grant(outsider, Role.CREDIT_OFFICER, other)
@@ -360,20 +374,20 @@ def test_officers_of_one_district_cannot_see_another(app: Any, client: Any) -> N
     )
     listed = client.get("/api/v1/districts", headers=token).get_json()["districts"]
     assert [d["name"] for d in listed] == [other.name]
+    # A teacher's token cannot hold the ledger scope: refused before any district is looked
+    # up, the same answer for a district that exists and one that does not.
     teacher_token = auth_for(client, EMAIL)
-    assert (
-        client.get(
-            f"/api/v1/districts/{scene.district.id}/ledger", headers=teacher_token
-        ).status_code
-        == 404
-    )
+    for district_id in (scene.district.id, 999999):
+        refused = client.get(f"/api/v1/districts/{district_id}/ledger", headers=teacher_token)
+        assert refused.status_code == 403
+        assert refused.get_json()["error"]["code"] == "insufficient_scope"
 
 
 def test_csv_export_and_hr_api_match_the_ledger(app: Any, client: Any) -> None:
     scene = _scene(auto=True)
     for _ in range(3):
         item = passed(scene.world, EMAIL)
-        credit.request_credit(scene.teacher, scene.district.id, assertion_uid=item.uid)
+        requests.request_credit(scene.teacher, scene.district.id, assertion_uid=item.uid)
         db.session.commit()
     issuance.revoke(scene.world.admin, item, "Duplicate award.")
     db.session.commit()
@@ -407,7 +421,7 @@ def test_csv_export_and_hr_api_match_the_ledger(app: Any, client: Any) -> None:
 
 def test_the_ledger_is_append_only_in_the_database(app: Any) -> None:
     scene = _scene(auto=True)
-    credit.request_credit(scene.teacher, scene.district.id, assertion_uid=_badge(scene).uid)
+    requests.request_credit(scene.teacher, scene.district.id, assertion_uid=_badge(scene).uid)
     db.session.commit()
     for statement in ("UPDATE ledger_entries SET hours = 100", "DELETE FROM ledger_entries"):
         with pytest.raises(Exception, match="append-only"):
@@ -422,25 +436,25 @@ def test_teachers_join_by_claimed_domain_or_invitation(app: Any, client: Any, ma
     other = make_district("hilltop", ("Oak",))
     officer = make_user("officer@hilltop.test")
     grant(officer, Role.CREDIT_OFFICER, other)
-    credit.claim_domain(admin, other, "hilltop.k12.test")
+    domains.claim_domain(admin, other, "hilltop.k12.test")
     newcomer = make_user("sam@hilltop.k12.test")
     stranger = make_user("kim@elsewhere.test")
     db.session.commit()
-    assert [d.id for d in credit.domain_districts(newcomer)] == [other.id]
+    assert [d.id for d in domains.domain_districts(newcomer)] == [other.id]
     with pytest.raises(Exception, match="not at a domain"):
-        credit.join_by_domain(stranger, other.id)
+        domains.join_by_domain(stranger, other.id)
     sign_in(client, newcomer)
     client.submit(f"/credit/{other.id}/join", page="/credit")
-    assert credit.membership(newcomer, other.id) is not None
-    credit.invite_member(officer, other, "kim@elsewhere.test")
+    assert access.membership(newcomer, other.id) is not None
+    memberships.invite_member(officer, other, "kim@elsewhere.test")
     db.session.commit()
     body = mailbox.body(mailbox.to("kim@elsewhere.test")[0])
     link = next(word for word in body.split() if "/credit/join/" in word)
     sign_in(client, stranger)
     assert client.get(link.removeprefix("http://localhost")).status_code == 302
-    assert credit.membership(stranger, other.id) is not None
+    assert access.membership(stranger, other.id) is not None
     with pytest.raises(Exception, match="Only platform admins"):
-        credit.claim_domain(officer, other, "grab.test")
+        domains.claim_domain(officer, other, "grab.test")
 
 
 def test_the_csv_export_never_hands_a_spreadsheet_a_formula(app: Any, client: Any) -> None:
@@ -450,7 +464,7 @@ def test_the_csv_export_never_hands_a_spreadsheet_a_formula(app: Any, client: An
     db.session.commit()
     for _ in range(2):
         item = passed(scene.world, EMAIL)
-        credit.request_credit(scene.teacher, scene.district.id, assertion_uid=item.uid)
+        requests.request_credit(scene.teacher, scene.district.id, assertion_uid=item.uid)
         db.session.commit()
     issuance.revoke(scene.world.admin, item, "@SUM(1+1)")
     db.session.commit()
@@ -494,21 +508,21 @@ def test_one_active_policy_per_badge_and_district_and_never_zero_hours(app: Any)
     cid = scene.world.credential_id
     category = scene.pedagogy.id
     with pytest.raises(Conflict):  # the scene already maps this credential
-        credit.create_policy(
+        policies.create_policy(
             scene.officer, scene.district, hours=5, category_id=category, credential_id=cid
         )
     url = "https://other.example.org/badges/7"
-    credit.create_policy(
+    policies.create_policy(
         scene.officer, scene.district, hours=2, category_id=category, badge_class_url=url
     )
     db.session.commit()
     with pytest.raises(Conflict):
-        credit.create_policy(
+        policies.create_policy(
             scene.officer, scene.district, hours=2, category_id=category, badge_class_url=url
         )
     for bad in (0, "0.00", "NaN", "Infinity", "-1", "1e400"):
         with pytest.raises(InvalidInput):
-            credit.create_policy(
+            policies.create_policy(
                 scene.officer,
                 scene.district,
                 hours=bad,
@@ -527,7 +541,7 @@ def _create_policy(database_url: str, instance: str, barrier: Any, answers: Any,
         officer, district = db.session.get(User, ids[0]), db.session.get(District, ids[1])
         barrier.wait(timeout=60)
         try:
-            credit.create_policy(
+            policies.create_policy(
                 officer,
                 district,
                 hours=3,

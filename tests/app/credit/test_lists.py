@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from app.credit import service as credit
+from app.credit import memberships, policies, reports
 from app.db import db, utcnow
 from app.errors import Conflict
 from app.models.accounts import User
@@ -45,7 +45,7 @@ def _scene(slug: str = "lakeside") -> Scene:
     district = make_district(slug, ("North", "South"))
     officer = make_user(f"officer@{slug}.test")
     grant(officer, Role.CREDIT_OFFICER, district)
-    cats = [credit.set_category(officer, district, name, 10) for name in ("Equity", "Pedagogy")]
+    cats = [policies.set_category(officer, district, name, 10) for name in ("Equity", "Pedagogy")]
     db.session.commit()
     return Scene(district, officer, cats)
 
@@ -113,7 +113,7 @@ def _requests(scene: Scene, user: User, start: int, n: int, status: str = "pendi
 
 def _policies(scene: Scene, start: int, n: int) -> None:
     for i in range(start, start + n):
-        credit.create_policy(
+        policies.create_policy(
             scene.officer,
             scene.district,
             hours=3,
@@ -186,7 +186,7 @@ def test_the_overview_counts_only_members_with_an_open_cycle(app: Any) -> None:
     _teachers(scene, 0, 3)
     outsider = make_user("outsider@else.test")  # not a member
     db.session.commit()
-    page = credit.overview(scene.officer, scene.district, PageArgs(1, 2))
+    page = reports.overview(scene.officer, scene.district, PageArgs(1, 2))
     assert page.total == 3
     assert [r.name for r in page.items] == ["Teacher 000", "Teacher 001"]
     assert outsider.id not in {r.user_id for r in page.items}
@@ -220,11 +220,11 @@ def test_an_officer_sees_only_their_own_districts_lists(app: Any, client: Any) -
 
 def test_a_district_has_a_bounded_number_of_categories(app: Any) -> None:
     scene = _scene()
-    for i in range(credit.MAX_CATEGORIES - 2):
-        credit.set_category(scene.officer, scene.district, f"Extra {i}", 1)
+    for i in range(policies.MAX_CATEGORIES - 2):
+        policies.set_category(scene.officer, scene.district, f"Extra {i}", 1)
     with pytest.raises(Conflict):
-        credit.set_category(scene.officer, scene.district, "One too many", 1)
-    changed = credit.set_category(scene.officer, scene.district, "Equity", 12)  # still editable
+        policies.set_category(scene.officer, scene.district, "One too many", 1)
+    changed = policies.set_category(scene.officer, scene.district, "Equity", 12)  # still editable
     assert changed.required_hours == Decimal(12)
 
 
@@ -233,7 +233,7 @@ def test_a_district_has_a_bounded_number_of_categories(app: Any) -> None:
 
 def _member_of(user: User, districts: list[District]) -> None:
     for district in districts:
-        credit.add_member(user, district, "invitation")
+        memberships.add_member(user, district, "invitation")
     db.session.commit()
 
 

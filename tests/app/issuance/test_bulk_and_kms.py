@@ -174,7 +174,8 @@ def test_kms_held_key_signs_badges_that_verify(
 ) -> None:
     """moto's server speaks KMS as well as S3; the private key never leaves it."""
     from app import create_app
-    from tests.conftest import FreshContextClient, _empty_tables
+    from tests.conftest import FreshContextClient
+    from tests.database import empty_tables
 
     app = create_app(kms_settings)
     app.test_client_class = FreshContextClient
@@ -194,5 +195,5 @@ def test_kms_held_key_signs_badges_that_verify(
             assert documents.key_url(key) == decode(item.jws)[1]["verification"]["creator"]
         finally:
             db.session.remove()
-            _empty_tables()
+            empty_tables()
             dispose_engines()

@@ -35,10 +35,10 @@ def admin_app(redis_settings: Settings, make_app: Any) -> Iterator[Any]:  # noqa
         make_user("root@platform.test", admin=True)
         db.session.commit()
         yield app
-        from tests.conftest import _empty_tables
+        from tests.database import empty_tables
 
         db.session.remove()
-        _empty_tables()
+        empty_tables()
 
 
 def _fail(app: Any, numbers: range) -> None:

@@ -16,6 +16,7 @@ from app.config import Settings
 from app.db import db, dispose_engines
 from app.logs import JsonFormatter, redact
 from tests.app.people import make_user, sign_in
+from tests.net import csrf_token_in, free_port
 
 REDIS = "redis://127.0.0.1:6379/15"
 
@@ -55,9 +56,7 @@ def test_healthz_and_readyz_answer_for_load_balancers(app: Any, client: Any) -> 
 
 
 def test_readyz_is_503_while_the_database_is_unreachable(settings: Settings, make_app: Any) -> None:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        dead_port = sock.getsockname()[1]
+    dead_port = free_port()
     broken = make_app(
         settings.with_changes(database_url=f"postgresql://nobody@127.0.0.1:{dead_port}/none")
     )
@@ -185,16 +184,11 @@ def test_jobs_go_through_redis_to_a_worker_and_failures_can_be_retried(
         http.post(f"/admin/jobs/{failed[0].id}/retry", data={"csrf_token": token})
         assert jobs.depths()["failed"] == 0
         assert jobs.depths()["queued"] == 1
-        from tests.conftest import _empty_tables
+        from tests.database import empty_tables
 
         db.session.remove()
-        _empty_tables()
+        empty_tables()
 
 
 def _csrf(http: Any, page: str) -> str:
-    import re
-
-    html = http.get(page).get_data(as_text=True)
-    match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html)
-    assert match
-    return match.group(1)
+    return csrf_token_in(http.get(page).get_data(as_text=True))

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from app.db import db, utcnow
-from app.models.reviews import Review, ReviewerProfile, ReviewStatus
+from app.models.reviews import Review, ReviewerProfile, ReviewKind, ReviewStatus
 from app.models.submissions import SubmissionStatus
 from app.reviews import pool, routing
 from app.reviews import service as reviews
@@ -177,7 +177,7 @@ def test_a_retried_request_never_makes_a_second_active_review(app: Any) -> None:
     world.reviewer("r@hill.test")
     world.reviewer("s@hill.test")
     submission = world.submit(world.teacher("t@lake.test"))
-    again = routing.request_review(submission, routing.ReviewKind.PRIMARY, utcnow())
+    again = routing.request_review(submission, ReviewKind.PRIMARY, utcnow())
     db.session.commit()
     assert again.id == active_review(submission).id
     count = db.session.scalar(

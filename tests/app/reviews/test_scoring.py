@@ -56,16 +56,16 @@ def test_passing_position_for_a_total_only_rule(app: Any) -> None:
 
 
 @pytest.fixture
-def decided() -> Iterator[list[int]]:
-    """Ids of submissions announced as decided (the hook issuance consumes)."""
+def decided(app: Any) -> Iterator[list[int]]:
+    """Ids of submissions announced as decided (the event issuance receives)."""
     seen: list[int] = []
 
-    def handler(submission: Submission) -> None:
+    def handler(_app: Any, submission: Submission) -> None:
         seen.append(submission.id)
 
-    events.subscribe("submission_decided", handler)
+    events.submission_decided.connect(handler, sender=app)
     yield seen
-    events.unsubscribe("submission_decided", handler)
+    events.submission_decided.disconnect(handler, sender=app)
 
 
 def _scores(client: Any, rid: int, auth: dict[str, str], **body: Any) -> Any:
@@ -166,7 +166,7 @@ def test_bad_scores_are_clear_errors_and_change_nothing(app: Any, client: Any) -
     review = active_review(submission)
     auth = auth_for(client, "rev@hill.test")
     criteria = review.submission.version.criteria
-    cases = [
+    cases: list[tuple[dict[str, Any], str]] = [
         ({"scores": [{"criterion_id": 999999, "level_id": 1}]}, "not part of this rubric"),
         (
             {"scores": [{"criterion_id": criteria[0].id, "level_id": criteria[1].levels[0].id}]},

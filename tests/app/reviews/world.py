@@ -20,9 +20,9 @@ from app.reviews import pool
 from app.submissions import service as submissions
 from tests.app.credentials.body import BODY
 from tests.app.people import grant, make_district, make_issuer, make_user
+from tests.documents import PDF
 
 WORDS = " ".join(["evidence"] * 60)
-PDF = b"%PDF-1.4\n" + b"0" * 2000
 
 
 @dataclass

@@ -10,9 +10,9 @@ from app.db import db
 from app.models.orgs import Role
 from tests.app.credentials.body import BODY
 from tests.app.people import PASSWORD, grant, make_issuer, make_user
+from tests.documents import PDF
 
 WORDS = " ".join(["evidence"] * 60)
-PDF = b"%PDF-1.4\n" + b"0" * 2000
 
 
 def auth_for(client: Any, email: str) -> dict[str, str]:

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from app.db import db
 from app.models.accounts import User
 from app.models.submissions import EvidenceFile, Submission, SubmissionStatus
+from app.storage import storage
 from app.submissions import service as submissions
 from tests.app.submissions.helpers import (
     auth_for,
@@ -66,7 +67,7 @@ def test_not_yet_opens_a_prefilled_attempt_with_files_carried_by_reference(clien
     )
     assert removed.status_code == 200
     assert removed.get_json()["files"] == []
-    assert submissions.storage().exists(keys[0])
+    assert storage().exists(keys[0])
     download = client.get(
         f"/api/v1/submissions/{first}/files/{old['files'][0]['id']}", headers=auth
     )
@@ -79,12 +80,12 @@ def test_removing_a_files_last_record_deletes_the_stored_object(client: Any) -> 
     sid = start(client, cid, auth)
     files = complete(client, cid, sid, auth)["files"]
     key = db.session.get(EvidenceFile, files[0]["id"]).storage_key
-    assert submissions.storage().exists(key)
+    assert storage().exists(key)
     other = auth_for(client, "other@school.test")
     url = f"/api/v1/submissions/{sid}/files/{files[0]['id']}"
     assert client.delete(url, headers=other).status_code == 404
     assert client.delete(url, headers=auth).status_code == 200
-    assert not submissions.storage().exists(key)
+    assert not storage().exists(key)
     assert client.delete(url, headers=auth).status_code == 404
 
 

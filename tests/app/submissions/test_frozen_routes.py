@@ -11,6 +11,7 @@ from sqlalchemy import select
 from app.db import db
 from app.models.accounts import User
 from app.models.submissions import Submission
+from app.storage import storage
 from app.submissions import service as submissions
 from tests.app.people import sign_in
 from tests.app.submissions.helpers import PDF, auth_for, complete, prompt_ids, published, start
@@ -104,4 +105,4 @@ def test_every_changing_route_refuses_a_submitted_attempt(app: Any, client: Any)
     db.session.expire_all()
     submission = db.session.get(Submission, sid)
     assert submissions.content_hash(submission) == before["content_sha256"]
-    assert len(submissions.storage().keys("submissions/")) == 1
+    assert len(storage().keys("submissions/")) == 1

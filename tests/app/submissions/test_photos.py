@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from PIL import Image
 
-from app.submissions import service as submissions
+from app.storage import storage
 from app.submissions.files import DamagedImage, without_location
 from tests.app.submissions.helpers import (
     auth_for,
@@ -52,7 +52,7 @@ def test_uploaded_photo_keeps_pixels_and_orientation_but_not_location(
     response = upload(client, sid, prompt, photo, f"IMG_0001.{kind.upper()}", auth)
     assert response.status_code == 201, response.get_json()
     record = response.get_json()["files"][0]
-    stored = b"".join(submissions.storage().open(submissions.storage().keys("submissions/")[0]))
+    stored = b"".join(storage().open(storage().keys("submissions/")[0]))
     assert record["sha256"] == hashlib.sha256(stored).hexdigest()
     assert record["size"] == len(stored) < len(photo)
     image = Image.open(io.BytesIO(stored))
@@ -97,4 +97,4 @@ def test_damaged_photo_upload_is_a_clear_error_and_stores_nothing(client: Any) -
     response = upload(client, sid, prompt, truncated, "cut.png", auth)
     assert response.status_code == 422
     assert "could not be read" in response.get_json()["error"]["message"]
-    assert submissions.storage().keys() == []
+    assert storage().keys() == []

@@ -22,7 +22,7 @@ from sqlalchemy import func, select
 from app.config import Settings
 from app.db import db
 from app.models.submissions import EvidenceFile, Submission
-from app.storage import S3Storage
+from app.storage import S3Storage, storage
 from app.submissions import service as submissions
 from tests.app.submissions.helpers import (
     PDF,
@@ -77,7 +77,7 @@ def test_upload_through_the_app_lands_encrypted_in_s3_and_downloads_by_short_lin
     response = upload(client, sid, prompt, PDF, "lesson.pdf", auth)
     assert response.status_code == 201, response.get_json()
     record = response.get_json()["files"][0]
-    store = submissions.storage()
+    store = storage()
     assert isinstance(store, S3Storage)
     key = db.session.scalar(select(EvidenceFile.storage_key))
     head = store.client.head_object(Bucket=store.bucket, Key=key)
@@ -169,7 +169,7 @@ def test_direct_upload_that_lies_or_is_too_large_is_deleted(
     assert done.status_code == 422
     if sent.status_code < 300:
         assert message in done.get_json()["error"]["message"]
-    assert submissions.storage().keys("submissions/") == []
+    assert storage().keys("submissions/") == []
     assert db.session.scalar(select(func.count(EvidenceFile.id))) == 0
 
 
@@ -238,7 +238,8 @@ def test_s3_outage_mid_submission_leaves_no_half_written_state(
 def test_cli_lets_the_site_upload_straight_to_the_bucket(app: Any, runner: Any) -> None:
     result = runner.invoke(args=["allow-browser-uploads"])
     assert result.exit_code == 0, result.output
-    store = submissions.storage()
+    store = storage()
+    assert isinstance(store, S3Storage)
     rules = store.client.get_bucket_cors(Bucket=store.bucket)["CORSRules"]
     assert rules[0]["AllowedOrigins"] == ["http://localhost"]
     assert rules[0]["AllowedMethods"] == ["POST"]

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from app.db import db
 from app.models.submissions import EvidenceFile
-from app.submissions import service as submissions
+from app.storage import storage
 from tests.app.submissions.helpers import PDF, WORDS, auth_for, prompt_ids, published, upload
 
 
@@ -114,7 +114,7 @@ def test_files_are_judged_by_content_and_size(client: Any) -> None:
             f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="big.pdf"\r\n'
             "Content-Type: application/pdf\r\n\r\n"
         ).encode()
-        + b"%PDF-1.4\n"
+        + PDF
         + bytes(11 * 1024 * 1024)
         + f"\r\n--{boundary}--\r\n".encode()
     )
@@ -126,7 +126,7 @@ def test_files_are_judged_by_content_and_size(client: Any) -> None:
     )
     assert big.status_code in (413, 422)
     assert db.session.scalar(select(func.count(EvidenceFile.id))) == 0
-    assert submissions.storage().keys() == []  # nothing half-written left behind
+    assert storage().keys() == []  # nothing half-written left behind
 
 
 def test_another_teachers_submission_is_not_found(client: Any) -> None:
@@ -153,7 +153,7 @@ def test_cleanup_removes_only_objects_without_records(client: Any, runner: Any) 
         "id"
     ]
     upload(client, sid, prompt, PDF, "kept.pdf", auth)
-    store = submissions.storage()
+    store = storage()
     store.put(
         "submissions/999/orphan.pdf", io.BytesIO(PDF), limit=1 << 20, content_type="application/pdf"
     )

@@ -1,0 +1,74 @@
+"""A credit officer's decision on a pending request: approve (hours other than the policy's
+need a reason) or deny (always with a reason)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from app.credit.access import officer_district
+from app.credit.ledger import grant
+from app.credit.policies import parse_hours, policy_hours
+from app.db import db, utcnow
+from app.errors import Conflict, InvalidInput
+from app.links import public_url
+from app.mail import send_mail
+from app.models.accounts import User
+from app.models.credit import CreditCategory, CreditRequest, RequestStatus
+from app.models.orgs import District
+
+
+def approve(
+    actor: User,
+    request: CreditRequest,
+    *,
+    hours: Any = None,
+    category_id: int | None = None,
+    reason: str = "",
+) -> CreditRequest:
+    """Approve a pending request; hours different from the policy's need a reason."""
+    officer_district(actor, request.district_id)
+    if request.status != RequestStatus.PENDING:
+        raise Conflict(f"This request is already {request.status}.")
+    policy = request.policy
+    default = policy_hours(policy) if policy else None
+    granted = parse_hours(hours) if hours not in (None, "") else default
+    if granted is None:
+        raise InvalidInput(
+            "No policy covers this badge: say how many hours it earns.", {"hours": ["?"]}
+        )
+    category_id = category_id or (policy.category_id if policy else None)
+    category = db.session.get(CreditCategory, category_id) if category_id else None
+    if category is None or category.district_id != request.district_id:
+        raise InvalidInput("Choose the category these hours count toward.", {"category_id": ["?"]})
+    reason = (reason or "").strip()
+    if default is not None and granted != default and not reason:
+        raise InvalidInput(
+            f"The policy gives {default} hours; say why you grant {granted}.", {"reason": ["?"]}
+        )
+    return grant(request, actor, granted, category.id, reason or "Approved.")
+
+
+def deny(actor: User, request: CreditRequest, reason: str) -> CreditRequest:
+    officer_district(actor, request.district_id)
+    if request.status != RequestStatus.PENDING:
+        raise Conflict(f"This request is already {request.status}.")
+    reason = (reason or "").strip()
+    if not reason:
+        raise InvalidInput("Say why the request is denied.", {"reason": ["Required."]})
+    request.status = RequestStatus.DENIED.value
+    request.decision_reason = reason
+    request.decided_at = utcnow()
+    request.decided_by_id = actor.id
+    teacher = db.session.get(User, request.user_id)
+    assert teacher is not None
+    send_mail(
+        teacher.email,
+        f"Credit denied: {request.badge_name}",
+        "credit_decided",
+        approved=False,
+        request=request,
+        district=db.session.get(District, request.district_id),
+        link=public_url("credit.index"),
+    )
+    db.session.flush()
+    return request

@@ -1,0 +1,195 @@
+"""The append-only ledger: every grant, adjustment and reversal is a new line with who, when,
+why, which assertion and the verification result at the time; no line is ever changed."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
+
+from app.credit.cycles import current_cycle
+from app.db import db, utcnow
+from app.jobs import job
+from app.links import public_url
+from app.mail import send_mail
+from app.models.accounts import User
+from app.models.assertions import Assertion
+from app.models.credit import CreditCategory, CreditRequest, LedgerEntry, RequestStatus
+from app.models.orgs import District, Role, RoleGrant
+from app.pagination import Page, PageArgs, paginate
+from app.verify import service as verifier
+
+
+def _granted_in_cycle(user_id: int, cycle_id: int, category_id: int | None) -> Decimal:
+    total = db.session.scalar(
+        select(func.coalesce(func.sum(LedgerEntry.hours), 0)).where(
+            LedgerEntry.user_id == user_id,
+            LedgerEntry.cycle_id == cycle_id,
+            LedgerEntry.category_id == category_id,
+        )
+    )
+    return Decimal(str(total or 0))
+
+
+def grant(
+    request: CreditRequest,
+    actor: User | None,
+    hours: Decimal,
+    category_id: int | None,
+    reason: str,
+) -> CreditRequest:
+    district = db.session.get(District, request.district_id)
+    teacher = db.session.get(User, request.user_id)
+    assert district is not None
+    assert teacher is not None
+    cycle = current_cycle(teacher, district)
+    category = db.session.get(CreditCategory, category_id) if category_id else None
+    if category is not None and category.cap_hours is not None:
+        room = max(
+            Decimal(0), category.cap_hours - _granted_in_cycle(teacher.id, cycle.id, category.id)
+        )
+        if hours > room:
+            reason = (
+                f"{reason} Capped at {room} of {hours} hours: {category.name} counts at most "
+                f"{category.cap_hours} hours per cycle."
+            ).strip()
+            hours = room
+    request.status = RequestStatus.APPROVED.value
+    request.hours = hours
+    request.category_id = category_id
+    request.decision_reason = reason
+    request.decided_at = utcnow()
+    request.decided_by_id = actor.id if actor else None
+    _record(request, "grant", hours, actor, reason, cycle.id)
+    send_mail(
+        teacher.email,
+        f"Credit approved: {request.badge_name}",
+        "credit_decided",
+        approved=True,
+        request=request,
+        district=district,
+        link=public_url("credit.index"),
+    )
+    return request
+
+
+def _record(
+    request: CreditRequest,
+    kind: str,
+    hours: Decimal,
+    actor: User | None,
+    reason: str,
+    cycle_id: int | None,
+) -> LedgerEntry:
+    entry = LedgerEntry(
+        district_id=request.district_id,
+        user_id=request.user_id,
+        cycle_id=cycle_id,
+        request_id=request.id,
+        kind=kind,
+        hours=hours,
+        category_id=request.category_id,
+        actor_id=actor.id if actor else None,
+        reason=reason,
+        assertion_url=request.assertion_key,
+        badge_name=request.badge_name,
+        issued_on=request.issued_on,
+        expires=request.expires,
+        verification_result=("valid" if request.verification.get("valid") else "not checked")
+        if kind == "grant"
+        else ("revoked" if kind == "reverse" else "valid"),
+    )
+    db.session.add(entry)
+    db.session.flush()
+    return entry
+
+
+def reverse(request: CreditRequest, reason: str, actor: User | None = None) -> LedgerEntry | None:
+    """Take back the credit of an approved request (a negative line; the grant stays)."""
+    if request.status != RequestStatus.APPROVED:
+        return None
+    net = Decimal(
+        str(
+            db.session.scalar(
+                select(func.coalesce(func.sum(LedgerEntry.hours), 0)).where(
+                    LedgerEntry.request_id == request.id
+                )
+            )
+            or 0
+        )
+    )
+    first = db.session.scalar(
+        select(LedgerEntry).where(LedgerEntry.request_id == request.id).order_by(LedgerEntry.id)
+    )
+    request.status = RequestStatus.REVERSED.value
+    request.decision_reason = f"{request.decision_reason} Reversed: {reason}".strip()
+    entry = _record(request, "reverse", -net, actor, reason, first.cycle_id if first else None)
+    teacher = db.session.get(User, request.user_id)
+    district = db.session.get(District, request.district_id)
+    assert teacher is not None
+    assert district is not None
+    officers = db.session.scalars(
+        select(User.email)
+        .join(RoleGrant, RoleGrant.user_id == User.id)
+        .where(RoleGrant.district_id == district.id, RoleGrant.role == Role.CREDIT_OFFICER)
+    ).all()
+    for address in [teacher.email, *officers]:
+        send_mail(
+            address,
+            f"Credit reversed: {request.badge_name}",
+            "credit_reversed",
+            request=request,
+            district=district,
+            reason=reason,
+            hours=net,
+        )
+    return entry
+
+
+def on_assertion_revoked(assertion: Assertion) -> None:
+    """``assertion_revoked`` handler: credit granted for it anywhere is reversed."""
+    credited = db.session.scalars(
+        select(CreditRequest).where(
+            CreditRequest.assertion_uid == assertion.uid,
+            CreditRequest.status == RequestStatus.APPROVED.value,
+        )
+    ).all()
+    for request in credited:
+        reverse(request, f"the issuer revoked the badge ({assertion.revocation_reason})")
+
+
+@job("credit-recheck")
+def recheck_external(limit: int = 500) -> int:
+    """Verify approved credit for other issuers' badges again; reverse what was revoked."""
+    approved = db.session.scalars(
+        select(CreditRequest)
+        .where(
+            CreditRequest.status == RequestStatus.APPROVED.value,
+            CreditRequest.assertion_uid.is_(None),
+        )
+        .order_by(CreditRequest.id)
+        .limit(limit)
+    ).all()
+    reversed_count = 0
+    for request in approved:
+        report = verifier.check(request.presented or request.assertion_key)
+        revoked = next(
+            (c for c in report.checks if c.name == "revocation" and c.status == "fail"), None
+        )
+        if revoked is not None:
+            reverse(request, revoked.message)
+            reversed_count += 1
+    return reversed_count
+
+
+def transcript(user: User, district: District, args: PageArgs) -> Page[LedgerEntry]:
+    """One page of the teacher's ledger lines in the district, in the order recorded, each
+    with its category."""
+    return paginate(
+        select(LedgerEntry)
+        .where(LedgerEntry.user_id == user.id, LedgerEntry.district_id == district.id)
+        .options(joinedload(LedgerEntry.category))
+        .order_by(LedgerEntry.id),
+        args,
+    )

@@ -1,0 +1,177 @@
+"""What a badge is worth in a district: its credit categories and the policies that map a
+badge (ours by credential, another issuer's by BadgeClass URL) to hours in a category."""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
+
+from app.credit.access import officer_district
+from app.db import db
+from app.errors import Conflict, InvalidInput
+from app.links import public_url
+from app.models.accounts import User
+from app.models.credentials import Credential, CredentialVersion
+from app.models.credit import CreditCategory, CreditPolicy
+from app.models.orgs import District
+from app.pagination import Page, PageArgs, paginate
+from badges.objects import is_http_url
+
+CEU_HOURS = Decimal(10)
+# Categories are few and every progress chart shows them all; new ones stop here.
+MAX_CATEGORIES = 30
+
+
+def parse_hours(value: Any) -> Decimal:
+    try:
+        hours = Decimal(str(value))
+        if not hours.is_finite():  # NaN and Infinity are no number of hours
+            raise ValueError(value)
+        hours = hours.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    except (ArithmeticError, ValueError) as error:
+        raise InvalidInput("Hours are a number, like 7.5.", {"hours": ["A number."]}) from error
+    if hours < 0 or hours > 10_000:
+        raise InvalidInput("Hours are between 0 and 10,000.", {"hours": ["Out of range."]})
+    return hours
+
+
+def categories(district: District) -> list[CreditCategory]:
+    """The district's categories by name: a short list (at most MAX_CATEGORIES), shown and
+    used whole."""
+    return list(
+        db.session.scalars(
+            select(CreditCategory)
+            .where(CreditCategory.district_id == district.id)
+            .order_by(CreditCategory.name, CreditCategory.id)
+        )
+    )
+
+
+def set_category(
+    actor: User, district: District, name: str, required: Any, cap: Any = None
+) -> CreditCategory:
+    officer_district(actor, district.id)
+    name = name.strip()
+    if not name or len(name) > 80:
+        raise InvalidInput("Name the category (80 characters at most).", {"name": ["Required."]})
+    row = db.session.scalar(
+        select(CreditCategory).where(
+            CreditCategory.district_id == district.id, CreditCategory.name == name
+        )
+    )
+    if row is None:
+        count = db.session.scalar(
+            select(func.count(CreditCategory.id)).where(CreditCategory.district_id == district.id)
+        )
+        if (count or 0) >= MAX_CATEGORIES:
+            raise Conflict(
+                f"A district has at most {MAX_CATEGORIES} categories: change an existing one."
+            )
+        row = CreditCategory(district_id=district.id, name=name)
+        db.session.add(row)
+    row.required_hours = parse_hours(required or 0)
+    row.cap_hours = parse_hours(cap) if cap not in (None, "") else None
+    db.session.flush()
+    return row
+
+
+def policies(district: District, args: PageArgs) -> Page[CreditPolicy]:
+    """One page of the district's active policies, oldest first, each with its category."""
+    return paginate(
+        select(CreditPolicy)
+        .where(CreditPolicy.district_id == district.id, CreditPolicy.active.is_(True))
+        .options(joinedload(CreditPolicy.category))
+        .order_by(CreditPolicy.id),
+        args,
+    )
+
+
+def create_policy(
+    actor: User,
+    district: District,
+    *,
+    hours: Any,
+    category_id: int,
+    credential_id: int | None = None,
+    badge_class_url: str | None = None,
+    unit: str = "hours",
+    auto_approve: bool = False,
+    label: str = "",
+) -> CreditPolicy:
+    officer_district(actor, district.id)
+    category = db.session.get(CreditCategory, category_id)
+    if category is None or category.district_id != district.id:
+        raise InvalidInput("Choose one of this district's categories.", {"category_id": ["?"]})
+    if unit not in ("hours", "ceu"):
+        raise InvalidInput("The unit is hours or CEUs.", {"unit": ["hours or ceu"]})
+    badge_class_url = (badge_class_url or "").strip() or None
+    if (credential_id is None) == (badge_class_url is None):
+        raise InvalidInput("Map one credential of ours, or one badge class URL of another issuer.")
+    if credential_id is not None:
+        credential = db.session.get(Credential, credential_id)
+        if credential is None:
+            raise InvalidInput("There is no such credential.", {"credential_id": ["Unknown."]})
+        label = label or credential.latest_version.title
+    elif not is_http_url(badge_class_url):
+        raise InvalidInput(
+            "A badge class is named by its https:// URL.", {"badge_class_url": ["URL"]}
+        )
+    amount = parse_hours(hours)
+    if amount <= 0:
+        raise InvalidInput("A policy credits more than 0 hours.", {"hours": ["More than 0."]})
+    mapped = (
+        CreditPolicy.credential_id == credential_id
+        if credential_id is not None
+        else CreditPolicy.badge_class_url == badge_class_url
+    )
+    taken = select(CreditPolicy.id).where(
+        CreditPolicy.district_id == district.id, CreditPolicy.active.is_(True), mapped
+    )
+    if db.session.scalar(taken) is not None:
+        raise Conflict("That badge already has an active policy here; change or retire it.")
+    row = CreditPolicy(
+        district_id=district.id,
+        credential_id=credential_id,
+        badge_class_url=badge_class_url,
+        label=(label or badge_class_url or "")[:200],
+        hours=amount,
+        unit=unit,
+        category_id=category.id,
+        auto_approve=auto_approve,
+    )
+    try:
+        with db.session.begin_nested():
+            db.session.add(row)
+    except IntegrityError as error:  # saved by another officer a moment ago
+        raise Conflict("That badge already has an active policy here.") from error
+    return row
+
+
+def policy_hours(policy: CreditPolicy) -> Decimal:
+    return policy.hours * CEU_HOURS if policy.unit == "ceu" else policy.hours
+
+
+def policy_for(district: District, badge_class_url: str) -> CreditPolicy | None:
+    """Ours: by credential (any version's badge class); another issuer's: by BadgeClass id."""
+    prefix = public_url("ob.badge_class", version_id=0).removesuffix("0")
+    if badge_class_url.startswith(prefix) and badge_class_url[len(prefix) :].isdigit():
+        version = db.session.get(CredentialVersion, int(badge_class_url[len(prefix) :]))
+        if version is not None:
+            return db.session.scalar(
+                select(CreditPolicy).where(
+                    CreditPolicy.district_id == district.id,
+                    CreditPolicy.credential_id == version.credential_id,
+                    CreditPolicy.active.is_(True),
+                )
+            )
+    return db.session.scalar(
+        select(CreditPolicy).where(
+            CreditPolicy.district_id == district.id,
+            CreditPolicy.badge_class_url == badge_class_url,
+            CreditPolicy.active.is_(True),
+        )
+    )

@@ -1,0 +1,200 @@
+"""Credit requests: a teacher presents a badge (ours by uid, any issuer's by URL, JWS or
+baked image); it is verified before any officer sees it, and credited once per district."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload, selectinload
+
+from app.credit.access import is_officer, membership, officer_district
+from app.credit.ledger import grant
+from app.credit.policies import policy_for, policy_hours
+from app.db import db, utcnow
+from app.errors import Conflict, Forbidden, InvalidInput, NotFound
+from app.issuance import service as issuance
+from app.links import public_url
+from app.mail import send_mail
+from app.models.accounts import User
+from app.models.assertions import Assertion
+from app.models.credit import CreditPolicy, CreditRequest, RequestStatus
+from app.models.orgs import District, Role, RoleGrant
+from app.pagination import Page, PageArgs, paginate
+from app.verify import service as verifier
+from badges.bake import unbake
+from badges.errors import BadgeError
+from badges.objects import parse_datetime
+
+
+def _verify(presented: str | bytes, user: User) -> Any:
+    report = verifier.check(presented, user.email)
+    failed = [c for c in report.checks if c.status == "fail"]
+    if failed:
+        first = failed[0]
+        if first.name == "recipient":
+            raise InvalidInput(
+                f"This badge was not issued to {user.email}, so it cannot be credited to you.",
+                {"badge": ["Recipient mismatch."]},
+            )
+        raise InvalidInput(
+            f"This badge did not verify: {first.message}.", {"badge": ["Not valid."]}
+        )
+    return report
+
+
+def request_credit(
+    user: User,
+    district_id: int,
+    *,
+    assertion_uid: str | None = None,
+    url: str | None = None,
+    jws: str | None = None,
+    image: bytes | None = None,
+) -> CreditRequest:
+    """Ask for credit for a badge: one of ours (by uid), or any issuer's by URL, JWS or baked
+    image. Verified first; a policy with auto-approval grants it at once."""
+    district = db.session.get(District, district_id)
+    if district is None or membership(user, district.id) is None:
+        raise NotFound("You are not a member of that district.")
+    if not user.is_confirmed:
+        raise Forbidden("Confirm your e-mail address first: credit goes to a confirmed recipient.")
+    given = [v for v in (assertion_uid, url, jws, image) if v]
+    if len(given) != 1:
+        raise InvalidInput("Give one badge: yours from this site, a URL, a JWS or an image.")
+    if assertion_uid:
+        source, presented = "ours", issuance.get_own(user, assertion_uid).jws or ""
+    elif url:
+        source, presented = "url", url.strip()
+    elif jws:
+        source, presented = "jws", jws.strip()
+    else:
+        try:
+            presented = unbake(image or b"")
+        except BadgeError as error:
+            raise InvalidInput(f"That image does not carry a badge: {error.message}.") from error
+        source = "image"
+    report = _verify(presented, user)
+    assertion, badge_class = report.assertion or {}, report.badge_class or {}
+    key = str(assertion.get("id", ""))
+    existing = db.session.scalar(
+        select(CreditRequest).where(
+            CreditRequest.district_id == district.id, CreditRequest.assertion_key == key
+        )
+    )
+    if existing is not None:
+        raise Conflict(
+            f"This badge was already presented to {district.name} on "
+            f"{existing.created_at:%d %B %Y} ({existing.status}); it is credited once."
+        )
+    ours = (
+        db.session.scalar(select(Assertion).where(Assertion.uid == key.rsplit("/", 1)[-1]))
+        if key.startswith(public_url("ob.assertion", uid="x").removesuffix("x"))
+        else None
+    )
+    policy = policy_for(district, str(badge_class.get("id", "")))
+    issuer = report.issuer or {}
+    request = CreditRequest(
+        district_id=district.id,
+        user_id=user.id,
+        assertion_key=key,
+        assertion_uid=ours.uid if ours else None,
+        source=source,
+        presented=presented if isinstance(presented, str) else "",
+        badge_name=str(badge_class.get("name", ""))[:300],
+        issuer_name=str(issuer.get("name", ""))[:300],
+        badge_class_url=str(badge_class.get("id", ""))[:2000],
+        issued_on=_when(assertion.get("issuedOn")),
+        expires=_when(assertion.get("expires")),
+        policy_id=policy.id if policy else None,
+        category_id=policy.category_id if policy else None,
+        verification={"valid": True, "checked_at": utcnow().isoformat(), **report.to_dict()},
+    )
+    try:
+        with db.session.begin_nested():
+            db.session.add(request)
+    except IntegrityError as error:  # presented twice at the same moment
+        raise Conflict("This badge was already presented to this district.") from error
+    if policy is not None and policy.auto_approve:
+        grant(request, None, policy_hours(policy), policy.category_id, "Approved by policy.")
+    else:
+        _tell_officers(district, request)
+    return request
+
+
+def _when(value: Any) -> datetime | None:
+    if not value:
+        return None
+    try:
+        return parse_datetime(value, "date")
+    except BadgeError:
+        return None
+
+
+def _tell_officers(district: District, request: CreditRequest) -> None:
+    officers = db.session.scalars(
+        select(User)
+        .join(RoleGrant, RoleGrant.user_id == User.id)
+        .where(RoleGrant.district_id == district.id, RoleGrant.role == Role.CREDIT_OFFICER)
+    ).all()
+    for officer in officers:
+        send_mail(
+            officer.email,
+            f"A credit request is waiting: {request.badge_name}",
+            "credit_pending",
+            district=district,
+            request=request,
+            link=public_url("credit.officer", district_id=district.id),
+        )
+
+
+def district_request(actor: User, request_id: int) -> CreditRequest:
+    request = db.session.get(CreditRequest, request_id)
+    if request is None or not is_officer(actor, request.district_id):
+        raise NotFound("There is no such credit request among your districts.")
+    return request
+
+
+def requests_of(user: User, args: PageArgs, district_id: int | None = None) -> Page[CreditRequest]:
+    """One page of the user's credit requests, newest first, each with its category."""
+    query = (
+        select(CreditRequest)
+        .where(CreditRequest.user_id == user.id)
+        .options(joinedload(CreditRequest.category))
+    )
+    if district_id is not None:
+        query = query.where(CreditRequest.district_id == district_id)
+    return paginate(query.order_by(CreditRequest.created_at.desc(), CreditRequest.id.desc()), args)
+
+
+def presented(user: User, assertion_uids: list[str]) -> set[tuple[int, str]]:
+    """Which of these badges of ours the user has already presented, and to which district."""
+    if not assertion_uids:
+        return set()
+    rows = db.session.execute(
+        select(CreditRequest.district_id, CreditRequest.assertion_uid).where(
+            CreditRequest.user_id == user.id, CreditRequest.assertion_uid.in_(assertion_uids)
+        )
+    )
+    return {(district_id, uid) for district_id, uid in rows if uid is not None}
+
+
+def pending(actor: User, district: District, args: PageArgs) -> Page[CreditRequest]:
+    """One page of the requests waiting for an officer, oldest first, each with its teacher
+    and its policy's category."""
+    officer_district(actor, district.id)
+    return paginate(
+        select(CreditRequest)
+        .options(
+            selectinload(CreditRequest.user),
+            selectinload(CreditRequest.policy).selectinload(CreditPolicy.category),
+        )
+        .where(
+            CreditRequest.district_id == district.id,
+            CreditRequest.status == RequestStatus.PENDING.value,
+        )
+        .order_by(CreditRequest.created_at, CreditRequest.id),
+        args,
+    )

@@ -1,0 +1,356 @@
+"""Demo data: `flask --app app seed-demo`.
+
+Creates (once; a second run changes nothing and says so) the Riverbend Teacher Learning
+Collaborative with four published micro-credentials drawn from the seed articles' topics, the
+Lakeside Unified School District with three schools, and one account per role, all with the
+password ``demo-password-1``. These accounts exist only where this command was run.
+
+The content is data beside this module: ``organisations.json`` (the issuer, the district and
+its schools, the people and their roles, the review pool), ``credentials.json`` (rubric
+levels, standards frameworks, the credentials with their prompts and rubrics, the badges
+awarded) and ``credit.json`` (the district's categories, policies and members). This module
+reads them and seeds the database through the services, as the people would.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import timedelta
+from decimal import Decimal
+from importlib import resources
+from typing import Any
+
+import click
+from flask.cli import with_appcontext
+from sqlalchemy import select
+
+from app.auth.passwords import hash_password
+from app.credentials import service as credentials
+from app.credit import access, memberships, policies
+from app.db import db, unit_of_work, utcnow
+from app.images import badge_svg, validate_badge_image
+from app.issuance import service as issuance
+from app.models.accounts import User
+from app.models.assertions import Assertion
+from app.models.credentials import Credential
+from app.models.credit import CreditCategory, CreditPolicy
+from app.models.orgs import District, Issuer, Role, RoleGrant, School
+from app.models.reviews import ReviewerQualification
+from app.reviews import pool
+
+DEMO_PASSWORD = "demo-password-1"
+
+
+def _load(name: str) -> Any:
+    """One data file of this package (read through importlib.resources, so it is found in
+    an installed wheel as in the source tree)."""
+    return json.loads(resources.files(__name__).joinpath(name).read_text(encoding="utf-8"))
+
+
+def _credential_spec(raw: dict[str, Any], frameworks: dict[str, Any]) -> dict[str, Any]:
+    """A credential of ``credentials.json`` in the shape the seeding reads: resources,
+    criteria and alignments as tuples, each alignment with its framework's name and URL."""
+    return {
+        **raw,
+        "research_resources": [(r["title"], r["url"]) for r in raw["research_resources"]],
+        "criteria": [
+            (c["title"], c["description"], c["prompts"], tuple(c["descriptors"]))
+            for c in raw["criteria"]
+        ],
+        "alignments": [
+            (
+                frameworks[a["framework"]]["name"],
+                a["code"],
+                a["name"],
+                frameworks[a["framework"]]["url"],
+            )
+            for a in raw["alignments"]
+        ],
+    }
+
+
+_ORGANISATIONS = _load("organisations.json")
+_CREDENTIALS = _load("credentials.json")
+_CREDIT = _load("credit.json")
+
+ISSUER: dict[str, str] = _ORGANISATIONS["issuer"]
+DISTRICT: dict[str, Any] = {
+    **_ORGANISATIONS["district"],
+    "schools": tuple(_ORGANISATIONS["district"]["schools"]),
+}
+# e-mail -> the person as written in organisations.json (name, school, roles, platform_admin).
+PEOPLE: dict[str, dict[str, Any]] = {p["email"]: p for p in _ORGANISATIONS["people"]}
+LEVELS: tuple[tuple[str, int], ...] = tuple(
+    (level["name"], level["points"]) for level in _CREDENTIALS["levels"]
+)
+# Each criterion: (name, description, prompt numbers it judges (1-based), descriptors per level).
+CREDENTIALS: list[dict[str, Any]] = [
+    _credential_spec(raw, _CREDENTIALS["frameworks"]) for raw in _CREDENTIALS["credentials"]
+]
+# (name, required hours, cap hours or None)
+CREDIT_CATEGORIES: tuple[tuple[str, int, int | None], ...] = tuple(
+    (c["name"], c["required_hours"], c["cap_hours"]) for c in _CREDIT["categories"]
+)
+
+
+def _seed_organisations() -> tuple[Issuer, District, list[str]]:
+    created: list[str] = []
+    issuer = db.session.scalar(select(Issuer).where(Issuer.slug == ISSUER["slug"]))
+    if issuer is None:
+        issuer = Issuer(**ISSUER)
+        db.session.add(issuer)
+        created.append(f"issuer {ISSUER['name']}")
+    district = db.session.scalar(select(District).where(District.slug == DISTRICT["slug"]))
+    if district is None:
+        district = District(slug=DISTRICT["slug"], name=DISTRICT["name"])
+        db.session.add(district)
+        created.append(f"district {DISTRICT['name']}")
+    have = {school.name for school in district.schools}
+    for name in DISTRICT["schools"]:
+        if name not in have:
+            district.schools.append(School(name=name))
+            created.append(f"school {name}")
+    db.session.flush()
+    return issuer, district, created
+
+
+def _seed_people(issuer: Issuer, district: District) -> list[str]:
+    created: list[str] = []
+    schools = {school.name: school for school in district.schools}
+    orgs: dict[str, Issuer | District] = {"issuer": issuer, "district": district}
+    password_hash: str | None = None
+    for email, person in PEOPLE.items():
+        user = db.session.scalar(select(User).where(User.email == email))
+        if user is None:
+            password_hash = password_hash or hash_password(DEMO_PASSWORD)
+            school = schools[person["school"]] if person.get("school") else None
+            user = User(
+                email=email,
+                name=person["name"],
+                password_hash=password_hash,
+                email_confirmed_at=utcnow(),
+                is_platform_admin=person.get("platform_admin", False),
+                school_id=school.id if school else None,
+            )
+            db.session.add(user)
+            db.session.flush()
+            created.append(f"user {email}")
+        for wanted in person.get("roles", []):
+            role, org = Role(wanted["role"]), orgs[wanted["at"]]
+            is_issuer = isinstance(org, Issuer)
+            held = any(
+                g.role == role and (g.issuer_id if is_issuer else g.district_id) == org.id
+                for g in user.grants
+            )
+            if not held:
+                user.grants.append(
+                    RoleGrant(
+                        role=role,
+                        issuer_id=org.id if is_issuer else None,
+                        district_id=None if is_issuer else org.id,
+                    )
+                )
+                created.append(f"{role.label.lower()} role for {email}")
+    db.session.flush()
+    return created
+
+
+def seed_demo() -> list[str]:
+    """Create whatever demo data is missing; return what was created (empty: nothing to do).
+
+    The caller commits. Existing rows are found by their natural keys (slugs, e-mails) and
+    left as they are.
+    """
+    issuer, district, created = _seed_organisations()
+    created += _seed_people(issuer, district)
+    created += _seed_credentials(issuer)
+    created += _seed_review_pool(issuer)
+    created += _seed_badges(issuer)
+    created += _seed_credit(issuer, district)
+    return created
+
+
+def _seed_credit(issuer: Issuer, district: District) -> list[str]:
+    """The district's categories, an auto-approved and a reviewed policy, and the demo
+    teacher as a member with an open renewal cycle."""
+    created: list[str] = []
+    have = {c.name: c for c in policies.categories(district)}
+    for name, required, cap in CREDIT_CATEGORIES:
+        if name not in have:
+            row = CreditCategory(
+                district_id=district.id,
+                name=name,
+                required_hours=Decimal(required),
+                cap_hours=Decimal(cap) if cap else None,
+            )
+            db.session.add(row)
+            have[name] = row
+            created.append(f"credit category {name}")
+    db.session.flush()
+    for policy in _CREDIT["policies"]:
+        slug = policy["credential"]
+        credential = db.session.scalar(
+            select(Credential).where(Credential.issuer_id == issuer.id, Credential.slug == slug)
+        )
+        if credential is None:
+            continue
+        exists = db.session.scalar(
+            select(CreditPolicy.id).where(
+                CreditPolicy.district_id == district.id,
+                CreditPolicy.credential_id == credential.id,
+            )
+        )
+        if not exists:
+            db.session.add(
+                CreditPolicy(
+                    district_id=district.id,
+                    credential_id=credential.id,
+                    label=credential.latest_version.title,
+                    hours=Decimal(policy["hours"]),
+                    category_id=have[policy["category"]].id,
+                    auto_approve=policy["auto_approve"],
+                )
+            )
+            created.append(f"credit policy for {slug}")
+    for email in _CREDIT["members"]:
+        member = db.session.scalar(select(User).where(User.email == email))
+        if member is not None and access.membership(member, district.id) is None:
+            memberships.add_member(member, district, "invitation")
+            created.append(f"{email} joined the district")
+    db.session.flush()
+    return created
+
+
+def _seed_badges(issuer: Issuer) -> list[str]:
+    """Signed badges in the demo teacher's backpack (awarded as a bulk row would be)."""
+    created: list[str] = []
+    for award in _CREDENTIALS["awards"]:
+        credential = db.session.scalar(
+            select(Credential).where(
+                Credential.issuer_id == issuer.id, Credential.slug == award["credential"]
+            )
+        )
+        user = db.session.scalar(select(User).where(User.email == award["email"]))
+        if credential is None or credential.published_version is None or user is None:
+            continue
+        bulk_key = hashlib.sha256(f"demo|{credential.id}|{user.email}".encode()).hexdigest()
+        if db.session.scalar(select(Assertion.id).where(Assertion.bulk_key == bulk_key)):
+            continue
+        issuance.issue(
+            credential.published_version,
+            email=user.email,
+            user=user,
+            issued_on=utcnow() - timedelta(days=award["days_ago"]),
+            bulk_key=bulk_key,
+        )
+        created.append(f"badge {credential.published_version.title} for {user.email}")
+    return created
+
+
+def _seed_review_pool(issuer: Issuer) -> list[str]:
+    """The demo reviewers, qualified for every demo credential; the senior one adjudicates."""
+    created: list[str] = []
+    credentials_of_issuer = [cid for cid, _ in pool.credentials_of(issuer)]
+    for member in _ORGANISATIONS["review_pool"]:
+        email = member["email"]
+        user = db.session.scalar(select(User).where(User.email == email))
+        assert user is not None  # _seed_people ran first
+        profile = pool.profile_for(issuer, user)
+        profile.senior = member.get("senior", False)
+        have = {q.credential_id for q in profile.qualifications}
+        for cid in credentials_of_issuer:
+            if cid not in have:
+                profile.qualifications.append(ReviewerQualification(credential_id=cid))
+                created.append(f"qualification of {email} for credential {cid}")
+    db.session.flush()
+    return created
+
+
+def _credential_data(spec: dict[str, Any]) -> dict[str, Any]:
+    """The credential service's input for one demo credential."""
+    level_names = [name for name, _ in LEVELS]
+    prompts = [
+        {
+            "kind": p["kind"],
+            "label": p["title"],
+            "guidance": p["instructions"],
+            "min_words": p.get("min_words"),
+            "max_words": p.get("max_words"),
+            "allowed_kinds": p.get("allowed_kinds", []),
+            "max_mb": p.get("max_mb"),
+        }
+        for p in spec["prompts"]
+    ]
+    criteria = [
+        {
+            "title": title,
+            "description": description,
+            "prompts": judged,
+            "levels": [
+                {"name": name, "points": points, "descriptor": text}
+                for (name, points), text in zip(LEVELS, descriptors, strict=True)
+            ],
+        }
+        for title, description, judged, descriptors in spec["criteria"]
+    ]
+    return {
+        "slug": spec["slug"],
+        "title": spec["title"],
+        "competency": spec["competency"],
+        "key_method": spec["key_method"],
+        "method_components": "\n".join(spec["method_components"]),
+        "research_resources": [{"title": t, "url": u} for t, u in spec["research_resources"]],
+        "alignments": [
+            {"framework": f, "code": c, "name": n, "url": u} for f, c, n, u in spec["alignments"]
+        ],
+        "tags": spec["tags"],
+        "grade_bands": spec["grade_bands"],
+        "estimated_hours": spec["estimated_hours"],
+        "validity_years": spec["validity_years"],
+        "pass_min_level": level_names.index(spec["pass_min_level"]),
+        "pass_min_total": spec["pass_min_total"],
+        "max_attempts": spec.get("max_attempts", 3),
+        "second_opinion_percent": 10,
+        "prompts": prompts,
+        "criteria": criteria,
+    }
+
+
+def _seed_credentials(issuer: Issuer) -> list[str]:
+    """Create and publish each missing demo credential, as the demo designer would."""
+    designer = db.session.scalar(select(User).where(User.email == "designer@demo.test"))
+    assert designer is not None  # _seed_people ran first
+    db.session.refresh(designer)
+    created: list[str] = []
+    for spec in CREDENTIALS:
+        exists = db.session.scalar(
+            select(Credential.id).where(
+                Credential.issuer_id == issuer.id, Credential.slug == spec["slug"]
+            )
+        )
+        if exists:
+            continue
+        credential = credentials.create_credential(designer, issuer, _credential_data(spec))
+        image, mimetype = validate_badge_image(
+            badge_svg(spec["initials"], spec["title"], spec["colour"]), "badge.svg"
+        )
+        credentials.set_image(designer, credential, image, mimetype)
+        credentials.publish(designer, credential)
+        created.append(f"published credential {spec['title']}")
+    return created
+
+
+@click.command("seed-demo")
+@with_appcontext
+def seed_demo_command() -> None:
+    """Create the demo issuer, credentials, district and one account per role (idempotent)."""
+    with unit_of_work():
+        created = seed_demo()
+    if not created:
+        click.echo("Demo data already present; nothing changed.")
+        return
+    click.echo(f"Created {len(created)} demo records:")
+    for line in created:
+        click.echo(f"  - {line}")
+    click.echo(f"Demo logins use the password {DEMO_PASSWORD!r} (demo only).")

@@ -6,23 +6,21 @@ values with :mod:`app.catalog.pages`, render.
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from typing import Any
 
-from flask import Response, render_template, request, url_for
+from flask import render_template, request, url_for
 from flask_login import current_user
 
 from app.catalog import bp, pages, queries
-from app.images import SVG_MIMETYPE, image_of
+from app.images import image_of
 from app.pagination import Page, PageArgs, lenient_page_args
+from app.responses import image_response
 from app.security import public
 
 PER_PAGE = 12
 MAX_PAGE = 100_000
 MAX_QUERY_LENGTH = 200
-IMAGE_MAX_AGE = 3600
-SVG_CSP = "default-src 'none'; style-src 'unsafe-inline'"
 
 
 @dataclass(frozen=True)
@@ -93,21 +91,6 @@ def credential(issuer_slug: str, credential_slug: str) -> str:
 def image(issuer_slug: str, credential_slug: str) -> Any:
     version = queries.published_version(issuer_slug, credential_slug)
     return image_response(*image_of(version))
-
-
-def image_response(data: bytes, mimetype: str) -> Any:
-    """A badge image, cacheable, with a CSP that keeps an SVG inert."""
-    etag = hashlib.sha256(data).hexdigest()[:32]
-    response = Response(data, mimetype=mimetype)
-    response.set_etag(etag)
-    response.cache_control.public = True
-    response.cache_control.max_age = IMAGE_MAX_AGE
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    if mimetype == SVG_MIMETYPE:
-        response.headers["Content-Security-Policy"] = SVG_CSP
-    else:
-        response.headers["Content-Security-Policy"] = "default-src 'none'"
-    return response.make_conditional(request)
 
 
 @bp.app_template_global()

@@ -18,9 +18,9 @@ from app.models.orgs import Role
 from app.models.reviews import ReviewKind
 from app.orgs.views import managed_issuer, pick_issuer
 from app.pagination import kept_paging, page_args
+from app.responses import file_response
 from app.reviews import bp, pool, service
 from app.security import roles_required
-from app.submissions.api import file_response
 
 reviewer = roles_required(Role.REVIEWER)
 issuer_admin = roles_required(Role.ISSUER_ADMIN)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, jsonify, redirect, request
+from flask import jsonify, request
 from flask_login import current_user
 from marshmallow import Schema, fields, validate
 
@@ -14,6 +14,7 @@ from app.db import db
 from app.errors import InvalidInput
 from app.models.submissions import Submission, SubmissionStatus
 from app.pagination import api_page, page_args
+from app.responses import file_response
 from app.reviews import service as reviews
 from app.security import body_limit, login_required
 from app.storage import storage
@@ -228,19 +229,3 @@ def new_attempt(submission_id: int) -> Any:
     submission, redo = service.try_again(current_user, previous)
     return jsonify({**dump(submission), "not_prefilled": redo}), 201
 
-
-def file_response(record: Any, filename: str | None = None) -> Any:
-    """The evidence file: a five-minute S3 link, or streamed through the app.
-
-    ``filename`` replaces the teacher's file name (reviewers see neutral names)."""
-    name = filename or record.filename
-    link = service.download_link(record, name)
-    if link:
-        return redirect(link, 303)
-    response = Response(
-        storage().open(record.storage_key), mimetype="application/octet-stream"
-    )
-    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
-    response.headers["Content-Length"] = str(record.size)
-    response.headers["Cache-Control"] = "private, no-store"
-    return response

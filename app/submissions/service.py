@@ -59,7 +59,6 @@ ALLOWED_TAGS = {"p", "br", "strong", "em", "ul", "ol", "li", "blockquote", "a"}
 # Files at least this large go straight from the browser to S3 (when S3 is the store).
 DIRECT_UPLOAD_MIN_BYTES = 8 * 1024 * 1024
 DIRECT_UPLOAD_SECONDS = 30 * 60
-DOWNLOAD_LINK_SECONDS = 5 * 60
 KIND_TYPES = {
     "pdf": "application/pdf",
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
@@ -458,18 +457,6 @@ def own_file(submission: Submission, file_id: int) -> EvidenceFile:
         raise NotFound("There is no such file.")
     return record
 
-
-def download_link(record: EvidenceFile, filename: str) -> str | None:
-    """A presigned S3 link that works for five minutes, or None (stream it through the app)."""
-    store = storage()
-    if isinstance(store, S3Storage):
-        return store.presigned_get(
-            record.storage_key,
-            seconds=DOWNLOAD_LINK_SECONDS,
-            filename=filename,
-            content_type="application/octet-stream",
-        )
-    return None
 
 
 def _upload_tokens() -> URLSafeTimedSerializer:

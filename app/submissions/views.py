@@ -18,11 +18,12 @@ from app.errors import Conflict, InvalidInput, wants_json
 from app.forms import attempt
 from app.models.submissions import Submission, SubmissionStatus
 from app.pagination import page_args
+from app.responses import file_response
 from app.reviews.service import feedback
 from app.security import body_limit, content_security_policy, login_required
 from app.storage import storage
 from app.submissions import bp, service
-from app.submissions.api import dump, file_response
+from app.submissions.api import dump
 
 NEXT_STEP = {
     SubmissionStatus.DRAFT: "Finish the prompts and submit.",

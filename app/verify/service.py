@@ -14,7 +14,7 @@ from typing import IO, Any
 from flask import current_app
 
 from app.errors import NotFound
-from app.issuance.hosted import own_document
+from app.issuance.published import own_document
 from app.models.assertions import Assertion
 from badges.bake import read_limited
 from badges.errors import BadgeError, FetchError, Gone

@@ -167,3 +167,36 @@ def test_only_the_factory_imports_the_route_and_wiring_modules() -> None:
     graph = import_graph()
     for wired in ("app.blueprints", "app.wiring"):
         assert [name for name, edges in graph.items() if wired in edges] == []
+
+
+ROUTE_MODULES = ("views", "api", "hosted")  # modules that register routes
+
+
+def _reaches(graph: dict[str, set[str]], start: str) -> set[str]:
+    seen: set[str] = set()
+    todo = [start]
+    while todo:
+        name = todo.pop()
+        for target in graph.get(name, set()):
+            if target not in seen:
+                seen.add(target)
+                todo.append(target)
+    return seen
+
+
+def test_importing_a_service_never_imports_a_route_module() -> None:
+    """Business rules sit below the web: a service (or any module that is not itself a route
+    module, the factory or its registration modules) reaches no views, APIs or hosted routes
+    through its imports, so a job or a CLI command never loads the web layer by accident."""
+    graph = import_graph()
+    web = {name for name in graph if name.rsplit(".", 1)[-1] in ROUTE_MODULES}
+    edges = {"app", "app.blueprints", "app.wiring", "app.cli"}
+    offenders = {
+        name: sorted(_reaches(graph, name) & web)
+        for name in graph
+        if name not in web
+        and name not in edges
+        and not name.startswith("app.api")
+        and _reaches(graph, name) & web
+    }
+    assert offenders == {}

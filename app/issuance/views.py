@@ -17,7 +17,7 @@ from app.forms import attempt
 from app.issuance import bp, documents, keys, service
 from app.issuance import bulk as bulk_issuance
 from app.models.orgs import Role
-from app.orgs.views import managed_issuer, pick_issuer
+from app.orgs.picking import managed_issuer, pick_issuer
 from app.pagination import kept_paging, page_args
 from app.security import login_required, public, roles_required
 from app.verify import service as verifier

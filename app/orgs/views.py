@@ -18,21 +18,6 @@ from app.pagination import page_args
 from app.security import admin_required, login_required, public
 
 
-def managed_issuer(slug: str) -> Issuer:
-    """The issuer at ``slug``, if the signed-in user administers it (else 403/404)."""
-    issuer = service.issuer_by_slug(slug)
-    service.require_manager(current_user, issuer)
-    return issuer
-
-
-def pick_issuer(endpoint: str, title: str) -> Any:
-    """Straight to ``endpoint`` for the one issuer the user administers; a list otherwise."""
-    issuers = service.administered_issuers(current_user, page_args())
-    if issuers.total == 1 and issuers.items:
-        return redirect(url_for(endpoint, slug=issuers.items[0].slug))
-    return render_template("orgs/pick_issuer.html", issuers=issuers, endpoint=endpoint, title=title)
-
-
 def _org(kind: str, slug: str) -> Issuer | District:
     org = service.issuer_by_slug(slug) if kind == "issuers" else service.district_by_slug(slug)
     service.require_manager(current_user, org)

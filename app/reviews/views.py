@@ -16,7 +16,7 @@ from app.errors import InvalidInput
 from app.forms import attempt
 from app.models.orgs import Role
 from app.models.reviews import ReviewKind
-from app.orgs.views import managed_issuer, pick_issuer
+from app.orgs.picking import managed_issuer, pick_issuer
 from app.pagination import kept_paging, page_args
 from app.responses import file_response
 from app.reviews import bp, pool, service

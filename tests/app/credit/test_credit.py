@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 from sqlalchemy import func, select, text, update
+from sqlalchemy.exc import DBAPIError
 
 from app.config import Settings
 from app.credit import (
@@ -26,7 +27,7 @@ from app.credit import (
     requests,
 )
 from app.db import db, dispose_engines, utcnow
-from app.errors import Conflict, InvalidInput
+from app.errors import Conflict, Forbidden, InvalidInput
 from app.issuance import documents
 from app.issuance import service as issuance
 from app.models.accounts import User
@@ -136,7 +137,7 @@ def test_manual_approval_adjustments_need_a_reason_and_denials_too(
     assert request.status == "pending"
     assert db.session.scalars(select(LedgerEntry)).all() == []
     assert mailbox.to("officer@lake.test")  # the officer hears of it
-    with pytest.raises(Exception, match="say why"):
+    with pytest.raises(InvalidInput, match="say why"):
         approvals.approve(scene.officer, request, hours=5)
     db.session.rollback()
     request = db.session.get(CreditRequest, request.id)
@@ -146,7 +147,7 @@ def test_manual_approval_adjustments_need_a_reason_and_denials_too(
     assert line.hours == Decimal("5.00")
     assert line.actor_id == scene.officer.id
     assert "online" in line.reason
-    with pytest.raises(Exception, match="already approved"):
+    with pytest.raises(Conflict, match="already approved"):
         approvals.deny(scene.officer, request, "no")
 
 
@@ -424,7 +425,7 @@ def test_the_ledger_is_append_only_in_the_database(app: Any) -> None:
     requests.request_credit(scene.teacher, scene.district.id, assertion_uid=_badge(scene).uid)
     db.session.commit()
     for statement in ("UPDATE ledger_entries SET hours = 100", "DELETE FROM ledger_entries"):
-        with pytest.raises(Exception, match="append-only"):
+        with pytest.raises(DBAPIError, match="append-only"):
             db.session.execute(text(statement))
         db.session.rollback()
     assert db.session.scalars(select(LedgerEntry.hours)).all() == [Decimal("8.00")]
@@ -441,7 +442,7 @@ def test_teachers_join_by_claimed_domain_or_invitation(app: Any, client: Any, ma
     stranger = make_user("kim@elsewhere.test")
     db.session.commit()
     assert [d.id for d in domains.domain_districts(newcomer)] == [other.id]
-    with pytest.raises(Exception, match="not at a domain"):
+    with pytest.raises(Forbidden, match="not at a domain"):
         domains.join_by_domain(stranger, other.id)
     sign_in(client, newcomer)
     client.submit(f"/credit/{other.id}/join", page="/credit")
@@ -453,7 +454,7 @@ def test_teachers_join_by_claimed_domain_or_invitation(app: Any, client: Any, ma
     sign_in(client, stranger)
     assert client.get(link.removeprefix("http://localhost")).status_code == 302
     assert access.membership(stranger, other.id) is not None
-    with pytest.raises(Exception, match="Only platform admins"):
+    with pytest.raises(Forbidden, match="Only platform admins"):
         domains.claim_domain(officer, other, "grab.test")
 
 

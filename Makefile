@@ -118,6 +118,7 @@ bench: $(VENV)/.installed-dev ## benchmarks: print figures against a baseline me
 	$(BIN)/python tests/bench/bench_routing.py
 	$(BIN)/python tests/bench/bench_credit.py
 	$(BIN)/python tests/bench/bench_lists.py
+	$(BIN)/python tests/bench/bench_recommendations.py
 	$(BIN)/python tests/bench/bench_bulk.py
 	$(BIN)/python tests/bench/bench_http.py
 

@@ -16,6 +16,7 @@ from app import (
     credentials,
     credit,
     issuance,
+    learning,
     main,
     ops,
     orgs,
@@ -34,6 +35,8 @@ from app.extensions import csrf
 from app.issuance import api as issuance_api  # noqa: F401
 from app.issuance import hosted  # noqa: F401 - the /ob documents
 from app.issuance import views as issuance_views  # noqa: F401
+from app.learning import api as learning_api  # noqa: F401
+from app.learning import views as learning_views  # noqa: F401
 from app.main import views as main_views  # noqa: F401
 from app.ops import views as ops_views  # noqa: F401
 from app.orgs import api as orgs_api  # noqa: F401
@@ -56,6 +59,7 @@ BLUEPRINTS: tuple[Blueprint, ...] = (
     issuance.bp,
     issuance.ob,
     credit.bp,
+    learning.bp,
     ops.bp,
     api.bp,
 )

@@ -52,6 +52,10 @@ SCOPES: dict[str, Scope] = {
         ),
         Scope("credit:write", "List your districts and ask them for credit for your badges"),
         Scope(
+            "learning",
+            "Take self- and pre-assessments and read your results and recommendations",
+        ),
+        Scope(
             "review",
             "Read your review queue and the blind submissions, and score them",
             (Role.REVIEWER,),

@@ -8,8 +8,11 @@ password ``demo-password-1``. These accounts exist only where this command was r
 The content is data beside this module: ``organisations.json`` (the issuer, the district and
 its schools, the people and their roles, the review pool), ``credentials.json`` (rubric
 levels, standards frameworks, the credentials with their prompts and rubrics, the badges
-awarded) and ``credit.json`` (the district's categories, policies and members). This module
-reads them and seeds the database through the services, as the people would.
+awarded), ``credit.json`` (the district's categories, policies and members) and
+``learning.json`` (a competency framework over the demo credentials, and the demo teacher's
+past self-assessments and a pre-assessment, so her results and recommendations show at
+once). This module reads them and seeds the database through the services, as the people
+would.
 """
 
 from __future__ import annotations
@@ -31,10 +34,13 @@ from app.credit import access, memberships, policies
 from app.db import db, unit_of_work, utcnow
 from app.images import badge_svg, validate_badge_image
 from app.issuance import service as issuance
+from app.learning import assessments as learning_assessments
+from app.learning import frameworks as learning_frameworks
 from app.models.accounts import User
 from app.models.assertions import Assertion
 from app.models.credentials import Credential
 from app.models.credit import CreditCategory, CreditPolicy
+from app.models.learning import Framework, PreAttempt, SelfAssessment
 from app.models.orgs import District, Issuer, Role, RoleGrant, School
 from app.models.reviews import ReviewerQualification
 from app.reviews import pool
@@ -73,6 +79,7 @@ def _credential_spec(raw: dict[str, Any], frameworks: dict[str, Any]) -> dict[st
 _ORGANISATIONS = _load("organisations.json")
 _CREDENTIALS = _load("credentials.json")
 _CREDIT = _load("credit.json")
+_LEARNING = _load("learning.json")
 
 ISSUER: dict[str, str] = _ORGANISATIONS["issuer"]
 DISTRICT: dict[str, Any] = {
@@ -168,6 +175,90 @@ def seed_demo() -> list[str]:
     created += _seed_review_pool(issuer)
     created += _seed_badges(issuer)
     created += _seed_credit(issuer, district)
+    created += _seed_learning(issuer)
+    return created
+
+
+def _seed_learning(issuer: Issuer) -> list[str]:
+    """The frameworks of ``learning.json``, written and published by the demo designer, and
+    the demo teacher's past takes (only where she has none yet, so a second run adds none)."""
+    created: list[str] = []
+    slugs = dict(
+        db.session.execute(
+            select(Credential.slug, Credential.id).where(Credential.issuer_id == issuer.id)
+        ).all()
+    )
+    by_slug: dict[str, Framework] = {}
+    for spec in _LEARNING["frameworks"]:
+        framework = db.session.scalar(
+            select(Framework).where(
+                Framework.issuer_id == issuer.id, Framework.slug == spec["slug"]
+            )
+        )
+        if framework is None:
+            designer = db.session.scalar(select(User).where(User.email == spec["designer"]))
+            assert designer is not None  # _seed_people ran first
+            data = {
+                **spec,
+                "domains": [
+                    {
+                        **domain,
+                        "competencies": [
+                            {**c, "credentials": [slugs[s] for s in c["credentials"] if s in slugs]}
+                            for c in domain["competencies"]
+                        ],
+                    }
+                    for domain in spec["domains"]
+                ],
+            }
+            framework = learning_frameworks.create_framework(designer, issuer, data)
+            learning_frameworks.publish(designer, framework)
+            created.append(f"published framework {framework.title}")
+        by_slug[spec["slug"]] = framework
+    now = utcnow()
+    seeded: set[tuple[int, int]] = set()
+    for take in _LEARNING["self_assessments"]:
+        user = db.session.scalar(select(User).where(User.email == take["email"]))
+        framework = by_slug[take["framework"]]
+        if user is None:
+            continue
+        had = db.session.scalar(
+            select(SelfAssessment.id).where(
+                SelfAssessment.user_id == user.id, SelfAssessment.framework_id == framework.id
+            )
+        )
+        if had and (user.id, framework.id) not in seeded:
+            continue
+        seeded.add((user.id, framework.id))
+        titles = {c.title: c.id for c in framework.competencies}
+        learning_assessments.take_self_assessment(
+            user,
+            framework.id,
+            [{"competency_id": titles[t], "level": n} for t, n in take["ratings"].items()],
+            now=now - timedelta(days=take["days_ago"]),
+        )
+        created.append(f"self-assessment of {user.email} ({take['days_ago']} days ago)")
+    for take in _LEARNING["pre_assessments"]:
+        user = db.session.scalar(select(User).where(User.email == take["email"]))
+        framework = by_slug[take["framework"]]
+        competency = next(c for c in framework.competencies if c.title == take["competency"])
+        if user is None or db.session.scalar(
+            select(PreAttempt.id).where(
+                PreAttempt.user_id == user.id, PreAttempt.competency_id == competency.id
+            )
+        ):
+            continue
+        learning_assessments.take_pre_assessment(
+            user,
+            competency.id,
+            [
+                {"question_id": q.id, "choice": choice}
+                for q, choice in zip(competency.questions, take["choices"], strict=True)
+            ],
+            now=now - timedelta(days=take["days_ago"]),
+        )
+        created.append(f"pre-assessment of {user.email} on {competency.title}")
+    db.session.flush()
     return created
 
 

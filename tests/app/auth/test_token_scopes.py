@@ -19,10 +19,17 @@ from tests.app.issuance.helpers import passed
 from tests.app.people import PASSWORD, grant, make_district, make_issuer, make_user
 from tests.app.reviews.world import build
 
-TEACHER = ["account", "badges:read", "evidence:write", "credit:write"]
+TEACHER = ["account", "badges:read", "evidence:write", "credit:write", "learning"]
 
 # /api/v1 routes that take no token at all; every other one must declare a scope.
-ANONYMOUS = {"api.create_token", "api.list_credentials", "api.get_credential", "api.verify_api"}
+ANONYMOUS = {
+    "api.create_token",
+    "api.list_credentials",
+    "api.get_credential",
+    "api.verify_api",
+    "api.list_frameworks",
+    "api.get_framework",
+}
 
 # The scope each route declares (any one of them suffices), pinned so a loosened one is caught.
 EXPECTED = {
@@ -55,6 +62,11 @@ EXPECTED = {
     "api.district_domains": ("ledger:read", "credit:write", "admin"),
     "api.claim_district_domain": ("admin",),
     "api.release_district_domain": ("admin",),
+    "api.create_self_assessment": ("learning",),
+    "api.my_self_assessments": ("learning",),
+    "api.get_pre_assessment": ("learning",),
+    "api.create_attempt": ("learning",),
+    "api.my_recommendations": ("learning",),
 }
 
 

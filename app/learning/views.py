@@ -1,0 +1,444 @@
+"""Pages: published frameworks (anyone), a teacher's learning (self-assessment,
+pre-assessments, results, recommendations), and the designer's framework editor."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import redirect, render_template, request, url_for
+from flask_login import current_user
+
+from app.errors import InvalidInput, NotFound
+from app.forms import attempt
+from app.learning import assessments, bp, frameworks, recommend
+from app.learning.forms import (
+    ActionForm,
+    CompetencyForm,
+    DetailsForm,
+    DomainForm,
+    NewFrameworkForm,
+    QuestionForm,
+    lines,
+)
+from app.models.learning import Competency, Framework
+from app.models.orgs import Role
+from app.pagination import page_args
+from app.security import login_required, public, roles_required
+
+designer = roles_required(Role.DESIGNER, Role.ISSUER_ADMIN)
+RECOMMENDATIONS_PER_PAGE = 5
+FRAMEWORKS_PER_PAGE = 10
+
+
+def _status() -> int:
+    return 422 if request.method == "POST" else 200
+
+
+# --- anyone -------------------------------------------------------------------------------
+
+
+@bp.get("/learning/frameworks")
+@public
+def frameworks_index() -> Any:
+    page = frameworks.published_page(page_args(default=FRAMEWORKS_PER_PAGE))
+    return render_template("learning/frameworks.html", page=page)
+
+
+@bp.get("/learning/frameworks/<int:framework_id>")
+@public
+def framework(framework_id: int) -> Any:
+    found = frameworks.published_framework(framework_id)
+    refs = frameworks.credential_refs(cr.id for c in found.competencies for cr in c.credentials)
+    signed_in = current_user.is_authenticated
+    scores = (
+        assessments.latest_scores(current_user, [c.id for c in found.competencies])
+        if signed_in
+        else {}
+    )
+    taken = assessments.latest_dates(current_user, [found.id]) if signed_in else {}
+    return render_template(
+        "learning/framework.html",
+        framework=found,
+        refs=refs,
+        scores=scores,
+        last_taken=taken.get(found.id),
+    )
+
+
+# --- the teacher's own --------------------------------------------------------------------
+
+
+@bp.get("/learning")
+@login_required
+def index() -> Any:
+    ranked = recommend.recommendations(current_user)
+    suggestions = recommend.page_of(
+        ranked, page_args(prefix="rec_", default=RECOMMENDATIONS_PER_PAGE)
+    )
+    page = frameworks.published_page(page_args(prefix="fw_", default=FRAMEWORKS_PER_PAGE))
+    taken = assessments.latest_dates(current_user, [f.id for f in page.items])
+    return render_template("learning/index.html", suggestions=suggestions, page=page, taken=taken)
+
+
+def _ratings_from_form(found: Framework) -> tuple[list[dict[str, Any]], dict[int, str]]:
+    """The levels chosen on the page (a competency left blank is not rated this time)."""
+    ratings: list[dict[str, Any]] = []
+    chosen: dict[int, str] = {}
+    for competency in found.competencies:
+        raw = request.form.get(f"level-{competency.id}", "").strip()
+        if not raw:
+            continue
+        chosen[competency.id] = raw
+        ratings.append(
+            {"competency_id": competency.id, "level": int(raw) if raw.isdigit() else raw}
+        )
+    return ratings, chosen
+
+
+@bp.route("/learning/frameworks/<int:framework_id>/self-assessment", methods=["GET", "POST"])
+@login_required
+def self_assessment(framework_id: int) -> Any:
+    found = frameworks.published_framework(framework_id)
+    form = ActionForm()
+    chosen: dict[int, str] = {}
+    if request.method == "POST" and form.validate_on_submit():
+        ratings, chosen = _ratings_from_form(found)
+        with attempt(form, "Saved. Here is where you stand, and what changed.") as outcome:
+            assessments.take_self_assessment(current_user, found.id, ratings)
+        if outcome.ok:
+            return redirect(url_for("learning.results", framework_id=found.id), 303)
+    elif request.method == "GET":
+        latest = assessments.results(current_user, found.id).assessment
+        if latest is not None:  # start from her last answers: a retake changes what moved
+            chosen = {r.competency_id: str(r.level) for r in latest.ratings}
+    return render_template(
+        "learning/self_assessment.html", framework=found, form=form, chosen=chosen
+    ), _status()
+
+
+@bp.get("/learning/frameworks/<int:framework_id>/results")
+@login_required
+def results(framework_id: int) -> Any:
+    found = assessments.results(current_user, framework_id)
+    history = assessments.my_self_assessments(
+        current_user, page_args(prefix="history_"), framework_id=found.framework.id
+    )
+    return render_template("learning/results.html", results=found, history=history)
+
+
+@bp.get("/learning/self-assessments/<int:assessment_id>")
+@login_required
+def past_self_assessment(assessment_id: int) -> Any:
+    found = assessments.results(current_user, assessment_id=assessment_id)
+    return render_template("learning/results.html", results=found, history=None)
+
+
+def _answers_from_form(competency: Competency) -> tuple[list[dict[str, Any]], dict[int, str]]:
+    answers: list[dict[str, Any]] = []
+    given: dict[int, str] = {}
+    for question in competency.questions:
+        raw = request.form.get(f"q-{question.id}", "")
+        given[question.id] = raw
+        if question.is_choice:
+            choice: Any = int(raw) if raw.isdigit() else (raw or None)
+            answers.append({"question_id": question.id, "choice": choice})
+        else:
+            answers.append({"question_id": question.id, "text": raw})
+    return answers, given
+
+
+@bp.route("/learning/competencies/<int:competency_id>/pre-assessment", methods=["GET", "POST"])
+@login_required
+def pre_assessment(competency_id: int) -> Any:
+    competency = assessments.quiz(competency_id)
+    form = ActionForm()
+    given: dict[int, str] = {}
+    if request.method == "POST" and form.validate_on_submit():
+        answers, given = _answers_from_form(competency)
+        with attempt(form) as outcome:
+            taken = assessments.take_pre_assessment(current_user, competency.id, answers)
+        if outcome.ok:
+            return redirect(url_for("learning.attempt_page", attempt_id=taken.id), 303)
+    return render_template(
+        "learning/pre_assessment.html", competency=competency, form=form, given=given
+    ), _status()
+
+
+@bp.get("/learning/pre-assessments/<int:attempt_id>")
+@login_required
+def attempt_page(attempt_id: int) -> Any:
+    taken = assessments.own_attempt(current_user, attempt_id)
+    return render_template(
+        "learning/attempt.html", attempt=taken, before=assessments.attempt_before(taken)
+    )
+
+
+# --- designers ----------------------------------------------------------------------------
+
+
+@bp.get("/learning/design")
+@designer
+def design_index() -> Any:
+    page = frameworks.frameworks_for(current_user, page_args())
+    return render_template("learning/design_index.html", page=page)
+
+
+@bp.route("/learning/design/new", methods=["GET", "POST"])
+@designer
+def design_new() -> Any:
+    form = NewFrameworkForm()
+    issuers = frameworks.editable_issuers(current_user)
+    form.issuer.choices = [(i.id, i.name) for i in issuers]
+    if request.method == "GET":
+        form.scale.data = "\n".join(frameworks.DEFAULT_SCALE)
+    if form.validate_on_submit():
+        issuer = next((i for i in issuers if i.id == form.issuer.data), None)
+        with attempt(form, "Framework created. Add its domains and competencies.") as outcome:
+            if issuer is None:
+                raise NotFound("Choose one of your issuers.")
+            created = frameworks.create_framework(
+                current_user,
+                issuer,
+                {
+                    "slug": form.slug.data,
+                    "title": form.title.data,
+                    "description": form.description.data,
+                    "scale": lines(form.scale.data),
+                },
+            )
+        if outcome.ok:
+            return redirect(url_for("learning.design", framework_id=created.id), 303)
+    return render_template("learning/design_new.html", form=form), _status()
+
+
+def _editor(found: Framework, status: int = 200, **forms: Any) -> Any:
+    """The framework editor, with ``forms`` (one that failed) in place of fresh ones."""
+    details = forms.get("details") or DetailsForm(prefix="details")
+    if "details" not in forms:
+        details.title.data = found.title
+        details.description.data = found.description
+        details.scale.data = "\n".join(found.scale_descriptors)
+    domain_forms = {}
+    for domain in found.domains:
+        edit = forms.get(f"domain-{domain.id}") or DomainForm(prefix=f"domain-{domain.id}")
+        if f"domain-{domain.id}" not in forms:
+            edit.title.data, edit.description.data = domain.title, domain.description
+        add = forms.get(f"add-{domain.id}") or CompetencyForm(prefix=f"add-{domain.id}")
+        domain_forms[domain.id] = (edit, add)
+    return render_template(
+        "learning/design.html",
+        framework=found,
+        details=details,
+        domain_forms=domain_forms,
+        new_domain=forms.get("new_domain") or DomainForm(prefix="new-domain"),
+        action=ActionForm(),
+        problems=frameworks.publish_problems(found),
+    ), status
+
+
+@bp.get("/learning/design/<int:framework_id>")
+@designer
+def design(framework_id: int) -> Any:
+    return _editor(frameworks.get_for_editing(current_user, framework_id))
+
+
+@bp.post("/learning/design/<int:framework_id>/details")
+@designer
+def design_details(framework_id: int) -> Any:
+    found = frameworks.get_for_editing(current_user, framework_id)
+    form = DetailsForm(prefix="details")
+    if form.validate_on_submit():
+        with attempt(form, "Details saved.") as outcome:
+            frameworks.set_details(
+                current_user,
+                found,
+                {
+                    "title": form.title.data,
+                    "description": form.description.data,
+                    "scale": lines(form.scale.data),
+                },
+            )
+        if outcome.ok:
+            return redirect(url_for("learning.design", framework_id=found.id), 303)
+        found = frameworks.get_for_editing(current_user, framework_id)
+    return _editor(found, 422, details=form)
+
+
+@bp.post("/learning/design/<int:framework_id>/domains")
+@designer
+def design_add_domain(framework_id: int) -> Any:
+    found = frameworks.get_for_editing(current_user, framework_id)
+    form = DomainForm(prefix="new-domain")
+    if form.validate_on_submit():
+        with attempt(form, "Domain added.") as outcome:
+            added = frameworks.add_domain(
+                current_user,
+                found,
+                {"title": form.title.data, "description": form.description.data},
+            )
+        if outcome.ok:
+            return redirect(
+                url_for("learning.design", framework_id=found.id, _anchor=f"domain-{added.id}"),
+                303,
+            )
+        found = frameworks.get_for_editing(current_user, framework_id)
+    return _editor(found, 422, new_domain=form)
+
+
+@bp.post("/learning/design/domains/<int:domain_id>")
+@designer
+def design_domain(domain_id: int) -> Any:
+    """Save a domain's title and description, or (``action=remove``) remove it."""
+    domain = frameworks.domain_for_editing(current_user, domain_id)
+    framework_id = domain.framework_id
+    form = DomainForm(prefix=f"domain-{domain.id}")
+    if form.validate_on_submit():
+        removing = request.form.get("action") == "remove"
+        with attempt(form, "Domain removed." if removing else "Domain saved.") as outcome:
+            if removing:
+                frameworks.remove_domain(current_user, domain)
+            else:
+                frameworks.update_domain(
+                    current_user,
+                    domain,
+                    {"title": form.title.data, "description": form.description.data},
+                )
+        if outcome.ok:
+            return redirect(url_for("learning.design", framework_id=framework_id), 303)
+    found = frameworks.get_for_editing(current_user, framework_id)
+    return _editor(found, 422, **{f"domain-{domain_id}": form})
+
+
+@bp.post("/learning/design/domains/<int:domain_id>/competencies")
+@designer
+def design_add_competency(domain_id: int) -> Any:
+    domain = frameworks.domain_for_editing(current_user, domain_id)
+    framework_id = domain.framework_id
+    form = CompetencyForm(prefix=f"add-{domain.id}")
+    form.credentials.choices = []  # linked on the competency's own page
+    if form.validate_on_submit():
+        with attempt(form, "Competency added. Link the credentials that certify it.") as outcome:
+            added = frameworks.add_competency(
+                current_user,
+                domain,
+                {"title": form.title.data, "description": form.description.data},
+            )
+        if outcome.ok:
+            return redirect(url_for("learning.design_competency", competency_id=added.id), 303)
+    found = frameworks.get_for_editing(current_user, framework_id)
+    return _editor(found, 422, **{f"add-{domain_id}": form})
+
+
+def _competency_page(
+    competency: Competency,
+    status: int = 200,
+    form: CompetencyForm | None = None,
+    question: QuestionForm | None = None,
+) -> Any:
+    framework_ = competency.domain.framework
+    choices = frameworks.credential_choices(framework_.issuer_id)
+    if form is None:
+        form = CompetencyForm(prefix="competency")
+        form.title.data, form.description.data = competency.title, competency.description
+        form.credentials.data = [c.id for c in competency.credentials]
+    form.credentials.choices = [(ref.id, ref.title) for ref in choices]
+    return render_template(
+        "learning/design_competency.html",
+        competency=competency,
+        framework=framework_,
+        form=form,
+        question=question or QuestionForm(prefix="question"),
+        action=ActionForm(),
+    ), status
+
+
+@bp.route("/learning/design/competencies/<int:competency_id>", methods=["GET", "POST"])
+@designer
+def design_competency(competency_id: int) -> Any:
+    """The competency, its credentials and its pre-assessment; posting saves or (with
+    ``action=remove``) removes it."""
+    competency = frameworks.competency_for_editing(current_user, competency_id)
+    if request.method == "GET":
+        return _competency_page(competency)
+    form = CompetencyForm(prefix="competency")
+    choices = frameworks.credential_choices(competency.domain.framework.issuer_id)
+    form.credentials.choices = [(ref.id, ref.title) for ref in choices]
+    framework_id = competency.framework_id
+    if form.validate_on_submit():
+        removing = request.form.get("action") == "remove"
+        with attempt(form, "Competency removed." if removing else "Competency saved.") as outcome:
+            if removing:
+                frameworks.remove_competency(current_user, competency)
+            else:
+                frameworks.update_competency(
+                    current_user,
+                    competency,
+                    {
+                        "title": form.title.data,
+                        "description": form.description.data,
+                        "credentials": list(form.credentials.data or []),
+                    },
+                )
+        if outcome.ok:
+            if removing:
+                return redirect(url_for("learning.design", framework_id=framework_id), 303)
+            return redirect(url_for("learning.design_competency", competency_id=competency_id), 303)
+    competency = frameworks.competency_for_editing(current_user, competency_id)
+    return _competency_page(competency, 422, form=form)
+
+
+@bp.post("/learning/design/competencies/<int:competency_id>/questions")
+@designer
+def design_add_question(competency_id: int) -> Any:
+    competency = frameworks.competency_for_editing(current_user, competency_id)
+    form = QuestionForm(prefix="question")
+    if form.validate_on_submit():
+        with attempt(form, "Question added.") as outcome:
+            correct = form.correct.data
+            frameworks.add_question(
+                current_user,
+                competency,
+                {
+                    "kind": form.kind.data,
+                    "prompt": form.prompt.data,
+                    "options": lines(form.options.data),
+                    "correct": correct - 1 if isinstance(correct, int) else None,
+                },
+            )
+        if outcome.ok:
+            return redirect(
+                url_for(
+                    "learning.design_competency", competency_id=competency_id, _anchor="questions"
+                ),
+                303,
+            )
+        competency = frameworks.competency_for_editing(current_user, competency_id)
+    return _competency_page(competency, 422, question=form)
+
+
+@bp.post("/learning/design/questions/<int:question_id>/remove")
+@designer
+def design_remove_question(question_id: int) -> Any:
+    question = frameworks.question_for_editing(current_user, question_id)
+    competency_id = question.competency_id
+    form = ActionForm()
+    if form.validate_on_submit():
+        with attempt(form, "Question removed.") as outcome:
+            frameworks.remove_question(current_user, question)
+        if outcome.ok:
+            return redirect(url_for("learning.design_competency", competency_id=competency_id), 303)
+    raise InvalidInput("The form expired; reload the page and try again.")
+
+
+@bp.post("/learning/design/<int:framework_id>/publish")
+@designer
+def design_publish(framework_id: int) -> Any:
+    found = frameworks.get_for_editing(current_user, framework_id)
+    form = ActionForm()
+    if form.validate_on_submit():
+        with attempt(form, "Published: teachers can now assess themselves on it.") as outcome:
+            frameworks.publish(current_user, found)
+        if outcome.ok:
+            return redirect(url_for("learning.design", framework_id=found.id), 303)
+        found = frameworks.get_for_editing(current_user, framework_id)
+    return _editor(found, 422)

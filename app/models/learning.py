@@ -1,0 +1,257 @@
+"""Personalized professional learning: competency frameworks, and the teacher's own
+self-assessments (comfort) and pre-assessments (skill).
+
+An issuer's designers write a ``Framework``: domains, each holding competencies, each linked
+to the issuer's credentials that certify it, and (optionally) a short quiz per competency.
+A teacher rates her comfort with the competencies of a framework (a ``SelfAssessment`` of
+``SelfRating`` rows) and takes a competency's quiz (a ``PreAttempt`` of ``PreAnswer`` rows),
+as often as she likes; every take is kept and dated, and only she sees it.
+
+A teacher's answers outlive edits to the framework: a rating keeps the scale it was given on
+(``SelfAssessment.scale``), an answer keeps the question's text (a question may be removed),
+and a competency with ratings or answers cannot be removed (the database and the service
+refuse).
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    Column,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.db import Base, UTCDateTime, utcnow
+from app.models.credentials import Credential
+from app.models.orgs import Issuer
+
+
+class FrameworkStatus(enum.StrEnum):
+    DRAFT = "draft"
+    PUBLISHED = "published"
+
+
+class QuestionKind(enum.StrEnum):
+    CHOICE = "choice"  # multiple choice, scored
+    SHORT = "short"  # short answer, kept for the teacher's reflection, not scored
+
+
+class Framework(Base):
+    __tablename__ = "frameworks"
+    __table_args__ = (
+        UniqueConstraint("issuer_id", "slug"),
+        CheckConstraint("scale_max BETWEEN 4 AND 5", name="scale_four_or_five"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    issuer_id: Mapped[int] = mapped_column(ForeignKey("issuers.id", ondelete="CASCADE"))
+    slug: Mapped[str] = mapped_column(String(80))
+    title: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[str] = mapped_column(String(16), default=FrameworkStatus.DRAFT.value, index=True)
+    # The comfort scale: one descriptor per level, from 1 (lowest) up; 4 or 5 levels.
+    scale_max: Mapped[int] = mapped_column(Integer, default=5)
+    scale_descriptors: Mapped[list[str]] = mapped_column(JSON, default=list)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+    issuer: Mapped[Issuer] = relationship()
+    domains: Mapped[list[Domain]] = relationship(
+        back_populates="framework",
+        order_by="Domain.position, Domain.id",
+        cascade="all, delete-orphan",
+    )
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == FrameworkStatus.PUBLISHED
+
+    @property
+    def competencies(self) -> list[Competency]:
+        return [c for d in self.domains for c in d.competencies]
+
+
+competency_credentials = Table(
+    "competency_credentials",
+    Base.metadata,
+    Column("competency_id", ForeignKey("competencies.id", ondelete="CASCADE"), primary_key=True),
+    Column(
+        "credential_id",
+        ForeignKey("credentials.id", ondelete="CASCADE"),
+        primary_key=True,
+        index=True,
+    ),
+)
+
+
+class Domain(Base):
+    __tablename__ = "framework_domains"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    framework_id: Mapped[int] = mapped_column(
+        ForeignKey("frameworks.id", ondelete="CASCADE"), index=True
+    )
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    title: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+
+    framework: Mapped[Framework] = relationship(back_populates="domains")
+    competencies: Mapped[list[Competency]] = relationship(
+        back_populates="domain",
+        order_by="Competency.position, Competency.id",
+        cascade="all, delete-orphan",
+    )
+
+
+class Competency(Base):
+    __tablename__ = "competencies"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    domain_id: Mapped[int] = mapped_column(
+        ForeignKey("framework_domains.id", ondelete="CASCADE"), index=True
+    )
+    # Also the domain's framework: a rating's competency is checked against its framework
+    # without a join, and a framework's competencies are one indexed read.
+    framework_id: Mapped[int] = mapped_column(
+        ForeignKey("frameworks.id", ondelete="CASCADE"), index=True
+    )
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    title: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+
+    domain: Mapped[Domain] = relationship(back_populates="competencies")
+    framework: Mapped[Framework] = relationship()
+    credentials: Mapped[list[Credential]] = relationship(
+        secondary=competency_credentials, order_by="Credential.id"
+    )
+    questions: Mapped[list[Question]] = relationship(
+        back_populates="competency",
+        order_by="Question.position, Question.id",
+        cascade="all, delete-orphan",
+    )
+
+
+class Question(Base):
+    """One pre-assessment question of a competency, written by the framework's designer."""
+
+    __tablename__ = "pre_questions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    competency_id: Mapped[int] = mapped_column(
+        ForeignKey("competencies.id", ondelete="CASCADE"), index=True
+    )
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    kind: Mapped[str] = mapped_column(String(8))
+    prompt: Mapped[str] = mapped_column(Text)
+    # Multiple choice: the options, and the position (from 0) of the right one.
+    options: Mapped[list[str]] = mapped_column(JSON, default=list)
+    correct: Mapped[int | None] = mapped_column(Integer)
+
+    competency: Mapped[Competency] = relationship(back_populates="questions")
+
+    @property
+    def is_choice(self) -> bool:
+        return self.kind == QuestionKind.CHOICE
+
+
+class SelfAssessment(Base):
+    """A teacher's comfort ratings on (some of) a framework's competencies, at one time."""
+
+    __tablename__ = "self_assessments"
+    __table_args__ = (Index("ix_self_assessments_user_newest", "user_id", "taken_at", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    framework_id: Mapped[int] = mapped_column(
+        ForeignKey("frameworks.id", ondelete="CASCADE"), index=True
+    )
+    # The scale's top level when she answered (a later change of scale keeps this meaning).
+    scale: Mapped[int] = mapped_column(Integer)
+    taken_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    framework: Mapped[Framework] = relationship()
+    ratings: Mapped[list[SelfRating]] = relationship(
+        back_populates="assessment", cascade="all, delete-orphan", order_by="SelfRating.id"
+    )
+
+
+class SelfRating(Base):
+    __tablename__ = "self_ratings"
+    __table_args__ = (
+        UniqueConstraint("assessment_id", "competency_id"),
+        CheckConstraint("level >= 1", name="level_from_one"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assessment_id: Mapped[int] = mapped_column(
+        ForeignKey("self_assessments.id", ondelete="CASCADE")
+    )
+    # RESTRICT: the service refuses to remove a competency someone has rated.
+    competency_id: Mapped[int] = mapped_column(ForeignKey("competencies.id"), index=True)
+    level: Mapped[int] = mapped_column(Integer)
+
+    assessment: Mapped[SelfAssessment] = relationship(back_populates="ratings")
+    competency: Mapped[Competency] = relationship()
+
+
+class PreAttempt(Base):
+    """One take of a competency's quiz: the multiple-choice score and every answer."""
+
+    __tablename__ = "pre_attempts"
+    __table_args__ = (
+        Index("ix_pre_attempts_user_competency_newest", "user_id", "competency_id", "taken_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    # RESTRICT: the service refuses to remove a competency someone has answered.
+    competency_id: Mapped[int] = mapped_column(ForeignKey("competencies.id"), index=True)
+    score: Mapped[int] = mapped_column(Integer)  # multiple-choice answers right
+    out_of: Mapped[int] = mapped_column(Integer)  # multiple-choice questions asked
+    taken_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    competency: Mapped[Competency] = relationship()
+    answers: Mapped[list[PreAnswer]] = relationship(
+        back_populates="attempt", cascade="all, delete-orphan", order_by="PreAnswer.position"
+    )
+
+
+class PreAnswer(Base):
+    __tablename__ = "pre_answers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    attempt_id: Mapped[int] = mapped_column(
+        ForeignKey("pre_attempts.id", ondelete="CASCADE"), index=True
+    )
+    # The question may later be edited or removed; the answer keeps what was asked.
+    question_id: Mapped[int | None] = mapped_column(
+        ForeignKey("pre_questions.id", ondelete="SET NULL")
+    )
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    kind: Mapped[str] = mapped_column(String(8))
+    prompt: Mapped[str] = mapped_column(Text)
+    options: Mapped[list[str]] = mapped_column(JSON, default=list)
+    choice: Mapped[int | None] = mapped_column(Integer)
+    correct_choice: Mapped[int | None] = mapped_column(Integer)
+    text: Mapped[str] = mapped_column(Text, default="")
+
+    attempt: Mapped[PreAttempt] = relationship(back_populates="answers")
+
+    @property
+    def is_right(self) -> bool | None:
+        """Right or wrong for multiple choice; None for a short answer (not scored)."""
+        if self.kind != QuestionKind.CHOICE:
+            return None
+        return self.choice is not None and self.choice == self.correct_choice

@@ -96,13 +96,13 @@ load: $(VENV)/.installed-dev $(LOAD)/.installed ## two gunicorn instances under 
 
 lint: $(VENV)/.installed-dev ## ruff lint and format check
 	$(BIN)/ruff check .
-	$(BIN)/ruff format --check badges
+	$(BIN)/ruff format --check .
 
 typecheck: $(VENV)/.installed-dev ## mypy on the whole project (strict on badges/ and app/; see [tool.mypy])
 	$(BIN)/mypy
 
 fmt: $(VENV)/.installed-dev ## format and autofix
-	$(BIN)/ruff format badges
+	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
 test: $(VENV)/.installed-dev $(LOAD)/.installed chromium axe validator lint infra-lint typecheck ## lint, type-check and run the whole suite (SQLite; PostgreSQL when DATABASE_URL is set)

@@ -228,4 +228,3 @@ def new_attempt(submission_id: int) -> Any:
     previous = service.get_own(current_user, submission_id)
     submission, redo = service.try_again(current_user, previous)
     return jsonify({**dump(submission), "not_prefilled": redo}), 201
-

@@ -237,7 +237,7 @@ def clean_office(source: IO[bytes], out: IO[bytes]) -> str:
 
 
 def _photo_kind(name: str) -> str | None:
-    """"jpg" or "png" for a picture inside the package (word/media/, ppt/media/, xl/media/):
+    """ "jpg" or "png" for a picture inside the package (word/media/, ppt/media/, xl/media/):
     a photo pasted into a document keeps its camera's EXIF, location included."""
     extension = posixpath.splitext(name.lower())[1]
     if "/media/" not in f"/{name.lower()}":

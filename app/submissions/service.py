@@ -458,7 +458,6 @@ def own_file(submission: Submission, file_id: int) -> EvidenceFile:
     return record
 
 
-
 def _upload_tokens() -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="direct-upload")
 

@@ -293,10 +293,11 @@ def test_pages_reflow_at_320_px_and_at_200_percent_zoom(
     }
     browser = page.context.browser
     too_wide: list[str] = []
-    for name, options in {
+    sizes: dict[str, dict[str, Any]] = {
         "320px": {"viewport": {"width": 320, "height": 640}},
         "zoom200": {"viewport": {"width": 640, "height": 450}, "device_scale_factor": 2},
-    }.items():
+    }
+    for name, options in sizes.items():
         context = browser.new_context(base_url=live_server, **options)
         tab = context.new_page()
         try:

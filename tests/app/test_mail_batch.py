@@ -48,9 +48,7 @@ def test_a_rolled_back_batch_sends_nothing(app: Any, mailbox: Any) -> None:
     assert mailbox.messages == []
 
 
-def test_without_smtp_mail_is_printed_readably_in_development(
-    settings: Any, capsys: Any
-) -> None:
+def test_without_smtp_mail_is_printed_readably_in_development(settings: Any, capsys: Any) -> None:
     """make run has no SMTP server: the confirmation link must be copyable from the console
     (plain text, not quoted-printable; the real recipient, not its hash)."""
     from app import create_app

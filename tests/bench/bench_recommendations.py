@@ -111,7 +111,7 @@ def _set_up(credentials_count: int, takes: int) -> tuple[str, set[int]]:
     frameworks.publish(designer, framework)
     teacher = make_user("teacher@bench.test")
     held = ids[-1]
-    version = db.session.get(Credential, held).published_version  # type: ignore[union-attr]
+    version = db.session.get(Credential, held).published_version
     issuance.issue(version, email=teacher.email, user=teacher, issued_on=now)
     submissions.start(teacher, full.id)
     for t in range(takes):

@@ -153,9 +153,15 @@ def _filled_draft(teacher: Any, slug: str) -> Any:
 
 def _learning_ids(teacher_id: int) -> dict[str, Any]:
     """The seeded competency framework, its first competency, and the demo teacher's own
-    self-assessment and pre-assessment attempt (None where the demo has none)."""
+    self-assessment, pre-assessment attempt and growth plan (None where the demo has none)."""
     from app.db import db
-    from app.models.learning import Competency, Framework, PreAttempt, SelfAssessment
+    from app.models.learning import (
+        Competency,
+        Framework,
+        GrowthPlan,
+        PreAttempt,
+        SelfAssessment,
+    )
 
     def first(model: Any, *where: Any) -> int | None:
         found: int | None = db.session.scalar(select(model.id).where(*where).order_by(model.id))
@@ -166,6 +172,7 @@ def _learning_ids(teacher_id: int) -> dict[str, Any]:
         "competency_id": first(Competency),
         "assessment_id": first(SelfAssessment, SelfAssessment.user_id == teacher_id),
         "attempt_id": first(PreAttempt, PreAttempt.user_id == teacher_id),
+        "plan_id": first(GrowthPlan, GrowthPlan.user_id == teacher_id),  # her growth plan
     }
 
 

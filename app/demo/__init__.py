@@ -9,10 +9,10 @@ The content is data beside this module: ``organisations.json`` (the issuer, the 
 its schools, the people and their roles, the review pool), ``credentials.json`` (rubric
 levels, standards frameworks, the credentials with their prompts and rubrics, the badges
 awarded), ``credit.json`` (the district's categories, policies and members) and
-``learning.json`` (a competency framework over the demo credentials, and the demo teacher's
+``learning.json`` (a competency framework over the demo credentials, the demo teacher's
 past self-assessments and a pre-assessment, so her results and recommendations show at
-once). This module reads them and seeds the database through the services, as the people
-would.
+once, and her growth plan with a goal, its progress and her coach's comment). This module
+reads them and seeds the database through the services, as the people would.
 """
 
 from __future__ import annotations
@@ -36,11 +36,12 @@ from app.images import badge_svg, validate_badge_image
 from app.issuance import service as issuance
 from app.learning import assessments as learning_assessments
 from app.learning import frameworks as learning_frameworks
+from app.learning import plans as learning_plans
 from app.models.accounts import User
 from app.models.assertions import Assertion
 from app.models.credentials import Credential
 from app.models.credit import CreditCategory, CreditPolicy
-from app.models.learning import Framework, PreAttempt, SelfAssessment
+from app.models.learning import Competency, Framework, GrowthPlan, PreAttempt, SelfAssessment
 from app.models.orgs import District, Issuer, Role, RoleGrant, School
 from app.models.reviews import ReviewerQualification
 from app.reviews import pool
@@ -176,6 +177,7 @@ def seed_demo() -> list[str]:
     created += _seed_badges(issuer)
     created += _seed_credit(issuer, district)
     created += _seed_learning(issuer)
+    created += _seed_growth_plans(issuer)
     return created
 
 
@@ -258,6 +260,56 @@ def _seed_learning(issuer: Issuer) -> list[str]:
             now=now - timedelta(days=take["days_ago"]),
         )
         created.append(f"pre-assessment of {user.email} on {competency.title}")
+    db.session.flush()
+    return created
+
+
+def _seed_growth_plans(issuer: Issuer) -> list[str]:
+    """The growth plans of ``learning.json`` (only for a teacher who has none yet): goals,
+    dated progress, the invited coach (her invitation mail is sent) and her comments."""
+    created: list[str] = []
+    slugs = dict(
+        db.session.execute(
+            select(Credential.slug, Credential.id).where(Credential.issuer_id == issuer.id)
+        ).all()
+    )
+    today = utcnow().date()
+    for spec in _LEARNING.get("growth_plans", []):
+        user = db.session.scalar(select(User).where(User.email == spec["email"]))
+        if user is None or db.session.scalar(
+            select(GrowthPlan.id).where(GrowthPlan.user_id == user.id)
+        ):
+            continue
+        plan = learning_plans.create_plan(user, {"title": spec["title"]})
+        for email in spec.get("coaches", []):
+            learning_plans.invite_coach(user, plan.id, email)
+        for goal_spec in spec["goals"]:
+            titles = dict(db.session.execute(select(Competency.title, Competency.id)).all())
+            goal = learning_plans.add_goal(
+                user,
+                plan.id,
+                {
+                    **goal_spec,
+                    "target_date": today + timedelta(days=goal_spec["target_in_days"]),
+                    "competency_ids": [titles[t] for t in goal_spec["competencies"]],
+                    "credential_ids": [slugs[s] for s in goal_spec["credentials"] if s in slugs],
+                },
+            )
+            for entry in goal_spec.get("progress", []):
+                learning_plans.record_progress(
+                    user,
+                    goal.id,
+                    {
+                        "recorded_on": today - timedelta(days=entry["days_ago"]),
+                        "value": entry["value"],
+                        "note": entry["note"],
+                    },
+                )
+            for remark in goal_spec.get("comments", []):
+                author = db.session.scalar(select(User).where(User.email == remark["email"]))
+                if author is not None:
+                    learning_plans.comment(author, goal.id, {"body": remark["body"]})
+        created.append(f"growth plan of {user.email}")
     db.session.flush()
     return created
 

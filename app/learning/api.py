@@ -1,5 +1,5 @@
-"""API: published frameworks (anyone), and a teacher's own self-assessments, pre-assessments
-and recommendations (a token with the ``learning`` scope)."""
+"""API: published frameworks (anyone), and a teacher's own self-assessments, pre-assessments,
+recommendations and growth plans (a token with the ``learning`` scope)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,21 @@ from flask_login import current_user
 
 from app.api import bp, json_body
 from app.auth.scopes import requires_scope
-from app.learning import assessments, frameworks, recommend
+from app.learning import assessments, frameworks, plans, recommend
+from app.learning.plan_schemas import (
+    CoachInSchema,
+    CoachOutSchema,
+    CommentInSchema,
+    CommentOutSchema,
+    GoalInSchema,
+    GoalOutSchema,
+    PlanInSchema,
+    PlanPatchSchema,
+    PlanSummarySchema,
+    ProgressInSchema,
+    ProgressOutSchema,
+    plan_for,
+)
 from app.learning.schemas import (
     AttemptInSchema,
     AttemptOutSchema,
@@ -108,3 +122,98 @@ def my_recommendations() -> Any:
             "api.my_recommendations",
         )
     )
+
+
+# --- growth plans -------------------------------------------------------------------------
+
+
+@bp.get("/growth-plans")
+@requires_scope("learning")
+@login_required
+def my_growth_plans() -> Any:
+    """The teacher's own plans, newest first, a page at a time."""
+    page = plans.my_plans(current_user, page_args())
+    return jsonify(
+        api_page(page, "growth_plans", PlanSummarySchema(many=True).dump, "api.my_growth_plans")
+    )
+
+
+@bp.post("/growth-plans")
+@requires_scope("learning")
+@login_required
+def create_growth_plan() -> Any:
+    """``{title}`` → the new plan (201), not shared with her district."""
+    body = json_body(PlanInSchema())
+    made = plans.create_plan(current_user, body)
+    return jsonify(plan_for(plans.view_plan(current_user, made.id).plan, "owner")), 201
+
+
+@bp.get("/growth-plans/<int:plan_id>")
+@requires_scope("learning")
+@login_required
+def get_growth_plan(plan_id: int) -> Any:
+    """A plan its owner, one of her coaches, or (while shared) her district's credit
+    officers may read: goals, progress and comments; ``access`` says which reader you are.
+    404 for anyone else."""
+    view = plans.view_plan(current_user, plan_id)
+    return jsonify(plan_for(view.plan, view.access.value))
+
+
+@bp.patch("/growth-plans/<int:plan_id>")
+@requires_scope("learning")
+@login_required
+def update_growth_plan(plan_id: int) -> Any:
+    """``{title?, shared_with_district?}`` (the owner only) → the plan."""
+    body = json_body(PlanPatchSchema())
+    plans.update_plan(current_user, plan_id, body)
+    return jsonify(plan_for(plans.view_plan(current_user, plan_id).plan, "owner"))
+
+
+@bp.post("/growth-plans/<int:plan_id>/goals")
+@requires_scope("learning")
+@login_required
+def create_goal(plan_id: int) -> Any:
+    """``{what, why?, indicator, unit, target_value, target_date, competency_ids?,
+    credential_ids?}`` → the goal (201)."""
+    body = json_body(GoalInSchema())
+    goal = plans.add_goal(current_user, plan_id, body)
+    return jsonify(GoalOutSchema().dump(goal)), 201
+
+
+@bp.post("/goals/<int:goal_id>/progress")
+@requires_scope("learning")
+@login_required
+def record_goal_progress(goal_id: int) -> Any:
+    """``{recorded_on?, value?, note?}`` (a value or a note) → the entry (201)."""
+    body = json_body(ProgressInSchema())
+    entry = plans.record_progress(current_user, goal_id, body)
+    return jsonify(ProgressOutSchema().dump(entry)), 201
+
+
+@bp.post("/goals/<int:goal_id>/comments")
+@requires_scope("learning")
+@login_required
+def comment_on_goal(goal_id: int) -> Any:
+    """``{body}`` by the plan's owner or one of her coaches → the comment (201)."""
+    body = json_body(CommentInSchema())
+    made = plans.comment(current_user, goal_id, body)
+    return jsonify(CommentOutSchema().dump(made)), 201
+
+
+@bp.post("/growth-plans/<int:plan_id>/coaches")
+@requires_scope("learning")
+@login_required
+def invite_plan_coach(plan_id: int) -> Any:
+    """``{email}`` → the invitation (201); the mail leaves after the commit."""
+    body = json_body(CoachInSchema())
+    coach = plans.invite_coach(current_user, plan_id, body["email"])
+    return jsonify(CoachOutSchema().dump(coach)), 201
+
+
+@bp.delete("/growth-plans/<int:plan_id>/coaches/<int:coach_id>")
+@requires_scope("learning")
+@login_required
+def remove_plan_coach(plan_id: int, coach_id: int) -> Any:
+    """Take a coach off the plan (204)."""
+    plans.remove_coach(current_user, plan_id, coach_id)
+    return "", 204

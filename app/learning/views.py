@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from app.db import utcnow
 from app.errors import InvalidInput, NotFound
 from app.forms import attempt
-from app.learning import assessments, bp, frameworks, recommend
+from app.learning import assessments, bp, frameworks, plans, recommend
 from app.learning.forms import (
     ActionForm,
     CompetencyForm,
@@ -20,6 +21,7 @@ from app.learning.forms import (
     QuestionForm,
     lines,
 )
+from app.learning.plan_forms import CoachForm, CommentForm, GoalForm, PlanForm, ProgressForm
 from app.models.learning import Competency, Framework
 from app.models.orgs import Role
 from app.pagination import page_args
@@ -442,3 +444,178 @@ def design_publish(framework_id: int) -> Any:
             return redirect(url_for("learning.design", framework_id=found.id), 303)
         found = frameworks.get_for_editing(current_user, framework_id)
     return _editor(found, 422)
+
+
+# --- the growth plan ----------------------------------------------------------------------
+
+PLANS_PER_PAGE = 10
+
+
+@bp.route("/learning/plans", methods=["GET", "POST"])
+@login_required
+def plans_index() -> Any:
+    form = PlanForm()
+    if request.method == "POST" and form.validate_on_submit():
+        with attempt(form, "Plan created. Now write your first goal.") as outcome:
+            made = plans.create_plan(current_user, {"title": form.title.data})
+        if outcome.ok:
+            return redirect(url_for("learning.plan_new_goal", plan_id=made.id), 303)
+    mine = plans.my_plans(current_user, page_args(prefix="mine_", default=PLANS_PER_PAGE))
+    coached = plans.coached_plans(
+        current_user, page_args(prefix="coached_", default=PLANS_PER_PAGE)
+    )
+    shared = plans.shared_plans(current_user, page_args(prefix="shared_", default=PLANS_PER_PAGE))
+    return render_template(
+        "learning/plans.html", form=form, mine=mine, coached=coached, shared=shared
+    ), _status()
+
+
+def _plan_page(plan_id: int, status: int = 200, **forms: Any) -> Any:
+    view = plans.view_plan(current_user, plan_id)
+    goal_forms = {
+        g.id: {
+            "progress": forms.get(f"progress-{g.id}")
+            or ProgressForm(prefix=f"progress-{g.id}", formdata=None),
+            "comment": forms.get(f"comment-{g.id}")
+            or CommentForm(prefix=f"comment-{g.id}", formdata=None),
+        }
+        for g in view.plan.goals
+    }
+    charts = {g.id: plans.chart(g) for g in view.plan.goals}
+    return render_template(
+        "learning/plan.html",
+        view=view,
+        plan=view.plan,
+        charts=charts,
+        goal_forms=goal_forms,
+        coach_form=forms.get("coach") or CoachForm(formdata=None),
+        action=ActionForm(formdata=None),
+        today=utcnow().date(),
+        number=plans.number,
+    ), status
+
+
+@bp.get("/learning/plans/<int:plan_id>")
+@login_required
+def plan(plan_id: int) -> Any:
+    return _plan_page(plan_id)
+
+
+@bp.route("/learning/plans/<int:plan_id>/goals/new", methods=["GET", "POST"])
+@login_required
+def plan_new_goal(plan_id: int) -> Any:
+    found = plans.own_plan(current_user, plan_id)
+    form = GoalForm()
+    form.competencies.choices, form.credentials.choices = plans.goal_choices()
+    if request.method == "POST" and form.validate_on_submit():
+        data = {
+            name: getattr(form, name).data
+            for name in ("what", "why", "indicator", "unit", "target_value", "target_date")
+        }
+        data["competency_ids"] = form.competencies.data or []
+        data["credential_ids"] = form.credentials.data or []
+        with attempt(form, "Goal added.") as outcome:
+            goal = plans.add_goal(current_user, found.id, data)
+        if outcome.ok:
+            return redirect(
+                url_for("learning.plan", plan_id=plan_id, _anchor=f"goal-{goal.id}"), 303
+            )
+        fields = outcome.error.fields if outcome.error is not None else {}
+        form.competencies.errors = list(fields.get("competency_ids", []))
+        form.credentials.errors = list(fields.get("credential_ids", []))
+        found = plans.own_plan(current_user, plan_id)
+    return render_template("learning/plan_goal.html", plan=found, form=form), _status()
+
+
+@bp.post("/learning/plans/<int:plan_id>/sharing")
+@login_required
+def plan_sharing(plan_id: int) -> Any:
+    form = ActionForm()
+    share = request.form.get("share")
+    if form.validate_on_submit():
+        if share not in ("on", "off"):
+            raise InvalidInput("Choose on or off.", {"share": ["on or off."]})
+        on = share == "on"
+        plans.update_plan(current_user, plan_id, {"shared_with_district": on})
+        flash(
+            "Your district's credit officers can now read this plan."
+            if on
+            else "This plan is no longer shared with your district.",
+            "success",
+        )
+        return redirect(url_for("learning.plan", plan_id=plan_id, _anchor="sharing"), 303)
+    plans.own_plan(current_user, plan_id)
+    return _plan_page(plan_id, 422)
+
+
+@bp.post("/learning/plans/<int:plan_id>/coaches")
+@login_required
+def plan_invite_coach(plan_id: int) -> Any:
+    form = CoachForm()
+    plans.own_plan(current_user, plan_id)
+    if form.validate_on_submit():
+        with attempt(form) as outcome:
+            coach = plans.invite_coach(current_user, plan_id, form.email.data)
+        if outcome.ok:
+            flash(f"Invitation sent to {coach.email}.", "success")
+            return redirect(url_for("learning.plan", plan_id=plan_id, _anchor="coaches"), 303)
+    return _plan_page(plan_id, 422, coach=form)
+
+
+@bp.post("/learning/plans/<int:plan_id>/coaches/<int:coach_id>/remove")
+@login_required
+def plan_remove_coach(plan_id: int, coach_id: int) -> Any:
+    form = ActionForm()
+    plans.own_plan(current_user, plan_id)
+    if not form.validate_on_submit():
+        return _plan_page(plan_id, 422)
+    plans.remove_coach(current_user, plan_id, coach_id)
+    flash("Coach removed: she no longer sees this plan.", "success")
+    return redirect(url_for("learning.plan", plan_id=plan_id, _anchor="coaches"), 303)
+
+
+def _commentable_plan_id(goal_id: int) -> int:
+    """The plan of a goal ``current_user`` may comment on (hers, or one she coaches); 404
+    otherwise (a district reader reads only)."""
+    plan_id = plans.goal_plan_id(goal_id)
+    if plan_id is None or not plans.view_plan(current_user, plan_id).access.may_comment:
+        raise NotFound("There is no goal with that id on a plan you coach.")
+    return plan_id
+
+
+@bp.post("/learning/goals/<int:goal_id>/progress")
+@login_required
+def goal_progress(goal_id: int) -> Any:
+    plan_id = plans.own_goal(current_user, goal_id).plan_id  # 404 unless hers
+    form = ProgressForm(prefix=f"progress-{goal_id}")
+    if form.validate_on_submit():
+        with attempt(form, "Progress recorded.") as outcome:
+            plans.record_progress(
+                current_user,
+                goal_id,
+                {
+                    "recorded_on": form.recorded_on.data,
+                    "value": form.value.data,
+                    "note": form.note.data,
+                },
+            )
+        if outcome.ok:
+            return redirect(
+                url_for("learning.plan", plan_id=plan_id, _anchor=f"goal-{goal_id}"), 303
+            )
+    return _plan_page(plan_id, 422, **{f"progress-{goal_id}": form})
+
+
+@bp.post("/learning/goals/<int:goal_id>/comments")
+@login_required
+def goal_comment(goal_id: int) -> Any:
+    plan_id = _commentable_plan_id(goal_id)
+    form = CommentForm(prefix=f"comment-{goal_id}")
+    if form.validate_on_submit():
+        with attempt(form, "Comment posted.") as outcome:
+            made = plans.comment(current_user, goal_id, {"body": form.body.data})
+        if outcome.ok:
+            return redirect(
+                url_for("learning.plan", plan_id=plan_id, _anchor=f"comment-{made.id}"), 303
+            )
+    return _plan_page(plan_id, 422, **{f"comment-{goal_id}": form})

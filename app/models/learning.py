@@ -1,5 +1,6 @@
-"""Personalized professional learning: competency frameworks, and the teacher's own
-self-assessments (comfort) and pre-assessments (skill).
+"""Personalized professional learning: competency frameworks, the teacher's own
+self-assessments (comfort) and pre-assessments (skill), and her growth plan (goals, progress,
+coaches and their comments; see ``app/learning/plans.py`` for who reads what).
 
 An issuer's designers write a ``Framework``: domains, each holding competencies, each linked
 to the issuer's credentials that certify it, and (optionally) a short quiz per competency.
@@ -16,12 +17,15 @@ refuse).
 from __future__ import annotations
 
 import enum
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import (
     JSON,
+    Boolean,
     CheckConstraint,
     Column,
+    Date,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -33,6 +37,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.db import Base, UTCDateTime, utcnow
+from app.models.accounts import User
 from app.models.credentials import Credential
 from app.models.orgs import Issuer
 
@@ -255,3 +260,132 @@ class PreAnswer(Base):
         if self.kind != QuestionKind.CHOICE:
             return None
         return self.choice is not None and self.choice == self.correct_choice
+
+
+# --- the growth plan (issue 17, part 4) ---------------------------------------------------
+
+
+class GrowthPlan(Base):
+    """A teacher's own plan: goals she sets, with the evidence of progress she records.
+
+    Only she edits it. Coaches she invites (by e-mail) read it and comment; her district's
+    credit officers read it only while ``shared_with_district`` is on (off by default).
+    """
+
+    __tablename__ = "growth_plans"
+    __table_args__ = (Index("ix_growth_plans_user_newest", "user_id", "created_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    title: Mapped[str] = mapped_column(String(200))
+    shared_with_district: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    user: Mapped[User] = relationship()
+    goals: Mapped[list[Goal]] = relationship(
+        back_populates="plan", order_by="Goal.position, Goal.id", cascade="all, delete-orphan"
+    )
+    coaches: Mapped[list[PlanCoach]] = relationship(
+        back_populates="plan", order_by="PlanCoach.id", cascade="all, delete-orphan"
+    )
+
+
+goal_competencies = Table(
+    "goal_competencies",
+    Base.metadata,
+    Column("goal_id", ForeignKey("plan_goals.id", ondelete="CASCADE"), primary_key=True),
+    Column("competency_id", ForeignKey("competencies.id", ondelete="CASCADE"), primary_key=True),
+)
+
+goal_credentials = Table(
+    "goal_credentials",
+    Base.metadata,
+    Column("goal_id", ForeignKey("plan_goals.id", ondelete="CASCADE"), primary_key=True),
+    Column("credential_id", ForeignKey("credentials.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class Goal(Base):
+    """What she wants, why, and how she will know: one indicator with a unit, a target value
+    and a target date."""
+
+    __tablename__ = "plan_goals"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(
+        ForeignKey("growth_plans.id", ondelete="CASCADE"), index=True
+    )
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    what: Mapped[str] = mapped_column(Text)
+    why: Mapped[str] = mapped_column(Text, default="")
+    indicator: Mapped[str] = mapped_column(String(200))  # e.g. "exit-ticket mastery"
+    unit: Mapped[str] = mapped_column(String(40))  # e.g. "%"
+    target_value: Mapped[float] = mapped_column(Float)
+    target_date: Mapped[date] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    plan: Mapped[GrowthPlan] = relationship(back_populates="goals")
+    competencies: Mapped[list[Competency]] = relationship(
+        secondary=goal_competencies, order_by="Competency.id"
+    )
+    credentials: Mapped[list[Credential]] = relationship(
+        secondary=goal_credentials, order_by="Credential.id"
+    )
+    progress: Mapped[list[ProgressEntry]] = relationship(
+        back_populates="goal",
+        order_by="ProgressEntry.recorded_on, ProgressEntry.id",
+        cascade="all, delete-orphan",
+    )
+    comments: Mapped[list[GoalComment]] = relationship(
+        back_populates="goal", order_by="GoalComment.id", cascade="all, delete-orphan"
+    )
+
+
+class ProgressEntry(Base):
+    """A dated note and the indicator's value on that day (the value may be left out)."""
+
+    __tablename__ = "goal_progress"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    goal_id: Mapped[int] = mapped_column(
+        ForeignKey("plan_goals.id", ondelete="CASCADE"), index=True
+    )
+    recorded_on: Mapped[date] = mapped_column(Date)
+    note: Mapped[str] = mapped_column(Text, default="")
+    value: Mapped[float | None] = mapped_column(Float)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    goal: Mapped[Goal] = relationship(back_populates="progress")
+
+
+class PlanCoach(Base):
+    """A coach or mentor invited by e-mail. Access follows the address: once an account with
+    this (confirmed) address exists, it reads the plan and comments; until then the
+    invitation waits."""
+
+    __tablename__ = "plan_coaches"
+    __table_args__ = (UniqueConstraint("plan_id", "email"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("growth_plans.id", ondelete="CASCADE"))
+    email: Mapped[str] = mapped_column(String(254), index=True)  # lower case
+    invited_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    plan: Mapped[GrowthPlan] = relationship(back_populates="coaches")
+
+
+class GoalComment(Base):
+    """A coach's (or the teacher's own) comment under a goal."""
+
+    __tablename__ = "goal_comments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    goal_id: Mapped[int] = mapped_column(
+        ForeignKey("plan_goals.id", ondelete="CASCADE"), index=True
+    )
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    goal: Mapped[Goal] = relationship(back_populates="comments")
+    author: Mapped[User | None] = relationship()

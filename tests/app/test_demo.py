@@ -15,6 +15,7 @@ from tests.documents import PDF
 
 DEMO_EMAILS = (
     "teacher@demo.test",
+    "coach@demo.test",
     "designer@demo.test",
     "reviewer1@demo.test",
     "reviewer2@demo.test",

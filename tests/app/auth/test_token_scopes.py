@@ -67,6 +67,15 @@ EXPECTED = {
     "api.get_pre_assessment": ("learning",),
     "api.create_attempt": ("learning",),
     "api.my_recommendations": ("learning",),
+    "api.my_growth_plans": ("learning",),
+    "api.create_growth_plan": ("learning",),
+    "api.get_growth_plan": ("learning",),
+    "api.update_growth_plan": ("learning",),
+    "api.create_goal": ("learning",),
+    "api.record_goal_progress": ("learning",),
+    "api.comment_on_goal": ("learning",),
+    "api.invite_plan_coach": ("learning",),
+    "api.remove_plan_coach": ("learning",),
 }
 
 

@@ -1,7 +1,8 @@
 """axe-core (WCAG 2.1 A/AA) on every learning page, at laptop and phone widths, as the demo
 teacher (framework, self-assessment, results, a past take, a quiz, a scored attempt, my
-learning) and the demo designer (frameworks, a new one, the editor, a competency). Screenshots
-of the results and my-learning pages go to test-artifacts/learning/."""
+learning, growth plans, her plan, a new goal), her coach (the plan she coaches) and the demo
+designer (frameworks, a new one, the editor, a competency). Screenshots of the results,
+my-learning and plan pages go to test-artifacts/learning/."""
 
 from __future__ import annotations
 
@@ -29,7 +30,7 @@ ARTIFACTS = Path(__file__).resolve().parents[3] / "test-artifacts" / "learning"
 
 def _demo_ids(app: Any) -> dict[str, int]:
     from app.db import db
-    from app.models.learning import Competency, Framework, PreAttempt, SelfAssessment
+    from app.models.learning import Competency, Framework, GrowthPlan, PreAttempt, SelfAssessment
 
     with app.app_context():
         ids = {
@@ -38,6 +39,7 @@ def _demo_ids(app: Any) -> dict[str, int]:
             "attempt": db.session.scalar(select(PreAttempt.id)),
             "competency": db.session.scalar(select(PreAttempt.competency_id).limit(1)),
             "no_quiz": db.session.scalar(select(Competency.id).order_by(Competency.id)),
+            "plan": db.session.scalar(select(GrowthPlan.id)),
         }
         db.session.remove()
     assert all(ids.values()), ids
@@ -55,7 +57,11 @@ def test_learning_pages_pass_axe_at_both_widths(page: Any, live_server: str) -> 
         f"/learning/self-assessments/{ids['assessment']}",
         f"/learning/competencies/{ids['competency']}/pre-assessment",
         f"/learning/pre-assessments/{ids['attempt']}",
+        "/learning/plans",
+        f"/learning/plans/{ids['plan']}",
+        f"/learning/plans/{ids['plan']}/goals/new",
     ]
+    coach = ["/learning/plans", f"/learning/plans/{ids['plan']}"]
     designer = [
         "/learning/design",
         "/learning/design/new",
@@ -65,16 +71,22 @@ def test_learning_pages_pass_axe_at_both_widths(page: Any, live_server: str) -> 
     # Buttons fade their colour in when a <details> opens; axe would read the colour mid-fade.
     page.emulate_media(reduced_motion="reduce")
     found: list[str] = []
-    for email, urls in (("teacher@demo.test", teacher), ("designer@demo.test", designer)):
+    for email, urls in (
+        ("teacher@demo.test", teacher),
+        ("coach@demo.test", coach),
+        ("designer@demo.test", designer),
+    ):
         sign_out(page)
         sign_in(page, email)
         for url in urls:
             response = page.goto(url)
             assert response is not None
             assert response.status == 200, url
-            if url.endswith(("/results", "/learning")):
+            if url.endswith(("/results", "/learning", f"/plans/{ids['plan']}")):
                 ARTIFACTS.mkdir(parents=True, exist_ok=True)
-                name = url.strip("/").replace("/", "-")
+                name = url.strip("/").replace("/", "-") + (
+                    "-coach" if email.startswith("coach") else ""
+                )
                 page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
             for size in (LAPTOP, PHONE):
                 page.set_viewport_size(size)

@@ -13,6 +13,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from flask import flash
+from wtforms import SelectMultipleField, widgets
 
 from app.db import db
 from app.errors import AppError
@@ -63,3 +64,10 @@ def attempt(form: Any = None, success: str | None = None) -> Iterator[Attempt]:
     else:
         if success is not None:
             flash(success, "success")
+
+
+class CheckboxesField(SelectMultipleField):
+    """A multiple choice shown as a list of checkboxes (the designer's and teacher's forms)."""
+
+    widget = widgets.ListWidget(prefix_label=False)
+    option_widget = widgets.CheckboxInput()

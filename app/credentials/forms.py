@@ -13,19 +13,13 @@ from wtforms import (
     FormField,
     IntegerField,
     SelectField,
-    SelectMultipleField,
     StringField,
     TextAreaField,
-    widgets,
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 
+from app.forms import CheckboxesField
 from app.models.credentials import FILE_KINDS, GRADE_BANDS, PROMPT_KINDS
-
-
-class CheckboxesField(SelectMultipleField):
-    widget = widgets.ListWidget(prefix_label=False)
-    option_widget = widgets.CheckboxInput()
 
 
 class NewCredentialForm(FlaskForm):

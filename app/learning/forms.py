@@ -9,17 +9,12 @@ from wtforms import (
     IntegerField,
     RadioField,
     SelectField,
-    SelectMultipleField,
     StringField,
     TextAreaField,
-    widgets,
 )
 from wtforms.validators import Length, NumberRange, Optional
 
-
-class CheckboxesField(SelectMultipleField):
-    widget = widgets.ListWidget(prefix_label=False)
-    option_widget = widgets.CheckboxInput()
+from app.forms import CheckboxesField
 
 
 class NewFrameworkForm(FlaskForm):

@@ -10,7 +10,7 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, StringField, TextAreaField
 from wtforms.validators import Length
 
-from app.learning.forms import CheckboxesField
+from app.forms import CheckboxesField
 
 
 class PlanForm(FlaskForm):

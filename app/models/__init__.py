@@ -21,6 +21,8 @@ from app.models.credit import (
     RenewalCycle,
 )
 from app.models.learning import (
+    Checkpoint,
+    CheckpointFeedback,
     Competency,
     Domain,
     Framework,
@@ -29,6 +31,9 @@ from app.models.learning import (
     PreAttempt,
     Question,
     QuestionKind,
+    ResearchFile,
+    ResearchProject,
+    ResearchStatus,
     SelfAssessment,
     SelfRating,
 )
@@ -54,6 +59,8 @@ __all__ = [
     "ApiToken",
     "Assertion",
     "BulkIssuance",
+    "Checkpoint",
+    "CheckpointFeedback",
     "Competency",
     "Credential",
     "CredentialVersion",
@@ -80,6 +87,9 @@ __all__ = [
     "Question",
     "QuestionKind",
     "RenewalCycle",
+    "ResearchFile",
+    "ResearchProject",
+    "ResearchStatus",
     "Review",
     "ReviewKind",
     "ReviewScore",

@@ -389,3 +389,136 @@ class GoalComment(Base):
 
     goal: Mapped[Goal] = relationship(back_populates="comments")
     author: Mapped[User | None] = relationship()
+
+
+# --- action research (issue 17, part 5) ---------------------------------------------------
+
+
+class ResearchStatus(enum.StrEnum):
+    PLANNING = "planning"  # filling in the template's steps
+    UNDERWAY = "underway"  # checkpoints being posted
+    DONE = "done"  # finished; may be carried into a submission
+
+
+class ResearchProject(Base):
+    """A teacher's action research, inside one of her growth plans.
+
+    The steps of the template are the text columns, in order: the question, the context and
+    students (never student names), the plan of change and the data to collect; then dated
+    checkpoints. Access follows the plan: the owner edits, the plan's coaches read and give
+    feedback at checkpoints, her district reads while the plan is shared with it.
+    """
+
+    __tablename__ = "research_projects"
+    __table_args__ = (Index("ix_research_projects_user_newest", "user_id", "created_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    plan_id: Mapped[int] = mapped_column(
+        ForeignKey("growth_plans.id", ondelete="CASCADE"), index=True
+    )
+    # The goal it serves and the credential it prepares for (both optional).
+    goal_id: Mapped[int | None] = mapped_column(
+        ForeignKey("plan_goals.id", ondelete="SET NULL"), index=True
+    )
+    credential_id: Mapped[int | None] = mapped_column(
+        ForeignKey("credentials.id", ondelete="SET NULL"), index=True
+    )
+    title: Mapped[str] = mapped_column(String(200))
+    question: Mapped[str] = mapped_column(Text, default="")
+    context: Mapped[str] = mapped_column(Text, default="")  # context and students, no names
+    change: Mapped[str] = mapped_column(Text, default="")  # the plan of change
+    data_plan: Mapped[str] = mapped_column(Text, default="")  # the data she will collect
+    status: Mapped[str] = mapped_column(String(16), default=ResearchStatus.PLANNING.value)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The latest draft made from it with "Use this in a submission".
+    submission_id: Mapped[int | None] = mapped_column(
+        ForeignKey("submissions.id", ondelete="SET NULL")
+    )
+
+    user: Mapped[User] = relationship()
+    plan: Mapped[GrowthPlan] = relationship()
+    goal: Mapped[Goal | None] = relationship()
+    credential: Mapped[Credential | None] = relationship()
+    checkpoints: Mapped[list[Checkpoint]] = relationship(
+        back_populates="project",
+        order_by="Checkpoint.number",
+        cascade="all, delete-orphan",
+    )
+
+
+class Checkpoint(Base):
+    """A dated stop on the way: what she means to look at by then, and (once posted) what she
+    did and found, with files, and her coach's feedback. Numbered from 1 in date order."""
+
+    __tablename__ = "research_checkpoints"
+    __table_args__ = (
+        UniqueConstraint("project_id", "number"),
+        Index("ix_research_checkpoints_due", "due_on", "reminded_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(
+        ForeignKey("research_projects.id", ondelete="CASCADE")
+    )
+    number: Mapped[int] = mapped_column(Integer)
+    due_on: Mapped[date] = mapped_column(Date)
+    focus: Mapped[str] = mapped_column(Text, default="")  # what to look at by then
+    did: Mapped[str] = mapped_column(Text, default="")  # what she did
+    found: Mapped[str] = mapped_column(Text, default="")  # what she found
+    posted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Set when the reminder mail went (a changed date clears it, so a new reminder goes).
+    reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    project: Mapped[ResearchProject] = relationship(back_populates="checkpoints")
+    files: Mapped[list[ResearchFile]] = relationship(
+        back_populates="checkpoint", order_by="ResearchFile.id", cascade="all, delete-orphan"
+    )
+    feedback: Mapped[list[CheckpointFeedback]] = relationship(
+        back_populates="checkpoint",
+        order_by="CheckpointFeedback.id",
+        cascade="all, delete-orphan",
+    )
+
+    @property
+    def is_posted(self) -> bool:
+        return self.posted_at is not None
+
+
+class ResearchFile(Base):
+    """A file posted at a checkpoint, kept in the evidence storage (``research/`` keys).
+    "Use this in a submission" points an evidence record at the same stored object."""
+
+    __tablename__ = "research_files"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    checkpoint_id: Mapped[int] = mapped_column(
+        ForeignKey("research_checkpoints.id", ondelete="CASCADE"), index=True
+    )
+    storage_key: Mapped[str] = mapped_column(String(300), index=True)
+    filename: Mapped[str] = mapped_column(String(255))
+    kind: Mapped[str] = mapped_column(String(10))
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    checkpoint: Mapped[Checkpoint] = relationship(back_populates="files")
+
+
+class CheckpointFeedback(Base):
+    """A coach's feedback on a posted checkpoint (or the teacher's reply)."""
+
+    __tablename__ = "checkpoint_feedback"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    checkpoint_id: Mapped[int] = mapped_column(
+        ForeignKey("research_checkpoints.id", ondelete="CASCADE"), index=True
+    )
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    checkpoint: Mapped[Checkpoint] = relationship(back_populates="feedback")
+    author: Mapped[User | None] = relationship()

@@ -460,9 +460,7 @@ class Checkpoint(Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    project_id: Mapped[int] = mapped_column(
-        ForeignKey("research_projects.id", ondelete="CASCADE")
-    )
+    project_id: Mapped[int] = mapped_column(ForeignKey("research_projects.id", ondelete="CASCADE"))
     number: Mapped[int] = mapped_column(Integer)
     due_on: Mapped[date] = mapped_column(Date)
     focus: Mapped[str] = mapped_column(Text, default="")  # what to look at by then

@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 
 .DEFAULT_GOAL := help
-.PHONY: help run test test-fast lint fmt typecheck bench migrate seed chromium axe validator infra-lint load clean lock
+.PHONY: help run test test-fast lint fmt typecheck bench migrate seed chromium axe validator infra-lint load clean lock translations
 VALIDATOR := .venv-validator
 INFRA := .venv-infra
 LOAD := .venv-load
@@ -31,10 +31,23 @@ lock: $(VENV)/.installed-dev ## pin what the venv resolved (after changing pypro
 	   echo "# Regenerate after changing pyproject.toml: make lock"; \
 	   $(BIN)/pip freeze --exclude-editable | grep -v '^-e'; } > constraints.txt
 
+# English and Spanish (app/i18n.py). Catalogues: app/translations/<lang>/LC_MESSAGES/messages.po,
+# compiled to .mo (not committed) before the app runs or is tested.
+CATALOGUES := $(wildcard app/translations/*/LC_MESSAGES/messages.po)
+COMPILED := $(CATALOGUES:.po=.mo)
+
+%.mo: %.po $(VENV)/.installed-dev
+	$(BIN)/pybabel compile -i $< -o $@ -f --statistics
+
+translations: $(VENV)/.installed-dev ## after marking strings with _(): extract them into every catalogue (then translate the new msgstr "")
+	$(BIN)/pybabel extract -F babel.cfg -k _l -o $(VENV)/messages.pot --no-location --sort-output --project microcred .
+	$(BIN)/pybabel update -i $(VENV)/messages.pot -d app/translations --no-wrap --no-fuzzy-matching --ignore-obsolete
+	$(MAKE) $(COMPILED)
+
 # Links and badge ids name the address the app is served on (PUBLIC_BASE_URL wins if set).
 BASE_URL = $(or $(PUBLIC_BASE_URL),http://$(HOST):$(PORT))
 
-run: $(VENV)/.installed-dev ## set up, migrate, seed demo data and serve on http://127.0.0.1:5000 (SQLite; PORT=, HOST=)
+run: $(VENV)/.installed-dev $(COMPILED) ## set up, migrate, seed demo data and serve on http://127.0.0.1:5000 (SQLite; PORT=, HOST=)
 	$(FLASK) db upgrade
 	PUBLIC_BASE_URL=$(BASE_URL) $(FLASK) seed-demo
 	PUBLIC_BASE_URL=$(BASE_URL) $(FLASK) run --host $(HOST) --port $(PORT)
@@ -105,10 +118,10 @@ fmt: $(VENV)/.installed-dev ## format and autofix
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-test: $(VENV)/.installed-dev $(LOAD)/.installed chromium axe validator lint infra-lint typecheck ## lint, type-check and run the whole suite (SQLite; PostgreSQL when DATABASE_URL is set)
+test: $(VENV)/.installed-dev $(COMPILED) $(LOAD)/.installed chromium axe validator lint infra-lint typecheck ## lint, type-check and run the whole suite (SQLite; PostgreSQL when DATABASE_URL is set)
 	$(BIN)/pytest
 
-test-fast: $(VENV)/.installed-dev ## the suite without lint and browser set-up
+test-fast: $(VENV)/.installed-dev $(COMPILED) ## the suite without lint and browser set-up
 	$(BIN)/pytest -x -q
 
 bench: $(VENV)/.installed-dev ## benchmarks: print figures against a baseline measured in the same run

@@ -86,6 +86,9 @@ def create_app(settings: Settings | None = None) -> Flask:
 
     app.before_request(apply_body_limit)  # before the CSRF check reads the body
     csrf.init_app(app)
+    from app import i18n
+
+    i18n.init_app(app)
     limiter.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
@@ -186,7 +189,8 @@ def _register_request_hooks(app: Flask) -> None:
     def security_headers(response: Any) -> Any:
         response.headers.setdefault("X-Request-ID", g.get("request_id", ""))
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("X-Frame-Options", "DENY")
+        if not g.get("framable"):  # only the portfolio's embed page may be framed
+            response.headers.setdefault("X-Frame-Options", "DENY")
         response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
         response.headers.setdefault("Content-Security-Policy", content_security_policy())
         if https:  # browsers that once came over https never try plain http again

@@ -9,10 +9,12 @@ from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 
 from app import demo
+from app.communities import threads as community_threads
 from app.credit import cycles, ledger
 from app.db import unit_of_work
 from app.issuance import bulk
 from app.jobs import queue
+from app.learning import reminders
 from app.reviews import routing
 from app.storage import S3Storage, storage
 from app.submissions import service as submissions
@@ -24,7 +26,7 @@ from app.submissions import service as submissions
 @with_appcontext
 def cleanup_evidence_command(min_age: int, dry_run: bool) -> None:
     """Remove stored evidence files that no submission record points at."""
-    keys = submissions.orphaned_keys(min_age)
+    keys = submissions.orphaned_keys(min_age) + community_threads.orphaned_keys(min_age)
     for key in keys:
         if not dry_run:
             storage().delete(key)
@@ -83,6 +85,26 @@ def recheck_command() -> None:
     click.echo(f"{count} credit(s) reversed for revoked badges.")
 
 
+learning_cli = AppGroup("learning", help="Personalized learning: checkpoint reminders.")
+
+
+@learning_cli.command("remind")
+@click.option(
+    "--days",
+    type=click.IntRange(min=0),
+    default=None,
+    help="remind this many days before a checkpoint [default: CHECKPOINT_REMIND_DAYS, 2]",
+)
+def learning_remind_command(days: int | None) -> None:
+    """E-mail teachers before their action-research checkpoints, once per checkpoint.
+
+    Safe from cron on every instance at once (rows are claimed with SKIP LOCKED).
+    """
+    with unit_of_work():
+        report = reminders.sweep(days=days)
+    click.echo(f"{report.reminded} checkpoint reminder(s) sent.")
+
+
 def _children_die_with_parent() -> None:
     """Every process forked from here on receives SIGTERM when this one dies (Linux's
     PR_SET_PDEATHSIG, set in each child right after the fork); elsewhere, nothing."""
@@ -136,5 +158,6 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(allow_browser_uploads_command)
     app.cli.add_command(routing_cli)
     app.cli.add_command(credit_cli)
+    app.cli.add_command(learning_cli)
     app.cli.add_command(worker_command)
     app.cli.add_command(recover_jobs_command)

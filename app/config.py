@@ -85,6 +85,9 @@ class Settings:
     ratelimit_storage_url: str = "memory://"
     ratelimit_enabled: bool = True
     badges_allow_private_hosts: bool = False
+    # A public portfolio re-verifies another issuer's badge when its stored result is older
+    # than this (a few a page view; app/portfolio/service.py).
+    portfolio_recheck_minutes: int = 60
     max_upload_mb: int = 25
     # The largest evidence file any prompt may accept (video); uploads to a submission may be
     # this large even though other requests stop at max_upload_mb.
@@ -96,6 +99,8 @@ class Settings:
     bulk_lease_seconds: int = 10
     # How long an API token works after it is made.
     token_days: int = 90
+    # How many days before an action-research checkpoint its owner is reminded by e-mail.
+    checkpoint_remind_days: int = 2
     # How many hosted assertions and revocation lists each process keeps in memory until a
     # revocation (PostgreSQL tells every process; see app/issuance/live.py); 0 keeps none.
     hosted_cache_size: int = 10000
@@ -161,11 +166,13 @@ class Settings:
             or "memory://",
             ratelimit_enabled=_bool(environ.get("RATELIMIT_ENABLED"), default=True),
             badges_allow_private_hosts=_bool(environ.get("BADGES_ALLOW_PRIVATE_HOSTS")),
+            portfolio_recheck_minutes=_int(environ, "PORTFOLIO_RECHECK_MINUTES", 60),
             max_upload_mb=_int(environ, "MAX_UPLOAD_MB", 25),
             max_evidence_mb=_int(environ, "MAX_EVIDENCE_MB", 500),
             bulk_max_mb=_int(environ, "BULK_MAX_MB", 20),
             bulk_lease_seconds=_int(environ, "BULK_LEASE_SECONDS", 10),
             token_days=_int(environ, "TOKEN_DAYS", 90),
+            checkpoint_remind_days=_int(environ, "CHECKPOINT_REMIND_DAYS", 2),
             hosted_cache_size=_int(environ, "HOSTED_CACHE_SIZE", 10000),
             kms_signing=_bool(environ.get("KMS_SIGNING")),
             queue_name=environ.get("QUEUE_NAME", "microcred"),
@@ -180,6 +187,8 @@ class Settings:
                 default=public_base_url.startswith("https://"),
             ),
         )
+        if settings.checkpoint_remind_days < 0:
+            raise ConfigError("CHECKPOINT_REMIND_DAYS must be 0 or more")
         return settings
 
     def with_changes(self, **changes: Any) -> Settings:

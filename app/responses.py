@@ -13,6 +13,8 @@ from typing import Any
 from flask import Response, redirect, request
 
 from app.images import SVG_MIMETYPE
+from app.models.communities import CommunityFile
+from app.models.learning import ResearchFile
 from app.models.submissions import EvidenceFile
 from app.storage import S3Storage, storage
 
@@ -36,7 +38,9 @@ def image_response(data: bytes, mimetype: str) -> Any:
     return response.make_conditional(request)
 
 
-def file_response(record: EvidenceFile, filename: str | None = None) -> Any:
+def file_response(
+    record: EvidenceFile | ResearchFile | CommunityFile, filename: str | None = None
+) -> Any:
     """The evidence file: a five-minute S3 link, or streamed through the app.
 
     ``filename`` replaces the teacher's file name (reviewers see neutral names)."""
@@ -51,7 +55,7 @@ def file_response(record: EvidenceFile, filename: str | None = None) -> Any:
     return response
 
 
-def download_link(record: EvidenceFile, filename: str) -> str | None:
+def download_link(record: EvidenceFile | ResearchFile | CommunityFile, filename: str) -> str | None:
     """A presigned S3 link that works for five minutes, or None (stream it through the app)."""
     store = storage()
     if isinstance(store, S3Storage):

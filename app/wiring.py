@@ -19,9 +19,11 @@ from app import (
     events,
     mail,  # noqa: F401 - jobs "send-mail", "send-mails"
 )
+from app.communities import feedback as peer_feedback
 from app.credit import ledger  # also the job "credit-recheck"
 from app.issuance import bulk  # noqa: F401 - the job "bulk-issue"
 from app.issuance import service as issuance  # also "bake-badge(s)", "resign-issuer"
+from app.learning import reminders  # noqa: F401 - the job "checkpoint-reminders"
 from app.models.reviews import ReviewKind
 from app.models.submissions import Submission
 from app.reviews import routing  # also the job "routing-sweep"
@@ -34,6 +36,8 @@ def connect(app: Flask) -> None:
     """Connect every receiver to ``app``'s events."""
     # A submitted submission asks for its primary review; a withdrawn one ends its reviews.
     _on(app, events.submission_submitted, _request_primary_review)
+    # A submitted draft closes its peer-feedback requests (no more comments).
+    _on(app, events.submission_submitted, peer_feedback.close_for)
     _on(app, events.submission_withdrawn, routing.cancel)
     # A pass issues its badge in the deciding transaction.
     _on(app, events.submission_decided, issuance.on_decided)

@@ -158,8 +158,11 @@ def _learning_ids(teacher_id: int) -> dict[str, Any]:
     from app.models.learning import (
         Competency,
         Framework,
+        Goal,
         GrowthPlan,
         PreAttempt,
+        ProgressEntry,
+        ResearchProject,
         SelfAssessment,
     )
 
@@ -168,12 +171,81 @@ def _learning_ids(teacher_id: int) -> dict[str, Any]:
         return found
 
     return {
-        "framework_id": first(Framework),
+        # the issuer's framework and the district's (its officer designs it)
+        "framework_id": [first(Framework), first(Framework, Framework.district_id.is_not(None))],
         "competency_id": first(Competency),
         "assessment_id": first(SelfAssessment, SelfAssessment.user_id == teacher_id),
         "attempt_id": first(PreAttempt, PreAttempt.user_id == teacher_id),
         "plan_id": first(GrowthPlan, GrowthPlan.user_id == teacher_id),  # her growth plan
+        # her first goal and its first progress entry (their edit and delete pages)
+        "goal_id": first(Goal, Goal.plan.has(GrowthPlan.user_id == teacher_id)),
+        "entry_id": first(
+            ProgressEntry, ProgressEntry.goal.has(Goal.plan.has(GrowthPlan.user_id == teacher_id))
+        ),
+        # her action research, and its first checkpoint (posted, with her coach's feedback)
+        "project_id": first(ResearchProject, ResearchProject.user_id == teacher_id),
+        "learning.research_checkpoint.number": 1,
     }
+
+
+def _first_outside_program() -> int | None:
+    from app.db import db
+    from app.models.programs import OutsideProgram
+
+    found: int | None = db.session.scalar(select(OutsideProgram.id).order_by(OutsideProgram.id))
+    return found
+
+
+def _community_values() -> dict[str, Any]:
+    """The demo PLC (the demo teacher facilitates it), its thread and the open feedback
+    request on her draft; and a listed community she is not in (its join page)."""
+    from app.communities import service as communities
+    from app.db import db
+    from app.models.communities import Community, CommunityThread, PeerFeedbackRequest
+
+    plc = db.session.scalar(select(Community.id).order_by(Community.id))
+    if plc is None:
+        return {}
+    other = communities.create(
+        _user("coach@demo.test"),
+        {"title": "Questioning circle", "purpose": "Better questions", "visibility": "listed"},
+    )
+    db.session.commit()
+    return {
+        "community_id": plc,
+        "communities.show.community_id": [plc, other.id],  # her community, and a join page
+        "thread_id": db.session.scalar(
+            select(CommunityThread.id).where(CommunityThread.community_id == plc)
+        ),
+        "request_id": db.session.scalar(select(PeerFeedbackRequest.id)),
+        **_meeting_values(plc),
+    }
+
+
+def _meeting_values(plc: int) -> dict[str, Any]:
+    """The demo PLC's meetings (the past one, with notes and attendance, and the upcoming
+    one) and its closed protocol run, plus a run in progress (the turn form)."""
+    from app.communities import protocols
+    from app.db import db
+    from app.models.meetings import CommunityMeeting
+    from app.models.protocols import ProtocolRun
+
+    ids = list(
+        db.session.scalars(
+            select(CommunityMeeting.id)
+            .where(CommunityMeeting.community_id == plc)
+            .order_by(CommunityMeeting.starts_at)
+        )
+    )
+    closed = db.session.scalar(select(ProtocolRun.id).where(ProtocolRun.community_id == plc))
+    running = protocols.start(
+        _user("teacher@demo.test"),
+        plc,
+        {"protocol": "tuning", "title": "My exit-ticket routine", "text": "Five tickets."},
+    )
+    protocols.advance(_user("teacher@demo.test"), plc, running.id)
+    db.session.commit()
+    return {"meeting_id": ids or None, "run_id": [closed, running.id] if closed else None}
 
 
 def build_demo_world(app: Any) -> DemoWorld:
@@ -227,7 +299,11 @@ def build_demo_world(app: Any) -> DemoWorld:
         world.reviewer = review.reviewer.email
 
         # An open draft.
-        world.draft_id = submissions.start(teacher, _credential("plc-facilitation").id).id
+        # An open draft (the demo PLC's feedback request is on hers, when the seed made one).
+        plc = _credential("plc-facilitation").id
+        world.draft_id = (
+            submissions.open_attempt(teacher, plc) or submissions.start(teacher, plc)
+        ).id
 
         # A badge presented for credit under a policy an officer approves.
         exit_badge = issuance.issue(
@@ -275,7 +351,11 @@ def build_demo_world(app: Any) -> DemoWorld:
             "bulk_id": job.id,
             "kid": key.kid if key is not None else None,
             "file_id": passed.files[0].id,
+            # the demo district's first outside program (its page and its officer's form)
+            "program_id": _first_outside_program(),
+            "handle": "demo-teacher",  # the demo teacher's public portfolio
             **learning,
+            **_community_values(),
         }
         db.session.remove()
     return world

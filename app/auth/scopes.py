@@ -50,10 +50,20 @@ SCOPES: dict[str, Scope] = {
             "evidence:write",
             "Start, read, edit, submit and withdraw your submissions and their files",
         ),
-        Scope("credit:write", "List your districts and ask them for credit for your badges"),
+        Scope(
+            "credit:write",
+            "List your districts and ask them for credit for your badges (credit officers: "
+            "curate their outside programs)",
+        ),
         Scope(
             "learning",
-            "Take self- and pre-assessments and read your results and recommendations",
+            "Take self- and pre-assessments, read your results and recommendations, and keep "
+            "your growth plans and action research (and coach those you are invited to)",
+        ),
+        Scope(
+            "communities",
+            "Join and run professional learning communities, post in them, and ask for and "
+            "give peer feedback on drafts",
         ),
         Scope(
             "review",
@@ -62,8 +72,9 @@ SCOPES: dict[str, Scope] = {
         ),
         Scope(
             "credentials:write",
-            "Create and publish credentials",
-            (Role.DESIGNER, Role.ISSUER_ADMIN),
+            "Create and publish credentials and competency frameworks",
+            # A district's credit officers write their district's frameworks.
+            (Role.DESIGNER, Role.ISSUER_ADMIN, Role.CREDIT_OFFICER),
         ),
         Scope("badges:revoke", "Revoke badges your issuer awarded", (Role.ISSUER_ADMIN,)),
         Scope(

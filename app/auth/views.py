@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import urlsplit
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_user, logout_user
@@ -27,19 +26,10 @@ from app.auth.tokens import issue_token, list_tokens, revoke_token
 from app.db import db
 from app.extensions import limiter
 from app.forms import attempt
+from app.links import safe_next
 from app.models.orgs import District, School
 from app.pagination import page_args
 from app.security import login_required, public
-
-
-def _safe_next(target: str | None) -> str:
-    """Only same-site paths: never an absolute URL or a scheme-relative one."""
-    if not target:
-        return url_for("main.home")
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
-        return url_for("main.home")
-    return target
 
 
 @bp.route("/auth/signup", methods=["GET", "POST"])
@@ -89,7 +79,7 @@ def resend_confirmation() -> Any:
 @limiter.limit("20 per minute", methods=["POST"])
 def login() -> Any:
     if current_user.is_authenticated:
-        return redirect(_safe_next(request.args.get("next")))
+        return redirect(safe_next(request.args.get("next")))
     form = LoginForm()
     status = 200
     unconfirmed = False
@@ -113,7 +103,7 @@ def login() -> Any:
         else:
             service.record_login(user)
             login_user(user)
-            return redirect(_safe_next(request.args.get("next")))
+            return redirect(safe_next(request.args.get("next")))
         # The answer is an error, which the request's edge rolls back: keep the failure's
         # bookkeeping (the owner's alert mail, sent after the commit) now.
         db.session.commit()

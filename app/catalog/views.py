@@ -14,13 +14,19 @@ from flask_login import current_user
 
 from app.catalog import bp, pages, queries
 from app.images import image_of
+from app.pagination import MAX_PAGE as MAX_PAGE_ARG
 from app.pagination import Page, PageArgs, lenient_page_args
+from app.programs import pages as program_pages
+from app.programs import service as programs
 from app.responses import image_response
 from app.security import public
 
 PER_PAGE = 12
 MAX_PAGE = 100_000
 MAX_QUERY_LENGTH = 200
+# What the catalog lists: both (""), our credentials only, or outside programs only.
+KINDS = {"ours": "Our credentials", "outside": "Outside programs"}
+PROGRAMS_PER_PAGE = 6
 
 
 @dataclass(frozen=True)
@@ -29,10 +35,16 @@ class CatalogQuery:
     issuer: str = ""
     tag: str = ""
     grade: str = ""
+    kind: str = ""
 
     @property
     def active(self) -> bool:
-        return bool(self.q or self.issuer or self.tag or self.grade)
+        return bool(self.q or self.issuer or self.tag or self.grade or self.kind)
+
+    @property
+    def shows_programs(self) -> bool:
+        """Outside programs have no issuer, tags or grade bands: those filters leave them out."""
+        return self.kind != "ours" and not (self.issuer or self.tag or self.grade)
 
     def args(self) -> dict[str, str]:
         return {k: v for k, v in vars(self).items() if v}
@@ -49,12 +61,21 @@ def _arg(name: str) -> str:
 @bp.get("/catalog")
 @public
 def index() -> str:
-    query = CatalogQuery(q=_arg("q"), issuer=_arg("issuer"), tag=_arg("tag"), grade=_arg("grade"))
+    kind = _arg("kind")
+    query = CatalogQuery(
+        q=_arg("q"),
+        issuer=_arg("issuer"),
+        tag=_arg("tag"),
+        grade=_arg("grade"),
+        kind=kind if kind in KINDS else "",
+    )
     filters = {"q": query.q, "issuer": query.issuer, "tag": query.tag, "grade": query.grade}
-    found = queries.search(lenient_page_args(PER_PAGE, max_page=MAX_PAGE), **filters)
-    if not found.items and found.page > found.pages:  # past the end: show the last page
-        found = queries.search(PageArgs(found.pages, PER_PAGE), **filters)
-    page = Page([pages.card(v) for v in found.items], found.page, found.per_page, found.total)
+    page: Page[pages.Card] = Page([], 1, PER_PAGE, 0)
+    if query.kind != "outside":
+        found = queries.search(lenient_page_args(PER_PAGE, max_page=MAX_PAGE), **filters)
+        if not found.items and found.page > found.pages:  # past the end: show the last page
+            found = queries.search(PageArgs(found.pages, PER_PAGE), **filters)
+        page = Page([pages.card(v) for v in found.items], found.page, found.per_page, found.total)
 
     def page_url(n: int) -> str:
         values: dict[str, Any] = {**query.args(), "page": n}  # query values, not url_for options
@@ -65,11 +86,33 @@ def index() -> str:
         "catalog/index.html",
         query=query,
         page=page,
+        programs=_programs(query) if query.shows_programs else None,
+        kinds=KINDS,
         standing=queries.standings(current_user, [c.credential_id for c in page.items]),
         page_url=page_url,
         issuers=facets.issuers,
         tags=facets.tags,
         grade_bands=facets.grade_bands,
+    )
+
+
+def _programs(query: CatalogQuery) -> Page[program_pages.ProgramCard]:
+    """A page of outside programs matching the search (``?op_page``, forgiving odd values as
+    ``?page`` is): three statements."""
+    raw = request.args.get("op_page", "1")
+    number = int(raw) if raw.isdigit() and 0 < int(raw) <= MAX_PAGE_ARG else 1
+    args = PageArgs(number, PROGRAMS_PER_PAGE, "op_")
+    found = programs.catalog_page(args, q=query.q, viewer=current_user)
+    if not found.items and found.page > found.pages:
+        found = programs.catalog_page(
+            PageArgs(found.pages, PROGRAMS_PER_PAGE, "op_"), q=query.q, viewer=current_user
+        )
+    return Page(
+        [program_pages.card(p) for p in found.items],
+        found.page,
+        found.per_page,
+        found.total,
+        found.prefix,
     )
 
 

@@ -6,7 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 from app.credit.access import officer_district
-from app.credit.ledger import grant
+from app.credit.cycles import current_cycle
+from app.credit.ledger import grant, policy_room
 from app.credit.policies import parse_hours, policy_hours
 from app.db import db, utcnow
 from app.errors import Conflict, InvalidInput
@@ -31,6 +32,16 @@ def approve(
         raise Conflict(f"This request is already {request.status}.")
     policy = request.policy
     default = policy_hours(policy) if policy else None
+    if request.requested_hours is not None:  # meetings: the sum of the meetings' hours
+        default = request.requested_hours
+        room = policy_room(request, current_cycle(request.user, request_district(request)).id)
+        if room is not None and room <= 0:
+            assert policy is not None
+            raise Conflict(
+                f"{request.user.name} has reached the cap of {policy.cap_hours} hours for "
+                f"{policy.label} this renewal cycle: nothing is left to credit. Deny the "
+                "request, saying so."
+            )
     granted = parse_hours(hours) if hours not in (None, "") else default
     if granted is None:
         raise InvalidInput(
@@ -46,6 +57,12 @@ def approve(
             f"The policy gives {default} hours; say why you grant {granted}.", {"reason": ["?"]}
         )
     return grant(request, actor, granted, category.id, reason or "Approved.")
+
+
+def request_district(request: CreditRequest) -> District:
+    district = db.session.get(District, request.district_id)
+    assert district is not None  # the request's foreign key
+    return district
 
 
 def deny(actor: User, request: CreditRequest, reason: str) -> CreditRequest:

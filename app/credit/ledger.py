@@ -32,6 +32,29 @@ def _granted_in_cycle(user_id: int, cycle_id: int, category_id: int | None) -> D
     return Decimal(str(total or 0))
 
 
+def granted_under_policy(user_id: int, cycle_id: int, policy_id: int) -> Decimal:
+    """The hours a policy has credited the teacher in the cycle (net of reversals)."""
+    total = db.session.scalar(
+        select(func.coalesce(func.sum(LedgerEntry.hours), 0))
+        .join(CreditRequest, CreditRequest.id == LedgerEntry.request_id)
+        .where(
+            LedgerEntry.user_id == user_id,
+            LedgerEntry.cycle_id == cycle_id,
+            CreditRequest.policy_id == policy_id,
+        )
+    )
+    return Decimal(str(total or 0))
+
+
+def policy_room(request: CreditRequest, cycle_id: int) -> Decimal | None:
+    """What the request's policy may still credit its teacher this cycle (None: no cap)."""
+    policy = request.policy
+    if policy is None or policy.cap_hours is None:
+        return None
+    used = granted_under_policy(request.user_id, cycle_id, policy.id)
+    return max(Decimal(0), policy.cap_hours - used)
+
+
 def grant(
     request: CreditRequest,
     actor: User | None,
@@ -44,6 +67,14 @@ def grant(
     assert district is not None
     assert teacher is not None
     cycle = current_cycle(teacher, district)
+    room = policy_room(request, cycle.id)
+    if room is not None and hours > room:
+        assert request.policy is not None  # policy_room found its cap
+        reason = (
+            f"{reason} Capped at {room} of {hours} hours: {request.policy.label} counts at "
+            f"most {request.policy.cap_hours} hours per cycle."
+        ).strip()
+        hours = room
     category = db.session.get(CreditCategory, category_id) if category_id else None
     if category is not None and category.cap_hours is not None:
         room = max(
@@ -96,7 +127,11 @@ def _record(
         badge_name=request.badge_name,
         issued_on=request.issued_on,
         expires=request.expires,
-        verification_result=("valid" if request.verification.get("valid") else "not checked")
+        verification_result=(
+            "attendance recorded"
+            if request.source == "meetings"
+            else ("valid" if request.verification.get("valid") else "not checked")
+        )
         if kind == "grant"
         else ("revoked" if kind == "reverse" else "valid"),
     )
@@ -167,6 +202,7 @@ def recheck_external(limit: int = 500) -> int:
         .where(
             CreditRequest.status == RequestStatus.APPROVED.value,
             CreditRequest.assertion_uid.is_(None),
+            CreditRequest.source != "meetings",  # attendance: no badge to verify again
         )
         .order_by(CreditRequest.id)
         .limit(limit)

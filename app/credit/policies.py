@@ -16,7 +16,7 @@ from app.errors import Conflict, InvalidInput
 from app.links import public_url
 from app.models.accounts import User
 from app.models.credentials import Credential, CredentialVersion
-from app.models.credit import CreditCategory, CreditPolicy
+from app.models.credit import CreditCategory, CreditPolicy, PolicyKind
 from app.models.orgs import District
 from app.pagination import Page, PageArgs, paginate
 from badges.objects import is_http_url
@@ -148,6 +148,77 @@ def create_policy(
             db.session.add(row)
     except IntegrityError as error:  # saved by another officer a moment ago
         raise Conflict("That badge already has an active policy here.") from error
+    return row
+
+
+def meeting_policy(district_id: int) -> CreditPolicy | None:
+    """The district's active policy for meetings of professional learning communities."""
+    found: CreditPolicy | None = db.session.scalar(
+        select(CreditPolicy)
+        .where(
+            CreditPolicy.district_id == district_id,
+            CreditPolicy.kind == PolicyKind.PLC_MEETINGS.value,
+            CreditPolicy.active.is_(True),
+        )
+        .options(joinedload(CreditPolicy.category))
+    )
+    return found
+
+
+def create_meeting_policy(
+    actor: User,
+    district: District,
+    *,
+    hours: Any,
+    category_id: int,
+    hours_from_duration: bool = False,
+    facilitation_hours: Any = None,
+    cap_hours: Any = None,
+    auto_approve: bool = False,
+    label: str = "",
+) -> CreditPolicy:
+    """The district's policy for PLC meetings: ``hours`` per meeting attended (or, with
+    ``hours_from_duration``, each meeting's duration), ``facilitation_hours`` more per
+    meeting facilitated (optional), at most ``cap_hours`` per renewal cycle (optional; the
+    category's own cap applies too). One active such policy per district; its requests go
+    to the officers like any other unless ``auto_approve``."""
+    officer_district(actor, district.id)
+    category = db.session.get(CreditCategory, category_id)
+    if category is None or category.district_id != district.id:
+        raise InvalidInput("Choose one of this district's categories.", {"category_id": ["?"]})
+    amount = parse_hours(hours or 0)
+    if amount <= 0 and not hours_from_duration:
+        raise InvalidInput(
+            "Give the hours per meeting attended, or count each meeting's duration.",
+            {"hours": ["More than 0."]},
+        )
+    facilitation = parse_hours(facilitation_hours) if facilitation_hours not in (None, "") else None
+    if facilitation is not None and facilitation <= 0:
+        facilitation = None
+    cap = parse_hours(cap_hours) if cap_hours not in (None, "") else None
+    if cap is not None and cap <= 0:
+        raise InvalidInput(
+            "A cap is more than 0 hours (leave it empty for none).", {"cap_hours": ["> 0"]}
+        )
+    if meeting_policy(district.id) is not None:
+        raise Conflict("PLC meetings already have an active policy here; retire it first.")
+    row = CreditPolicy(
+        district_id=district.id,
+        kind=PolicyKind.PLC_MEETINGS.value,
+        label=(label.strip() or "PLC meetings")[:200],
+        hours=amount,
+        unit="hours",
+        hours_from_duration=hours_from_duration,
+        facilitation_hours=facilitation,
+        cap_hours=cap,
+        category_id=category.id,
+        auto_approve=auto_approve,
+    )
+    try:
+        with db.session.begin_nested():
+            db.session.add(row)
+    except IntegrityError as error:  # saved by another officer a moment ago
+        raise Conflict("PLC meetings already have an active policy here.") from error
     return row
 
 

@@ -3,15 +3,18 @@ baked image); it is verified before any officer sees it, and credited once per d
 
 from __future__ import annotations
 
-from datetime import datetime
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
 from app.credit.access import is_officer, membership, officer_district
-from app.credit.ledger import grant
+from app.credit.cycles import current_cycle
+from app.credit.ledger import grant, granted_under_policy
 from app.credit.policies import policy_for, policy_hours
 from app.db import db, utcnow
 from app.errors import Conflict, Forbidden, InvalidInput, NotFound
@@ -119,6 +122,107 @@ def request_credit(
         raise Conflict("This badge was already presented to this district.") from error
     if policy is not None and policy.auto_approve:
         grant(request, None, policy_hours(policy), policy.category_id, "Approved by policy.")
+    else:
+        _tell_officers(district, request)
+    return request
+
+
+@dataclass
+class Activity:
+    """Professional learning that is not a badge (PLC meetings), as presented for credit:
+    ``key`` names it once per district (a second request with it is refused), ``name`` and
+    ``provider`` are what officers and the ledger read, ``hours`` what the policy gives it,
+    ``details`` what was checked (who recorded the attendance, each meeting)."""
+
+    key: str
+    name: str
+    provider: str
+    url: str
+    happened_on: datetime | None
+    hours: Decimal
+    details: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Room:
+    """What a capped policy may still credit a teacher this cycle."""
+
+    cap: Decimal
+    granted: Decimal  # credited so far this cycle
+    waiting: Decimal  # asked for in requests still pending
+    cycle_ends: date
+
+    @property
+    def left(self) -> Decimal:
+        return max(Decimal(0), self.cap - self.granted - self.waiting)
+
+
+def room_under(user: User, district: District, policy: CreditPolicy) -> Room | None:
+    """The cap of ``policy`` for ``user`` in her current cycle (None: no cap)."""
+    if policy.cap_hours is None:
+        return None
+    cycle = current_cycle(user, district)
+    waiting = db.session.scalar(
+        select(func.coalesce(func.sum(CreditRequest.requested_hours), 0)).where(
+            CreditRequest.user_id == user.id,
+            CreditRequest.policy_id == policy.id,
+            CreditRequest.status == RequestStatus.PENDING.value,
+        )
+    )
+    return Room(
+        policy.cap_hours,
+        granted_under_policy(user.id, cycle.id, policy.id),
+        Decimal(str(waiting or 0)),
+        cycle.ends_on,
+    )
+
+
+def request_activity_credit(
+    user: User, district: District, policy: CreditPolicy, activity: Activity
+) -> CreditRequest:
+    """Ask ``district`` for credit for ``activity`` under ``policy`` (a member of the
+    district only). Refused with a clear message when the policy's cap for this cycle is
+    already reached (by credit granted, or asked for and waiting); near it, the request
+    stands and the officer's approval grants what is left. It goes to the officers like any
+    other request, or is granted at once under an auto-approving policy. The caller records
+    what it covers; a second request with the same key is a conflict."""
+    if membership(user, district.id) is None:
+        raise NotFound("You are not a member of that district.")
+    room = room_under(user, district, policy)
+    if room is not None and room.left <= 0:
+        waiting = (
+            f" ({room.waiting} hours of it asked for and waiting for an officer)"
+            if room.waiting
+            else ""
+        )
+        raise Conflict(
+            f"You have reached the cap of {room.cap} hours for {policy.label} in this renewal "
+            f"cycle{waiting}: nothing more can be credited before the cycle ends on "
+            f"{room.cycle_ends:%d %B %Y}."
+        )
+    request = CreditRequest(
+        district_id=district.id,
+        user_id=user.id,
+        assertion_key=activity.key[:2000],
+        source="meetings",
+        presented=activity.url,
+        badge_name=activity.name[:300],
+        issuer_name=activity.provider[:300],
+        badge_class_url=activity.url[:2000],
+        issued_on=activity.happened_on,
+        policy_id=policy.id,
+        category_id=policy.category_id,
+        requested_hours=activity.hours,
+        verification={"valid": True, "checked_at": utcnow().isoformat(), **activity.details},
+    )
+    try:
+        with db.session.begin_nested():
+            db.session.add(request)
+    except IntegrityError as error:
+        raise Conflict(f"This was already presented to {district.name}.") from error
+    request.policy = policy
+    if policy.auto_approve:
+        grant(request, None, activity.hours, policy.category_id, "Approved by policy.")
     else:
         _tell_officers(district, request)
     return request

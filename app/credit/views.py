@@ -219,6 +219,27 @@ def policy(district_id: int) -> Any:
     return _back(district_id, "#policies")
 
 
+@bp.post("/districts/<int:district_id>/credit/meeting-policy")
+@officer_only
+def meeting_policy(district_id: int) -> Any:
+    """The district's policy for meetings of professional learning communities."""
+    district = access.officer_district(current_user, district_id)
+    if EmptyForm().validate_on_submit():
+        category_id = request.form.get("category_id", "")
+        with attempt(success="Policy for PLC meetings saved."):
+            policies.create_meeting_policy(
+                current_user,
+                district,
+                hours=request.form.get("hours") or 0,
+                hours_from_duration=request.form.get("hours_from_duration") == "yes",
+                facilitation_hours=request.form.get("facilitation_hours") or None,
+                cap_hours=request.form.get("cap_hours") or None,
+                category_id=int(category_id) if category_id.isdigit() else 0,
+                auto_approve=request.form.get("auto_approve") == "yes",
+            )
+    return _back(district_id, "#policies")
+
+
 @bp.post("/districts/<int:district_id>/credit/invite")
 @officer_only
 def invite(district_id: int) -> Any:

@@ -8,27 +8,36 @@ password ``demo-password-1``. These accounts exist only where this command was r
 The content is data beside this module: ``organisations.json`` (the issuer, the district and
 its schools, the people and their roles, the review pool), ``credentials.json`` (rubric
 levels, standards frameworks, the credentials with their prompts and rubrics, the badges
-awarded), ``credit.json`` (the district's categories, policies and members) and
+awarded), ``credit.json`` (the district's categories, policies, members and outside programs) and
 ``learning.json`` (a competency framework over the demo credentials, the demo teacher's
 past self-assessments and a pre-assessment, so her results and recommendations show at
-once, and her growth plan with a goal, its progress and her coach's comment). This module
-reads them and seeds the database through the services, as the people would.
+once, her growth plan with a goal, its progress and her coach's comment, and her action
+research in it with a posted checkpoint her coach answered). This module
+reads them and seeds the database through the services, as the people would;
+``communities.json`` (the demo PLC: a third demo teacher, a thread, and an open request for
+peer feedback on the demo teacher's draft) is seeded by ``app.communities.demo``;
+``meetings.json`` (its past and upcoming meetings, a protocol record, and the district's
+capped policy for PLC meetings) by ``app.communities.practice_demo``.
 """
 
 from __future__ import annotations
 
 import hashlib
+import io
 import json
-from datetime import timedelta
+from datetime import UTC, datetime, time, timedelta
 from decimal import Decimal
 from importlib import resources
 from typing import Any
 
 import click
+import pikepdf
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
 from app.auth.passwords import hash_password
+from app.communities import demo as community_demo
+from app.communities import practice_demo
 from app.credentials import service as credentials
 from app.credit import access, memberships, policies
 from app.db import db, unit_of_work, utcnow
@@ -37,13 +46,24 @@ from app.issuance import service as issuance
 from app.learning import assessments as learning_assessments
 from app.learning import frameworks as learning_frameworks
 from app.learning import plans as learning_plans
+from app.learning import research as learning_research
 from app.models.accounts import User
 from app.models.assertions import Assertion
 from app.models.credentials import Credential
 from app.models.credit import CreditCategory, CreditPolicy
-from app.models.learning import Competency, Framework, GrowthPlan, PreAttempt, SelfAssessment
+from app.models.learning import (
+    Competency,
+    Framework,
+    GrowthPlan,
+    PreAttempt,
+    ResearchProject,
+    SelfAssessment,
+)
 from app.models.orgs import District, Issuer, Role, RoleGrant, School
+from app.models.programs import OutsideProgram
 from app.models.reviews import ReviewerQualification
+from app.portfolio import service as portfolios
+from app.programs import service as programs
 from app.reviews import pool
 
 DEMO_PASSWORD = "demo-password-1"
@@ -81,6 +101,8 @@ _ORGANISATIONS = _load("organisations.json")
 _CREDENTIALS = _load("credentials.json")
 _CREDIT = _load("credit.json")
 _LEARNING = _load("learning.json")
+_COMMUNITIES = _load("communities.json")
+_MEETINGS = _load("meetings.json")
 
 ISSUER: dict[str, str] = _ORGANISATIONS["issuer"]
 DISTRICT: dict[str, Any] = {
@@ -172,12 +194,88 @@ def seed_demo() -> list[str]:
     """
     issuer, district, created = _seed_organisations()
     created += _seed_people(issuer, district)
+    created += community_demo.seed_people(
+        _COMMUNITIES, district, lambda: hash_password(DEMO_PASSWORD)
+    )
     created += _seed_credentials(issuer)
     created += _seed_review_pool(issuer)
     created += _seed_badges(issuer)
     created += _seed_credit(issuer, district)
     created += _seed_learning(issuer)
+    created += _seed_district_frameworks()
     created += _seed_growth_plans(issuer)
+    created += community_demo.seed_communities(_COMMUNITIES, district)
+    created += practice_demo.seed_meeting_policy(_MEETINGS, district)
+    created += practice_demo.seed_meetings(_MEETINGS)
+    created += _seed_action_research(issuer)
+    created += _seed_outside_programs(issuer, district)
+    created += _seed_portfolio()
+    return created
+
+
+def _seed_portfolio() -> list[str]:
+    """The demo teacher's public portfolio (``/people/demo-teacher``), showing her demo badges
+    (their own public pages switched on); only when she has no portfolio yet."""
+    teacher = db.session.scalar(select(User).where(User.email == "teacher@demo.test"))
+    if teacher is None or portfolios.portfolio_of(teacher).id is not None:
+        return []
+    badges = issuance.my_badges(teacher)
+    for item in badges:
+        issuance.set_public(teacher, item, True)
+    portfolios.update(
+        teacher,
+        enabled=True,
+        handle="demo-teacher",
+        display_name=teacher.name,
+        bio="Teacher at Lakeside Elementary School, learning about formative assessment and "
+        "small-group instruction with my PLC.",
+    )
+    portfolios.choose_ours(teacher, [item.uid for item in badges])
+    return ["public portfolio /people/demo-teacher for teacher@demo.test"]
+
+
+def _seed_outside_programs(issuer: Issuer, district: District) -> list[str]:
+    """The district's outside programs of ``credit.json`` (each with its credit policy), added
+    by the demo officer and linked to competencies of the issuer's demo framework."""
+    created: list[str] = []
+    officer = db.session.scalar(select(User).where(User.email == "officer@demo.test"))
+    if officer is None:
+        return created
+    categories = {c.name: c.id for c in policies.categories(district)}
+    titles = dict(
+        db.session.execute(
+            select(Competency.title, Competency.id)
+            .join(Framework, Framework.id == Competency.framework_id)
+            .where(Framework.issuer_id == issuer.id, Framework.slug == "teaching-practice")
+        ).all()
+    )
+    for spec in _CREDIT.get("outside_programs", []):
+        if db.session.scalar(
+            select(OutsideProgram.id).where(
+                OutsideProgram.district_id == district.id, OutsideProgram.title == spec["title"]
+            )
+        ):
+            continue
+        terms = spec["policy"]
+        existing = policies.policy_for(district, spec["badge_class_urls"][0])
+        data: dict[str, Any] = {
+            **{k: spec[k] for k in ("title", "provider", "url", "description")},
+            "estimated_hours": spec["estimated_hours"],
+            "competency_ids": [titles[t] for t in spec["competencies"] if t in titles],
+            "badge_class_urls": spec["badge_class_urls"],
+        }
+        if existing is not None:
+            data["policy_id"] = existing.id
+        else:
+            data["new_policy"] = {
+                "hours": terms["hours"],
+                "unit": terms["unit"],
+                "category_id": categories[terms["category"]],
+                "auto_approve": terms["auto_approve"],
+            }
+        programs.create_program(officer, district.id, data)
+        created.append(f"outside program {spec['title']}")
+    db.session.flush()
     return created
 
 
@@ -264,6 +362,49 @@ def _seed_learning(issuer: Issuer) -> list[str]:
     return created
 
 
+def _seed_district_frameworks() -> list[str]:
+    """The districts' frameworks of ``learning.json``, written and published by the district's
+    credit officer; their competencies name credentials as ``issuer/credential`` slugs (a
+    district's framework may name any issuer's)."""
+    created: list[str] = []
+    slugs = {
+        f"{issuer_slug}/{slug}": credential_id
+        for issuer_slug, slug, credential_id in db.session.execute(
+            select(Issuer.slug, Credential.slug, Credential.id).join(
+                Issuer, Issuer.id == Credential.issuer_id
+            )
+        ).all()
+    }
+    for spec in _LEARNING.get("district_frameworks", []):
+        district = db.session.scalar(select(District).where(District.slug == spec["district"]))
+        assert district is not None  # _seed_organisations ran first
+        if db.session.scalar(
+            select(Framework.id).where(
+                Framework.district_id == district.id, Framework.slug == spec["slug"]
+            )
+        ):
+            continue
+        officer = db.session.scalar(select(User).where(User.email == spec["designer"]))
+        assert officer is not None  # _seed_people ran first
+        data = {
+            **spec,
+            "domains": [
+                {
+                    **domain,
+                    "competencies": [
+                        {**c, "credentials": [slugs[s] for s in c["credentials"] if s in slugs]}
+                        for c in domain["competencies"]
+                    ],
+                }
+                for domain in spec["domains"]
+            ],
+        }
+        framework = learning_frameworks.create_framework(officer, district, data)
+        learning_frameworks.publish(officer, framework)
+        created.append(f"published framework {framework.title} ({district.name})")
+    return created
+
+
 def _seed_growth_plans(issuer: Issuer) -> list[str]:
     """The growth plans of ``learning.json`` (only for a teacher who has none yet): goals,
     dated progress, the invited coach (her invitation mail is sent) and her comments."""
@@ -310,6 +451,91 @@ def _seed_growth_plans(issuer: Issuer) -> list[str]:
                 if author is not None:
                     learning_plans.comment(author, goal.id, {"body": remark["body"]})
         created.append(f"growth plan of {user.email}")
+    db.session.flush()
+    return created
+
+
+def _demo_pdf(text: str) -> bytes:
+    """A one-page PDF showing ``text`` (the demo's checkpoint file)."""
+    pdf = pikepdf.new()
+    page = pdf.add_blank_page(page_size=(420, 200))
+    font = pdf.make_indirect(
+        pikepdf.Dictionary(
+            Type=pikepdf.Name.Font, Subtype=pikepdf.Name.Type1, BaseFont=pikepdf.Name.Helvetica
+        )
+    )
+    page.Resources = pikepdf.Dictionary(Font=pikepdf.Dictionary(F1=font))
+    escaped = text.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
+    page.Contents = pdf.make_stream(f"BT /F1 14 Tf 24 100 Td ({escaped}) Tj ET".encode())
+    out = io.BytesIO()
+    pdf.save(out, deterministic_id=True)
+    pdf.close()
+    return out.getvalue()
+
+
+def _seed_action_research(issuer: Issuer) -> list[str]:
+    """The action research of ``learning.json`` (only for a teacher who has none yet), in her
+    growth plan of that title: the template's steps, dated checkpoints (``in_days`` from
+    today; negative: past), the posted ones with what she did and found, a file and her
+    coach's feedback."""
+    created: list[str] = []
+    slugs = dict(
+        db.session.execute(
+            select(Credential.slug, Credential.id).where(Credential.issuer_id == issuer.id)
+        ).all()
+    )
+    today = utcnow().date()
+    for spec in _LEARNING.get("action_research", []):
+        user = db.session.scalar(select(User).where(User.email == spec["email"]))
+        if user is None or db.session.scalar(
+            select(ResearchProject.id).where(ResearchProject.user_id == user.id)
+        ):
+            continue
+        plan = db.session.scalar(
+            select(GrowthPlan).where(
+                GrowthPlan.user_id == user.id, GrowthPlan.title == spec["plan"]
+            )
+        )
+        if plan is None:
+            continue
+        number = spec.get("goal")  # the plan's goal it serves, from 1
+        goal = plan.goals[number - 1] if number and number <= len(plan.goals) else None
+        steps = {k: spec.get(k, "") for k in ("title", *learning_research.STEP_NAMES)}
+        project = learning_research.create_project(
+            user,
+            {
+                **steps,
+                "plan_id": plan.id,
+                "goal_id": goal.id if goal else None,
+                "credential_id": slugs.get(spec.get("credential", "")),
+            },
+        )
+        for point in spec["checkpoints"]:
+            due_on = today + timedelta(days=point["in_days"])
+            made = learning_research.add_checkpoint(
+                user, project.id, {"due_on": due_on, "focus": point.get("focus", "")}
+            )
+            if not point.get("did"):
+                continue
+            if point.get("file"):
+                learning_research.add_file(
+                    user,
+                    project.id,
+                    made.number,
+                    io.BytesIO(_demo_pdf(point["file"]["text"])),
+                    point["file"]["name"],
+                )
+            posted = learning_research.post_entry(
+                user, project.id, made.number, {"did": point["did"], "found": point["found"]}
+            )
+            posted.posted_at = datetime.combine(due_on, time(16), tzinfo=UTC)  # on the day
+            for remark in point.get("feedback", []):
+                author = db.session.scalar(select(User).where(User.email == remark["email"]))
+                if author is not None:
+                    learning_research.give_feedback(
+                        author, project.id, made.number, {"body": remark["body"]}
+                    )
+        created.append(f"action research of {user.email}")
     db.session.flush()
     return created
 

@@ -18,7 +18,9 @@ from app.forms import CheckboxesField
 
 
 class NewFrameworkForm(FlaskForm):
-    issuer = SelectField("Issuer", coerce=int)
+    # "issuer-3" or "district-2": the issuers a designer writes for, the districts an officer
+    # writes for (``frameworks.owner_key``).
+    owner = SelectField("Published by", validators=[Length(max=40)])
     slug = StringField("Web address name", validators=[Length(max=80)])
     title = StringField("Title", validators=[Length(max=200)])
     description = TextAreaField("Description", validators=[Length(max=5000)])

@@ -1,10 +1,14 @@
-"""Competency frameworks: an issuer's designers write and publish them; anyone reads them.
+"""Competency frameworks: an issuer or a district writes and publishes them; anyone reads them.
 
-A framework holds domains, a domain holds competencies, and a competency names the issuer's
-published credentials that certify it and may carry a short pre-assessment (multiple-choice
-questions, scored; short-answer ones, kept for the teacher's reflection). Services take the
-acting user and plain values, check the per-issuer role (a designer or issuer admin of the
-framework's issuer), and flush; the caller commits.
+A framework belongs to exactly one owner. An issuer's framework is written by the issuer's
+designers and admins, and its competencies link only that issuer's published credentials; a
+district's framework is written by the district's credit officers, and its competencies may
+link any issuer's published credentials. A framework holds domains, a domain holds
+competencies, and a competency names the published credentials that certify it and may carry a
+short pre-assessment (multiple-choice questions, scored; short-answer ones, kept for the
+teacher's reflection). Services take the acting user and plain values, check the owner's role,
+and flush; the caller commits. Looking a framework (or a part of one) up for editing answers
+NotFound to anyone who may not edit it, as for one that does not exist.
 
 The nested ``data`` of :func:`create_framework` (the demo's ``learning.json`` uses it)::
 
@@ -24,7 +28,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import case, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from app.credentials import service as credentials
@@ -32,6 +36,7 @@ from app.db import db, utcnow
 from app.errors import Conflict, Forbidden, InvalidInput, NotFound
 from app.models.accounts import User
 from app.models.credentials import Credential, CredentialVersion, VersionStatus
+from app.models.credit import DistrictMembership
 from app.models.learning import (
     Competency,
     Domain,
@@ -43,11 +48,15 @@ from app.models.learning import (
     SelfAssessment,
     SelfRating,
 )
-from app.models.orgs import Issuer, Role
+from app.models.orgs import District, Issuer, Role
 from app.pagination import Page, PageArgs, paginate
-from app.security import has_role
+from app.security import district_ids_with, has_role, issuer_ids_with
 
-EDIT_ROLES = (Role.DESIGNER, Role.ISSUER_ADMIN)
+EDIT_ROLES = (Role.DESIGNER, Role.ISSUER_ADMIN)  # an issuer's framework
+DISTRICT_ROLES = (Role.CREDIT_OFFICER,)  # a district's framework
+# Every role that may write some framework (the pages' and the API's coarse gate).
+DESIGN_ROLES = (*EDIT_ROLES, *DISTRICT_ROLES)
+Owner = Issuer | District
 SCALE_SIZES = (4, 5)
 DEFAULT_SCALE = (
     "New to me: I have not tried this yet",
@@ -63,6 +72,7 @@ _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 # questions (four statements after the framework's own).
 WHOLE = (
     joinedload(Framework.issuer),
+    joinedload(Framework.district),
     selectinload(Framework.domains)
     .selectinload(Domain.competencies)
     .selectinload(Competency.credentials),
@@ -85,16 +95,25 @@ class CredentialRef:
 # --- who may edit -------------------------------------------------------------------------
 
 
-def can_edit(user: User, issuer_id: int) -> bool:
-    return user.is_platform_admin or any(
-        has_role(user, role, issuer_id=issuer_id) for role in EDIT_ROLES
-    )
+def may_edit_for(user: User, owner: Owner) -> bool:
+    """Whether ``user`` writes frameworks for ``owner``: an issuer's designers and admins, a
+    district's credit officers, and platform admins."""
+    if user.is_platform_admin:
+        return True
+    if isinstance(owner, District):
+        return has_role(user, Role.CREDIT_OFFICER, district_id=owner.id)
+    return any(has_role(user, role, issuer_id=owner.id) for role in EDIT_ROLES)
 
 
-def require_editor(user: User, issuer_id: int) -> None:
-    if not can_edit(user, issuer_id):
+def can_edit(user: User, framework: Framework) -> bool:
+    return may_edit_for(user, framework.owner)
+
+
+def require_editor(user: User, framework: Framework) -> None:
+    if not can_edit(user, framework):
         raise Forbidden(
-            "Only this issuer's credential designers and admins can edit its frameworks."
+            "Only the designers and admins of the framework's issuer (or the credit officers "
+            "of its district) can edit it."
         )
 
 
@@ -102,51 +121,109 @@ def editable_issuers(user: User) -> list[Issuer]:
     return credentials.editable_issuers(user)
 
 
+def editable_districts(user: User) -> list[District]:
+    statement = select(District).order_by(District.name, District.id)
+    if not user.is_platform_admin:
+        ids = district_ids_with(user, DISTRICT_ROLES)
+        statement = statement.where(District.id.in_(ids or {-1}))
+    return list(db.session.scalars(statement))
+
+
+def editable_owners(user: User) -> list[Owner]:
+    """The issuers, then the districts, ``user`` may write frameworks for: two statements."""
+    return [*editable_issuers(user), *editable_districts(user)]
+
+
+def owner_key(owner: Owner) -> str:
+    """How a form names an owner: ``issuer-3`` or ``district-2``."""
+    return f"{'district' if isinstance(owner, District) else 'issuer'}-{owner.id}"
+
+
+def owner_label(owner: Owner) -> str:
+    return f"{owner.name} ({'district' if isinstance(owner, District) else 'issuer'})"
+
+
+def owner_for(user: User, *, issuer_id: Any = None, district_id: Any = None) -> Owner:
+    """The issuer or district (exactly one named) ``user`` writes frameworks for; NotFound
+    for any other, as for one that does not exist."""
+    if (issuer_id is None) == (district_id is None):
+        message = "Name the framework's owner: an issuer_id or a district_id (one of them)."
+        raise InvalidInput(message, {"owner": [message]})
+    found: Owner | None = (
+        db.session.get(Issuer, issuer_id)
+        if issuer_id is not None
+        else db.session.get(District, district_id)
+    )
+    if found is None or not may_edit_for(user, found):
+        kind = "issuer" if issuer_id is not None else "district"
+        raise NotFound(f"There is no {kind} with that id among those you design for.")
+    return found
+
+
+def owner_by_key(user: User, key: str | None) -> Owner:
+    kind, _, raw = (key or "").partition("-")
+    number = int(raw) if raw.isdigit() else -1
+    if kind == "issuer":
+        return owner_for(user, issuer_id=number)
+    if kind == "district":
+        return owner_for(user, district_id=number)
+    raise NotFound("Choose one of your issuers or districts.")
+
+
+def _editable_clause(user: User) -> Any:
+    if user.is_platform_admin:
+        return Framework.id.is_not(None)
+    issuers = issuer_ids_with(user, EDIT_ROLES)
+    districts = district_ids_with(user, DISTRICT_ROLES)
+    return or_(
+        Framework.issuer_id.in_(issuers or {-1}), Framework.district_id.in_(districts or {-1})
+    )
+
+
 def frameworks_for(user: User, args: PageArgs) -> Page[Framework]:
-    """One page of the frameworks of ``user``'s issuers, oldest first: two statements."""
-    ids = [i.id for i in editable_issuers(user)]
+    """One page of the frameworks of ``user``'s issuers and districts, oldest first: two
+    statements."""
     statement = (
         select(Framework)
-        .where(Framework.issuer_id.in_(ids or [-1]))
-        .options(joinedload(Framework.issuer))
+        .where(_editable_clause(user))
+        .options(joinedload(Framework.issuer), joinedload(Framework.district))
         .order_by(Framework.id)
     )
     return paginate(statement, args)
 
 
+def _hidden(user: User, framework: Framework | None) -> bool:
+    return framework is None or not can_edit(user, framework)
+
+
 def get_for_editing(user: User, framework_id: int) -> Framework:
-    """The framework with everything in it, if ``user`` may edit it: 404 when missing, 403
-    for another issuer's."""
+    """The framework with everything in it, if ``user`` may edit it; NotFound otherwise."""
     framework = db.session.scalar(
         select(Framework).where(Framework.id == framework_id).options(*WHOLE)
     )
-    if framework is None:
-        raise NotFound("There is no such framework.")
-    require_editor(user, framework.issuer_id)
+    if framework is None or _hidden(user, framework):
+        raise NotFound("There is no such framework among those you design.")
     return framework
 
 
 def domain_for_editing(user: User, domain_id: int) -> Domain:
     domain = db.session.get(Domain, domain_id)
-    if domain is None:
-        raise NotFound("There is no such domain.")
-    require_editor(user, domain.framework.issuer_id)
+    if domain is None or _hidden(user, domain.framework):
+        raise NotFound("There is no such domain among those you design.")
     return domain
 
 
 def competency_for_editing(user: User, competency_id: int) -> Competency:
     competency = db.session.get(Competency, competency_id)
-    if competency is None:
-        raise NotFound("There is no such competency.")
-    require_editor(user, competency.domain.framework.issuer_id)
+    if competency is None or _hidden(user, competency.framework):
+        raise NotFound("There is no such competency among those you design.")
     return competency
 
 
 def question_for_editing(user: User, question_id: int) -> Question:
     question = db.session.get(Question, question_id)
-    if question is None:
-        raise NotFound("There is no such question.")
-    require_editor(user, question.competency.domain.framework.issuer_id)
+    if question is None or _hidden(user, question.competency.framework):
+        raise NotFound("There is no such question among those you design.")
     return question
 
 
@@ -181,14 +258,17 @@ def _scale(values: Any) -> list[str]:
     return descriptors
 
 
-def credential_choices(issuer_id: int) -> list[CredentialRef]:
-    """The issuer's published, unretired credentials by title: what a competency may link."""
-    rows = db.session.execute(
-        published_refs()
-        .where(Credential.issuer_id == issuer_id)
-        .order_by(CredentialVersion.title, Credential.id)
-    ).all()
-    return [CredentialRef(*row) for row in rows]
+def credential_choices(framework: Framework) -> list[tuple[int, str]]:
+    """What a competency of ``framework`` may link, by title, as (id, label): its issuer's
+    published, unretired credentials, or (a district's framework) every issuer's, each
+    labelled with its issuer. One statement."""
+    statement = published_refs().add_columns(Issuer.name)
+    if framework.issuer_id is not None:
+        statement = statement.where(Credential.issuer_id == framework.issuer_id)
+    rows = db.session.execute(statement.order_by(CredentialVersion.title, Credential.id)).all()
+    if framework.issuer_id is not None:
+        return [(row[0], row[1]) for row in rows]
+    return [(row[0], f"{row[1]} ({row[4]})") for row in rows]
 
 
 def published_refs() -> Any:
@@ -212,8 +292,9 @@ def credential_refs(ids: Iterable[int]) -> dict[int, CredentialRef]:
     return {row[0]: CredentialRef(*row) for row in rows}
 
 
-def _linkable(issuer_id: int, ids: Any) -> list[Credential]:
-    """The credentials ``ids`` names, each a published credential of this issuer."""
+def _linkable(framework: Framework, ids: Any) -> list[Credential]:
+    """The credentials ``ids`` names, each a published credential: of the framework's issuer,
+    or of any issuer for a district's framework."""
     if ids is None:
         return []
     if not isinstance(ids, list | tuple) or not all(
@@ -224,13 +305,20 @@ def _linkable(issuer_id: int, ids: Any) -> list[Credential]:
             {"credentials": ["A list of credential ids."]},
         )
     wanted = list(dict.fromkeys(ids))
-    allowed = {ref.id for ref in credential_choices(issuer_id)}
+    if not wanted:
+        return []
+    statement = published_refs().where(Credential.id.in_(wanted))
+    if framework.issuer_id is not None:
+        statement = statement.where(Credential.issuer_id == framework.issuer_id)
+    allowed = {row[0] for row in db.session.execute(statement).all()}
     unknown = [i for i in wanted if i not in allowed]
     if unknown:
         names = ", ".join(str(i) for i in unknown)
         message = (
             f"Credential {names} is not a published credential of this issuer; a competency "
             "links only its own issuer's published credentials."
+            if framework.issuer_id is not None
+            else f"Credential {names} is not a published credential."
         )
         raise InvalidInput(message, {"credentials": [message]})
     found = db.session.scalars(select(Credential).where(Credential.id.in_(wanted))).all()
@@ -277,24 +365,32 @@ def _question(data: Any, label: str = "The question") -> dict[str, Any]:
 # --- creating and editing -----------------------------------------------------------------
 
 
-def create_framework(actor: User, issuer: Issuer, data: dict[str, Any]) -> Framework:
-    """A new draft framework of ``issuer`` holding ``data`` (see the module's docstring)."""
-    require_editor(actor, issuer.id)
+def create_framework(actor: User, owner: Owner, data: dict[str, Any]) -> Framework:
+    """A new draft framework of ``owner`` (an issuer or a district) holding ``data`` (see the
+    module's docstring)."""
+    if not may_edit_for(actor, owner):
+        raise Forbidden(
+            "Only an issuer's designers and admins, or a district's credit officers, write "
+            "its frameworks."
+        )
+    district = isinstance(owner, District)
     slug = str(data.get("slug") or "").strip().lower()
     if not _SLUG.match(slug) or len(slug) > 80:
         raise InvalidInput(
             "A framework needs a web address name: lowercase letters, digits and hyphens.",
             {"slug": ["Lowercase letters, digits and hyphens."]},
         )
-    taken = db.session.scalar(
-        select(Framework.id).where(Framework.issuer_id == issuer.id, Framework.slug == slug)
-    )
+    same_owner = Framework.district_id == owner.id if district else Framework.issuer_id == owner.id
+    taken = db.session.scalar(select(Framework.id).where(same_owner, Framework.slug == slug))
     if taken:
         raise Conflict(
-            f"This issuer already has a framework at “{slug}”; choose another web address name."
+            f"This {'district' if district else 'issuer'} already has a framework at “{slug}”; "
+            "choose another web address name.",
+            {"slug": ["Taken."]},
         )
     framework = Framework(
-        issuer=issuer,
+        issuer=None if district else owner,
+        district=owner if district else None,
         slug=slug,
         title=_text(data.get("title"), "title", "A title", limit=200),
         description=_text(
@@ -319,7 +415,7 @@ def create_framework(actor: User, issuer: Issuer, data: dict[str, Any]) -> Frame
 
 def set_details(actor: User, framework: Framework, data: dict[str, Any]) -> None:
     """Title, description and (while nobody has rated on it) the comfort scale."""
-    require_editor(actor, framework.issuer_id)
+    require_editor(actor, framework)
     title = _text(data.get("title"), "title", "A title", limit=200)
     description = _text(
         data.get("description"), "description", "The description", limit=5000, required=False
@@ -348,7 +444,7 @@ def _has_self_assessments(framework_id: int) -> bool:
 
 
 def add_domain(actor: User, framework: Framework, data: dict[str, Any]) -> Domain:
-    require_editor(actor, framework.issuer_id)
+    require_editor(actor, framework)
     domain = Domain(
         title=_text(data.get("title"), "title", "A domain's title", limit=200),
         description=_text(
@@ -362,7 +458,7 @@ def add_domain(actor: User, framework: Framework, data: dict[str, Any]) -> Domai
 
 
 def update_domain(actor: User, domain: Domain, data: dict[str, Any]) -> None:
-    require_editor(actor, domain.framework.issuer_id)
+    require_editor(actor, domain.framework)
     domain.title = _text(data.get("title"), "title", "A domain's title", limit=200)
     domain.description = _text(
         data.get("description"), "description", "The description", limit=5000, required=False
@@ -387,7 +483,7 @@ def _refuse_if_answered(competency_ids: list[int], what: str) -> None:
 
 
 def remove_domain(actor: User, domain: Domain) -> None:
-    require_editor(actor, domain.framework.issuer_id)
+    require_editor(actor, domain.framework)
     _refuse_if_answered([c.id for c in domain.competencies], "a competency of this domain")
     framework = domain.framework
     framework.domains.remove(domain)
@@ -397,7 +493,7 @@ def remove_domain(actor: User, domain: Domain) -> None:
 
 def add_competency(actor: User, domain: Domain, data: dict[str, Any]) -> Competency:
     framework = domain.framework
-    require_editor(actor, framework.issuer_id)
+    require_editor(actor, framework)
     competency = Competency(
         title=_text(data.get("title"), "title", "A competency's title", limit=200),
         description=_text(
@@ -406,7 +502,7 @@ def add_competency(actor: User, domain: Domain, data: dict[str, Any]) -> Compete
         position=len(domain.competencies),
         framework=framework,
     )
-    competency.credentials = _linkable(framework.issuer_id, data.get("credentials"))
+    competency.credentials = _linkable(framework, data.get("credentials"))
     domain.competencies.append(competency)
     db.session.flush()
     return competency
@@ -415,19 +511,19 @@ def add_competency(actor: User, domain: Domain, data: dict[str, Any]) -> Compete
 def update_competency(actor: User, competency: Competency, data: dict[str, Any]) -> None:
     """Title, description and the credentials that certify it."""
     framework = competency.domain.framework
-    require_editor(actor, framework.issuer_id)
+    require_editor(actor, framework)
     title = _text(data.get("title"), "title", "A competency's title", limit=200)
     description = _text(
         data.get("description"), "description", "The description", limit=5000, required=False
     )
-    linked = _linkable(framework.issuer_id, data.get("credentials") or [])
+    linked = _linkable(framework, data.get("credentials") or [])
     competency.title, competency.description, competency.credentials = title, description, linked
     db.session.flush()
 
 
 def remove_competency(actor: User, competency: Competency) -> None:
     domain = competency.domain
-    require_editor(actor, domain.framework.issuer_id)
+    require_editor(actor, domain.framework)
     _refuse_if_answered([competency.id], "this competency")
     domain.competencies.remove(competency)
     _renumber(domain.competencies)
@@ -435,7 +531,7 @@ def remove_competency(actor: User, competency: Competency) -> None:
 
 
 def add_question(actor: User, competency: Competency, data: Any) -> Question:
-    require_editor(actor, competency.domain.framework.issuer_id)
+    require_editor(actor, competency.framework)
     fields = _question(data)
     question = Question(position=len(competency.questions), **fields)
     competency.questions.append(question)
@@ -446,7 +542,7 @@ def add_question(actor: User, competency: Competency, data: Any) -> Question:
 def remove_question(actor: User, question: Question) -> None:
     """Answers already given keep the question's text (they copy it)."""
     competency = question.competency
-    require_editor(actor, competency.domain.framework.issuer_id)
+    require_editor(actor, competency.framework)
     competency.questions.remove(question)
     _renumber(competency.questions)
     db.session.flush()
@@ -476,7 +572,7 @@ def publish_problems(framework: Framework) -> list[str]:
 def publish(actor: User, framework: Framework) -> Framework:
     """Teachers see a published framework (and may assess themselves on it). Edits after
     publishing show at once; a competency someone has answered cannot be removed."""
-    require_editor(actor, framework.issuer_id)
+    require_editor(actor, framework)
     if framework.is_published:
         raise Conflict("This framework is already published.")
     problems = publish_problems(framework)
@@ -494,15 +590,34 @@ def publish(actor: User, framework: Framework) -> Framework:
 # --- reading published frameworks ---------------------------------------------------------
 
 
-def published_page(args: PageArgs) -> Page[Framework]:
-    """One page of published frameworks by title, with their issuer: two statements."""
+def _listed(where: Any, user: User | None) -> Any:
+    """Frameworks matching ``where`` with their owner, by title; for a signed-in teacher the
+    frameworks of her own districts first."""
     statement = (
         select(Framework)
-        .where(Framework.status == FrameworkStatus.PUBLISHED.value)
-        .options(joinedload(Framework.issuer))
-        .order_by(Framework.title, Framework.id)
+        .where(where)
+        .options(joinedload(Framework.issuer), joinedload(Framework.district))
     )
-    return paginate(statement, args)
+    if user is not None and user.is_authenticated:
+        mine = select(DistrictMembership.district_id).where(
+            DistrictMembership.user_id == user.id, DistrictMembership.left_at.is_(None)
+        )
+        statement = statement.order_by(case((Framework.district_id.in_(mine), 0), else_=1))
+    return statement.order_by(Framework.title, Framework.id)
+
+
+def published_page(args: PageArgs, user: User | None = None) -> Page[Framework]:
+    """One page of published frameworks (issuers' and districts') by title, with their
+    owner, the frameworks of ``user``'s own districts first: two statements."""
+    return paginate(_listed(Framework.status == FrameworkStatus.PUBLISHED.value, user), args)
+
+
+def visible_page(user: User, args: PageArgs, *, drafts: bool) -> Page[Framework]:
+    """The published frameworks and, with ``drafts``, the drafts ``user`` designs: two
+    statements."""
+    published = Framework.status == FrameworkStatus.PUBLISHED.value
+    where = or_(published, _editable_clause(user)) if drafts else published
+    return paginate(_listed(where, user), args)
 
 
 def published_framework(framework_id: int) -> Framework:
@@ -514,5 +629,15 @@ def published_framework(framework_id: int) -> Framework:
         .options(*WHOLE)
     )
     if framework is None:
+        raise NotFound("There is no published framework with that id.")
+    return framework
+
+
+def visible_framework(user: User, framework_id: int, *, drafts: bool) -> Framework:
+    """A published framework or, with ``drafts``, one ``user`` designs; NotFound otherwise."""
+    framework = db.session.scalar(
+        select(Framework).where(Framework.id == framework_id).options(*WHOLE)
+    )
+    if framework is None or not (framework.is_published or (drafts and can_edit(user, framework))):
         raise NotFound("There is no published framework with that id.")
     return framework

@@ -49,6 +49,31 @@ class ProgressInSchema(Schema):
     note = fields.String(load_default="", validate=validate.Length(max=5000))
 
 
+class GoalPatchSchema(Schema):
+    """What to change on a goal; what is left out keeps its value."""
+
+    what = fields.String(validate=validate.Length(min=1, max=5000))
+    why = fields.String(validate=validate.Length(max=5000))
+    indicator = fields.String(validate=validate.Length(min=1, max=200))
+    unit = fields.String(validate=validate.Length(min=1, max=40))
+    target_value = fields.Float(allow_nan=False, validate=validate.Range(-1e9, 1e9))
+    target_date = fields.Date()
+    competency_ids = fields.List(
+        fields.Integer(strict=True, validate=_id), validate=validate.Length(max=50)
+    )
+    credential_ids = fields.List(
+        fields.Integer(strict=True, validate=_id), validate=validate.Length(max=50)
+    )
+
+
+class ProgressPatchSchema(Schema):
+    """What to change on a progress entry; ``value: null`` clears the value."""
+
+    recorded_on = fields.Date()
+    value = fields.Float(allow_none=True, allow_nan=False, validate=validate.Range(-1e9, 1e9))
+    note = fields.String(validate=validate.Length(max=5000))
+
+
 class CommentInSchema(Schema):
     body = fields.String(required=True, validate=validate.Length(min=1, max=5000))
 

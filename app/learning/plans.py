@@ -3,8 +3,10 @@ and credentials that serve each, and the progress she records over time.
 
 Who sees a plan:
 
-- the teacher who owns it: reads and edits everything;
-- a coach or mentor she invited by e-mail: reads and comments, never edits. Access follows
+- the teacher who owns it: reads and edits everything (goals and progress entries are
+  changed and deleted too; a deleted goal takes its progress and comments with it);
+- a coach or mentor she invited by e-mail: reads and comments, never edits (each author may
+  delete her own comments, nobody else's). Access follows
   the address: an invitation to an address without an account waits until someone signs up
   with it and confirms it;
 - her district's credit officers: read only, and only while she shares the plan with her
@@ -20,12 +22,13 @@ import enum
 import math
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, TypeGuard
+from typing import Any
 
 from sqlalchemy import exists, false, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from app.auth.service import normalise_email
+from app.checks import id_list, iso_date, raise_problems, text_field, whole
 from app.credit.access import is_officer
 from app.db import db, utcnow
 from app.errors import Conflict, InvalidInput, NotFound
@@ -75,25 +78,6 @@ class PlanView:
     refs: dict[int, CredentialRef]  # the goals' credentials that are still published
 
 
-def _whole(value: Any) -> TypeGuard[int]:
-    return isinstance(value, int) and not isinstance(value, bool)
-
-
-def _text(
-    data: dict[str, Any], name: str, limit: int, problems: dict[str, list[str]], label: str
-) -> str:
-    value = data.get(name)
-    if value is None:
-        value = ""
-    if not isinstance(value, str):
-        problems[name] = [f"{label} is text."]
-        return ""
-    value = value.strip()
-    if len(value) > limit:
-        problems[name] = [f"{label} is at most {limit} characters."]
-    return value
-
-
 def _number(value: Any) -> float | None:
     """A finite number (from JSON or a form's text), or None."""
     if isinstance(value, bool):
@@ -107,30 +91,6 @@ def _number(value: Any) -> float | None:
     if isinstance(value, int | float) and math.isfinite(value) and abs(value) <= MAX_VALUE:
         return float(value)
     return None
-
-
-def _date(value: Any) -> date | None:
-    if isinstance(value, date):
-        return value
-    if isinstance(value, str):
-        try:
-            return date.fromisoformat(value.strip())
-        except ValueError:
-            return None
-    return None
-
-
-def _ids(value: Any) -> list[int] | None:
-    if value is None:
-        return []
-    if not isinstance(value, list | tuple) or not all(_whole(v) for v in value):
-        return None
-    return list(dict.fromkeys(value))
-
-
-def _raise(problems: dict[str, list[str]]) -> None:
-    if problems:
-        raise InvalidInput(" ".join(m for ms in problems.values() for m in ms), problems)
 
 
 # --- reading ------------------------------------------------------------------------------
@@ -184,7 +144,7 @@ def access_to(user: User, plan: GrowthPlan) -> Access | None:
 
 
 def _load(plan_id: Any) -> GrowthPlan | None:
-    if not _whole(plan_id):
+    if not whole(plan_id):
         return None
     found: GrowthPlan | None = db.session.scalar(_plan_statement().where(GrowthPlan.id == plan_id))
     return found
@@ -205,7 +165,7 @@ def own_plan(user: User, plan_id: Any) -> GrowthPlan:
     """``user``'s own plan, for editing. A coach or district reader may read the plan but
     not edit it: for them, as for anyone else, it is not found among theirs."""
     plan: GrowthPlan | None = None
-    if _whole(plan_id):
+    if whole(plan_id):
         plan = db.session.scalar(
             select(GrowthPlan).where(GrowthPlan.id == plan_id, GrowthPlan.user_id == user.id)
         )
@@ -270,10 +230,10 @@ def shared_plans(user: User, args: PageArgs) -> Page[GrowthPlan]:
 def create_plan(user: User, data: dict[str, Any]) -> GrowthPlan:
     """A new plan (``{"title"}``), not shared with her district."""
     problems: dict[str, list[str]] = {}
-    title = _text(data, "title", MAX_TITLE, problems, "The title")
+    title = text_field(data, "title", MAX_TITLE, problems, "The title")
     if not title and "title" not in problems:
         problems["title"] = ["Give your plan a title, e.g. “This year's growth”."]
-    _raise(problems)
+    raise_problems(problems)
     plan = GrowthPlan(user_id=user.id, title=title, shared_with_district=False)
     db.session.add(plan)
     db.session.flush()
@@ -286,7 +246,7 @@ def update_plan(user: User, plan_id: Any, data: dict[str, Any]) -> GrowthPlan:
     problems: dict[str, list[str]] = {}
     title = plan.title
     if "title" in data:
-        title = _text(data, "title", MAX_TITLE, problems, "The title")
+        title = text_field(data, "title", MAX_TITLE, problems, "The title")
         if not title and "title" not in problems:
             problems["title"] = ["The title cannot be empty."]
     shared = plan.shared_with_district
@@ -295,7 +255,7 @@ def update_plan(user: User, plan_id: Any, data: dict[str, Any]) -> GrowthPlan:
             problems["shared_with_district"] = ["true or false."]
         else:
             shared = data["shared_with_district"]
-    _raise(problems)
+    raise_problems(problems)
     plan.title = title
     plan.shared_with_district = shared
     db.session.flush()
@@ -313,6 +273,92 @@ def _competencies(ids: list[int]) -> dict[int, Competency]:
     return {c.id: c for c in found}
 
 
+@dataclass
+class _GoalValues:
+    what: str
+    why: str
+    indicator: str
+    unit: str
+    target_value: float
+    target_date: date
+    competencies: list[Competency]
+    credentials: list[Credential]
+
+    def apply(self, goal: Goal) -> None:
+        goal.what, goal.why, goal.indicator, goal.unit = (
+            self.what,
+            self.why,
+            self.indicator,
+            self.unit,
+        )
+        goal.target_value, goal.target_date = self.target_value, self.target_date
+        goal.competencies, goal.credentials = self.competencies, self.credentials
+
+
+def _goal_values(data: dict[str, Any], *, today: date, current: Goal | None) -> _GoalValues:
+    """A goal's fields from ``data``, checked (the rules of :func:`add_goal`); raises
+    InvalidInput with every problem. Editing ``current``, its own target date and links stay
+    acceptable (a date now past, a credential since retired) while unchanged."""
+    problems: dict[str, list[str]] = {}
+    what = text_field(data, "what", MAX_TEXT, problems, "What you want")
+    if not what and "what" not in problems:
+        problems["what"] = ["Say what you want to achieve."]
+    why = text_field(data, "why", MAX_TEXT, problems, "Why")
+    indicator = text_field(data, "indicator", MAX_INDICATOR, problems, "The indicator")
+    if not indicator and "indicator" not in problems:
+        problems["indicator"] = ["Say how you will know, e.g. “exit-ticket mastery”."]
+    unit = text_field(data, "unit", MAX_UNIT, problems, "The unit")
+    if not unit and "unit" not in problems:
+        problems["unit"] = ["Give the indicator's unit, e.g. “%” or “students”."]
+    target = _number(data.get("target_value"))
+    if target is None:
+        problems["target_value"] = ["The target is a number, e.g. 70."]
+    target_date = iso_date(data.get("target_date"))
+    if target_date is None:
+        problems["target_date"] = ["The target date is a date (YYYY-MM-DD)."]
+    elif target_date < today and (current is None or target_date != current.target_date):
+        problems["target_date"] = ["The target date is today or later."]
+    kept_competencies = {c.id: c for c in current.competencies} if current else {}
+    competency_ids = id_list(data.get("competency_ids"))
+    competencies: dict[int, Competency] = {}
+    if competency_ids is None or len(competency_ids) > MAX_LINKS:
+        problems["competency_ids"] = [f"A list of up to {MAX_LINKS} competency ids."]
+    else:
+        competencies = {**kept_competencies, **_competencies(competency_ids)}
+        unknown = [str(i) for i in competency_ids if i not in competencies]
+        if unknown:
+            problems["competency_ids"] = [
+                f"No competency of a published framework has id {', '.join(unknown)}."
+            ]
+    kept_credentials = {c.id for c in current.credentials} if current else set()
+    credential_ids = id_list(data.get("credential_ids"))
+    if credential_ids is None or len(credential_ids) > MAX_LINKS:
+        problems["credential_ids"] = [f"A list of up to {MAX_LINKS} credential ids."]
+    else:
+        known = set(credential_refs(credential_ids)) | kept_credentials
+        unknown = [str(i) for i in credential_ids if i not in known]
+        if unknown:
+            problems["credential_ids"] = [f"No published credential has id {', '.join(unknown)}."]
+    raise_problems(problems)
+    if target is None or target_date is None or competency_ids is None:  # for mypy
+        raise InvalidInput("The goal is incomplete.")
+    credentials: list[Credential] = []
+    if credential_ids:
+        credentials = list(
+            db.session.scalars(select(Credential).where(Credential.id.in_(credential_ids)))
+        )
+    return _GoalValues(
+        what,
+        why,
+        indicator,
+        unit,
+        target,
+        target_date,
+        [competencies[i] for i in competency_ids],
+        credentials,
+    )
+
+
 def add_goal(user: User, plan_id: Any, data: dict[str, Any], *, today: date | None = None) -> Goal:
     """A goal on ``user``'s plan: ``what`` (required), ``why``, ``indicator`` and ``unit``
     (how she will know, e.g. "exit-ticket mastery" in "%"), ``target_value`` (a number),
@@ -320,69 +366,50 @@ def add_goal(user: User, plan_id: Any, data: dict[str, Any], *, today: date | No
     and ``credential_ids`` (published credentials). Raises InvalidInput with field messages
     for anything wrong; nothing is stored then."""
     plan = own_plan(user, plan_id)
-    problems: dict[str, list[str]] = {}
-    what = _text(data, "what", MAX_TEXT, problems, "What you want")
-    if not what and "what" not in problems:
-        problems["what"] = ["Say what you want to achieve."]
-    why = _text(data, "why", MAX_TEXT, problems, "Why")
-    indicator = _text(data, "indicator", MAX_INDICATOR, problems, "The indicator")
-    if not indicator and "indicator" not in problems:
-        problems["indicator"] = ["Say how you will know, e.g. “exit-ticket mastery”."]
-    unit = _text(data, "unit", MAX_UNIT, problems, "The unit")
-    if not unit and "unit" not in problems:
-        problems["unit"] = ["Give the indicator's unit, e.g. “%” or “students”."]
-    target = _number(data.get("target_value"))
-    if target is None:
-        problems["target_value"] = ["The target is a number, e.g. 70."]
-    target_date = _date(data.get("target_date"))
-    if target_date is None:
-        problems["target_date"] = ["The target date is a date (YYYY-MM-DD)."]
-    elif target_date < (today or utcnow().date()):
-        problems["target_date"] = ["The target date is today or later."]
-    competency_ids = _ids(data.get("competency_ids"))
-    competencies: dict[int, Competency] = {}
-    if competency_ids is None or len(competency_ids) > MAX_LINKS:
-        problems["competency_ids"] = [f"A list of up to {MAX_LINKS} competency ids."]
-    else:
-        competencies = _competencies(competency_ids)
-        unknown = [str(i) for i in competency_ids if i not in competencies]
-        if unknown:
-            problems["competency_ids"] = [
-                f"No competency of a published framework has id {', '.join(unknown)}."
-            ]
-    credential_ids = _ids(data.get("credential_ids"))
-    refs: dict[int, CredentialRef] = {}
-    if credential_ids is None or len(credential_ids) > MAX_LINKS:
-        problems["credential_ids"] = [f"A list of up to {MAX_LINKS} credential ids."]
-    else:
-        refs = credential_refs(credential_ids)
-        unknown = [str(i) for i in credential_ids if i not in refs]
-        if unknown:
-            problems["credential_ids"] = [f"No published credential has id {', '.join(unknown)}."]
-    _raise(problems)
-    if target is None or target_date is None or competency_ids is None:  # for mypy
-        raise InvalidInput("The goal is incomplete.")
-    goal = Goal(
-        plan_id=plan.id,
-        position=len(plan.goals),
-        what=what,
-        why=why,
-        indicator=indicator,
-        unit=unit,
-        target_value=target,
-        target_date=target_date,
-    )
-    goal.competencies = [competencies[i] for i in competency_ids]
-    if refs:
-        from_db = db.session.scalars(select(Credential).where(Credential.id.in_(list(refs)))).all()
-        goal.credentials = list(from_db)
+    values = _goal_values(data, today=today or utcnow().date(), current=None)
+    goal = Goal(plan_id=plan.id, position=len(plan.goals))
+    values.apply(goal)
     db.session.add(goal)
     db.session.flush()
     return goal
 
 
+def update_goal(
+    user: User, goal_id: Any, data: dict[str, Any], *, today: date | None = None
+) -> Goal:
+    """Change a goal of ``user``'s own plan: the fields of :func:`add_goal`, with the same
+    rules; a field left out keeps its value. Her coaches and district read only: for them,
+    as for anyone else, the goal is not found."""
+    goal = own_goal(user, goal_id)
+    merged = {
+        "what": goal.what,
+        "why": goal.why,
+        "indicator": goal.indicator,
+        "unit": goal.unit,
+        "target_value": goal.target_value,
+        "target_date": goal.target_date,
+        "competency_ids": [c.id for c in goal.competencies],
+        "credential_ids": [c.id for c in goal.credentials],
+        **data,
+    }
+    _goal_values(merged, today=today or utcnow().date(), current=goal).apply(goal)
+    db.session.flush()
+    return goal
+
+
+def remove_goal(user: User, goal_id: Any) -> None:
+    """Delete a goal of ``user``'s own plan with its progress and comments (an action
+    research project that served it stays, serving no goal)."""
+    goal = own_goal(user, goal_id)
+    plan = goal.plan
+    plan.goals.remove(goal)
+    for position, kept in enumerate(plan.goals):
+        kept.position = position
+    db.session.flush()
+
+
 def _goal(goal_id: Any) -> Goal | None:
-    if not _whole(goal_id):
+    if not whole(goal_id):
         return None
     found: Goal | None = db.session.get(Goal, goal_id)
     return found
@@ -397,6 +424,30 @@ def own_goal(user: User, goal_id: Any) -> Goal:
     return goal
 
 
+def _progress_values(
+    goal: Goal, data: dict[str, Any], today: date
+) -> tuple[date, str, float | None]:
+    """An entry's date, note and value, checked (see :func:`record_progress`)."""
+    problems: dict[str, list[str]] = {}
+    raw_date = data.get("recorded_on")
+    recorded_on = today if raw_date in (None, "") else iso_date(raw_date)
+    if recorded_on is None:
+        problems["recorded_on"] = ["The date is a date (YYYY-MM-DD)."]
+    elif recorded_on > today:
+        problems["recorded_on"] = ["Record what happened: the date is today or earlier."]
+    note = text_field(data, "note", MAX_TEXT, problems, "The note")
+    raw_value = data.get("value")
+    value = None if raw_value in (None, "") else _number(raw_value)
+    if raw_value not in (None, "") and value is None:
+        problems["value"] = [f"The value of “{goal.indicator}” is a number ({goal.unit})."]
+    if not note and value is None and not problems:
+        problems["note"] = ["Write a note or give the indicator's value (or both)."]
+    raise_problems(problems)
+    if recorded_on is None:  # for mypy: _raise has refused it
+        raise InvalidInput("The date is missing.")
+    return recorded_on, note, value
+
+
 def record_progress(
     user: User, goal_id: Any, data: dict[str, Any], *, today: date | None = None
 ) -> ProgressEntry:
@@ -404,28 +455,41 @@ def record_progress(
     future; today when left out), ``note`` and ``value`` (the indicator's value that day);
     a note or a value at least."""
     goal = own_goal(user, goal_id)
-    today = today or utcnow().date()
-    problems: dict[str, list[str]] = {}
-    raw_date = data.get("recorded_on")
-    recorded_on = today if raw_date in (None, "") else _date(raw_date)
-    if recorded_on is None:
-        problems["recorded_on"] = ["The date is a date (YYYY-MM-DD)."]
-    elif recorded_on > today:
-        problems["recorded_on"] = ["Record what happened: the date is today or earlier."]
-    note = _text(data, "note", MAX_TEXT, problems, "The note")
-    raw_value = data.get("value")
-    value = None if raw_value in (None, "") else _number(raw_value)
-    if raw_value not in (None, "") and value is None:
-        problems["value"] = [f"The value of “{goal.indicator}” is a number ({goal.unit})."]
-    if not note and value is None and not problems:
-        problems["note"] = ["Write a note or give the indicator's value (or both)."]
-    _raise(problems)
-    if recorded_on is None:  # for mypy: _raise has refused it
-        raise InvalidInput("The date is missing.")
+    recorded_on, note, value = _progress_values(goal, data, today or utcnow().date())
     entry = ProgressEntry(goal_id=goal.id, recorded_on=recorded_on, note=note, value=value)
     db.session.add(entry)
     db.session.flush()
     return entry
+
+
+def own_entry(user: User, entry_id: Any) -> ProgressEntry:
+    """A progress entry on a goal of ``user``'s own plan; NotFound otherwise (her coaches'
+    and district's too)."""
+    entry: ProgressEntry | None = (
+        db.session.get(ProgressEntry, entry_id) if whole(entry_id) else None
+    )
+    if entry is None or entry.goal.plan.user_id != user.id:
+        raise NotFound("You have no progress entry with that id.")
+    return entry
+
+
+def update_progress(
+    user: User, entry_id: Any, data: dict[str, Any], *, today: date | None = None
+) -> ProgressEntry:
+    """Change a progress entry of ``user``'s own plan (the rules of :func:`record_progress`;
+    a field left out keeps its value, ``value: null`` clears the value)."""
+    entry = own_entry(user, entry_id)
+    merged = {"recorded_on": entry.recorded_on, "note": entry.note, "value": entry.value, **data}
+    recorded_on, note, value = _progress_values(entry.goal, merged, today or utcnow().date())
+    entry.recorded_on, entry.note, entry.value = recorded_on, note, value
+    db.session.flush()
+    return entry
+
+
+def remove_progress(user: User, entry_id: Any) -> None:
+    entry = own_entry(user, entry_id)
+    entry.goal.progress.remove(entry)
+    db.session.flush()
 
 
 def comment(user: User, goal_id: Any, data: dict[str, Any]) -> GoalComment:
@@ -436,14 +500,35 @@ def comment(user: User, goal_id: Any, data: dict[str, Any]) -> GoalComment:
     if goal is None or access is None or not access.may_comment:
         raise NotFound("There is no goal with that id on a plan you coach.")
     problems: dict[str, list[str]] = {}
-    body = _text(data, "body", MAX_TEXT, problems, "The comment")
+    body = text_field(data, "body", MAX_TEXT, problems, "The comment")
     if not body and "body" not in problems:
         problems["body"] = ["Write your comment."]
-    _raise(problems)
+    raise_problems(problems)
     made = GoalComment(goal_id=goal.id, author_id=user.id, body=body)
     db.session.add(made)
     db.session.flush()
     return made
+
+
+def own_comment(user: User, comment_id: Any) -> GoalComment:
+    """A comment ``user`` wrote on a plan she may still comment on (hers, or one she
+    coaches); NotFound for anyone else's comment."""
+    found: GoalComment | None = (
+        db.session.get(GoalComment, comment_id) if whole(comment_id) else None
+    )
+    access = access_to(user, found.goal.plan) if found is not None else None
+    if found is None or found.author_id != user.id or access is None or not access.may_comment:
+        raise NotFound("You wrote no comment with that id.")
+    return found
+
+
+def remove_comment(user: User, comment_id: Any) -> int:
+    """Delete a comment ``user`` wrote (nobody deletes another's words); the goal's id."""
+    found = own_comment(user, comment_id)
+    goal = found.goal
+    goal.comments.remove(found)
+    db.session.flush()
+    return goal.id
 
 
 def invite_coach(user: User, plan_id: Any, email: Any) -> PlanCoach:
@@ -480,7 +565,7 @@ def invite_coach(user: User, plan_id: Any, email: Any) -> PlanCoach:
 def remove_coach(user: User, plan_id: Any, coach_id: Any) -> None:
     """Take a coach off ``user``'s plan: she no longer reads it (her comments stay)."""
     plan = own_plan(user, plan_id)
-    coach = next((c for c in plan.coaches if _whole(coach_id) and c.id == coach_id), None)
+    coach = next((c for c in plan.coaches if whole(coach_id) and c.id == coach_id), None)
     if coach is None:
         raise NotFound("This plan has no such coach.")
     plan.coaches.remove(coach)

@@ -15,13 +15,18 @@ already holds, in five statements whatever the number of credentials or takes:
   waiting to hear about. One with an open draft is still suggested, as "continue your draft"
   (``draft_id``), since the work is hers to finish: the page links the draft instead.
 
+Outside programs (``app/programs``) join them in :func:`with_outside_programs`: a listed
+program of one of her districts, linked to a competency that needs something, is suggested
+with the same kind of reasons and ranks by the same rule; never one whose badge she already
+brought for credit (one more statement).
+
 Suggestions are suggestions: every page that shows them also links the whole catalog.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 from sqlalchemy import func, select
 
@@ -41,6 +46,7 @@ from app.models.learning import (
 )
 from app.models.submissions import OPEN_STATUSES, Submission, SubmissionStatus
 from app.pagination import Page, PageArgs
+from app.programs.service import ProgramRef, recommendable
 
 
 @dataclass
@@ -64,6 +70,9 @@ class Need:
 
     @property
     def reason(self) -> str:
+        return self.reason_for("this credential")
+
+    def reason_for(self, what: str) -> str:
         rated = f"You rated yourself {self.level}/{self.scale} on “{self.title}”"
         answered = f"answered {self.score} of {self.out_of} questions right"
         if self.level is not None and self.score is not None and self.out_of:
@@ -72,11 +81,12 @@ class Need:
             said = rated
         else:
             said = f"You {answered} on “{self.title}”"
-        return f"{said}; this credential builds exactly that."
+        return f"{said}; {what} builds exactly that."
 
 
 @dataclass
 class Recommendation:
+    kind: ClassVar[str] = "credential"
     credential: CredentialRef
     needs: list[Need] = field(default_factory=list)
     draft_id: int | None = None  # her open draft of it: "continue your draft"
@@ -99,10 +109,68 @@ class Recommendation:
         return [n.reason for n in ordered]
 
 
+@dataclass
+class OutsideRecommendation:
+    """An outside program of her district that builds what she needs."""
+
+    kind: ClassVar[str] = "outside"
+    program: ProgramRef
+    needs: list[Need] = field(default_factory=list)
+    draft_id: None = None  # as Recommendation's: no draft of ours to continue
+
+    @property
+    def outside_program_id(self) -> int:
+        return self.program.id
+
+    @property
+    def title(self) -> str:
+        return self.program.title
+
+    @property
+    def need(self) -> float:
+        return max((n.value for n in self.needs), default=0.0)
+
+    @property
+    def reasons(self) -> list[str]:
+        ordered = sorted(self.needs, key=lambda n: (-n.value, n.title.casefold()))
+        return [n.reason_for("this outside program") for n in ordered]
+
+
+def _rank(item: Recommendation | OutsideRecommendation) -> tuple[Any, ...]:
+    """Greatest need first, then most competencies in need, then title (ours before an
+    outside program of the same title), then id."""
+    return (
+        -item.need,
+        -sum(n.value > 0 for n in item.needs),
+        item.title.casefold(),
+        item.kind != "credential",
+        item.credential_id if isinstance(item, Recommendation) else item.outside_program_id,
+    )
+
+
 def recommendations(user: User) -> list[Recommendation]:
     """Every credential worth suggesting to ``user``, best first (see the module docstring):
     five statements."""
     needs = _needs(user)
+    return sorted(_credentials(user, needs), key=_rank)
+
+
+def with_outside_programs(user: User) -> list[Recommendation | OutsideRecommendation]:
+    """Our credentials and her districts' outside programs worth suggesting, best first:
+    six statements."""
+    needs = _needs(user)
+    found: list[Recommendation | OutsideRecommendation] = [*_credentials(user, needs)]
+    programs: dict[int, OutsideRecommendation] = {}
+    wanted = [cid for cid, need in needs.items() if need.value > 0]
+    for ref, competency_id in recommendable(user, wanted):
+        programs.setdefault(ref.id, OutsideRecommendation(ref)).needs.append(needs[competency_id])
+    found.extend(programs.values())
+    return sorted(found, key=_rank)
+
+
+def _credentials(user: User, needs: dict[int, Need]) -> list[Recommendation]:
+    """The credentials linked to a competency in need, but none whose badge she holds nor one
+    waiting for its decision: three statements."""
     wanted = {cid for cid, need in needs.items() if need.value > 0}
     if not wanted:
         return []
@@ -143,16 +211,7 @@ def recommendations(user: User) -> list[Recommendation]:
             found[credential_id].draft_id = submission_id
         else:
             waiting.add(credential_id)
-    kept = [r for cid, r in found.items() if cid not in earned and cid not in waiting]
-    return sorted(
-        kept,
-        key=lambda r: (
-            -r.need,
-            -sum(n.value > 0 for n in r.needs),
-            r.title.casefold(),
-            r.credential_id,
-        ),
-    )
+    return [r for cid, r in found.items() if cid not in earned and cid not in waiting]
 
 
 def _needs(user: User) -> dict[int, Need]:

@@ -3,6 +3,7 @@ pre-assessments, results, recommendations), and the designer's framework editor.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from flask import flash, redirect, render_template, request, url_for
@@ -22,12 +23,11 @@ from app.learning.forms import (
     lines,
 )
 from app.learning.plan_forms import CoachForm, CommentForm, GoalForm, PlanForm, ProgressForm
-from app.models.learning import Competency, Framework
-from app.models.orgs import Role
+from app.models.learning import Competency, Framework, Goal
 from app.pagination import page_args
 from app.security import login_required, public, roles_required
 
-designer = roles_required(Role.DESIGNER, Role.ISSUER_ADMIN)
+designer = roles_required(*frameworks.DESIGN_ROLES)
 RECOMMENDATIONS_PER_PAGE = 5
 FRAMEWORKS_PER_PAGE = 10
 
@@ -42,7 +42,7 @@ def _status() -> int:
 @bp.get("/learning/frameworks")
 @public
 def frameworks_index() -> Any:
-    page = frameworks.published_page(page_args(default=FRAMEWORKS_PER_PAGE))
+    page = frameworks.published_page(page_args(default=FRAMEWORKS_PER_PAGE), current_user)
     return render_template("learning/frameworks.html", page=page)
 
 
@@ -73,11 +73,13 @@ def framework(framework_id: int) -> Any:
 @bp.get("/learning")
 @login_required
 def index() -> Any:
-    ranked = recommend.recommendations(current_user)
+    ranked = recommend.with_outside_programs(current_user)
     suggestions = recommend.page_of(
         ranked, page_args(prefix="rec_", default=RECOMMENDATIONS_PER_PAGE)
     )
-    page = frameworks.published_page(page_args(prefix="fw_", default=FRAMEWORKS_PER_PAGE))
+    page = frameworks.published_page(
+        page_args(prefix="fw_", default=FRAMEWORKS_PER_PAGE), current_user
+    )
     taken = assessments.latest_dates(current_user, [f.id for f in page.items])
     return render_template("learning/index.html", suggestions=suggestions, page=page, taken=taken)
 
@@ -178,6 +180,28 @@ def attempt_page(attempt_id: int) -> Any:
 # --- designers ----------------------------------------------------------------------------
 
 
+def _saved(form: Any, message: str, change: Callable[[], Any], then: Callable[[Any], str]) -> Any:
+    """The designer pages' one step: for a valid posted ``form``, run ``change`` (a service
+    call) under :func:`attempt`; when it worked, a 303 to ``then(its result)``. None when the
+    form is invalid or the service refused it (its messages are on ``form``): the caller
+    shows the page again with 422."""
+    if not form.validate_on_submit():
+        return None
+    with attempt(form, message) as outcome:
+        result = change()
+    return redirect(then(result), 303) if outcome.ok else None
+
+
+def _to_editor(framework_id: int, anchor: str | None = None) -> Callable[[Any], str]:
+    return lambda _result: url_for("learning.design", framework_id=framework_id, _anchor=anchor)
+
+
+def _to_competency(competency_id: int, anchor: str | None = None) -> Callable[[Any], str]:
+    return lambda _result: url_for(
+        "learning.design_competency", competency_id=competency_id, _anchor=anchor
+    )
+
+
 @bp.get("/learning/design")
 @designer
 def design_index() -> Any:
@@ -188,33 +212,36 @@ def design_index() -> Any:
 @bp.route("/learning/design/new", methods=["GET", "POST"])
 @designer
 def design_new() -> Any:
+    """A new framework, published by one of the user's issuers or districts (one choice is
+    preselected when she has only one)."""
     form = NewFrameworkForm()
-    issuers = frameworks.editable_issuers(current_user)
-    form.issuer.choices = [(i.id, i.name) for i in issuers]
+    owners = frameworks.editable_owners(current_user)
+    form.owner.choices = [(frameworks.owner_key(o), frameworks.owner_label(o)) for o in owners]
     if request.method == "GET":
         form.scale.data = "\n".join(frameworks.DEFAULT_SCALE)
-    if form.validate_on_submit():
-        issuer = next((i for i in issuers if i.id == form.issuer.data), None)
-        with attempt(form, "Framework created. Add its domains and competencies.") as outcome:
-            if issuer is None:
-                raise NotFound("Choose one of your issuers.")
-            created = frameworks.create_framework(
-                current_user,
-                issuer,
-                {
-                    "slug": form.slug.data,
-                    "title": form.title.data,
-                    "description": form.description.data,
-                    "scale": lines(form.scale.data),
-                },
-            )
-        if outcome.ok:
-            return redirect(url_for("learning.design", framework_id=created.id), 303)
-    return render_template("learning/design_new.html", form=form), _status()
+        if len(owners) == 1:
+            form.owner.data = frameworks.owner_key(owners[0])
+    done = _saved(
+        form,
+        "Framework created. Add its domains and competencies.",
+        lambda: frameworks.create_framework(
+            current_user,
+            frameworks.owner_by_key(current_user, form.owner.data),
+            {
+                "slug": form.slug.data,
+                "title": form.title.data,
+                "description": form.description.data,
+                "scale": lines(form.scale.data),
+            },
+        ),
+        lambda created: url_for("learning.design", framework_id=created.id),
+    )
+    return done or (render_template("learning/design_new.html", form=form), _status())
 
 
-def _editor(found: Framework, status: int = 200, **forms: Any) -> Any:
+def _editor(framework_id: int, status: int = 200, **forms: Any) -> Any:
     """The framework editor, with ``forms`` (one that failed) in place of fresh ones."""
+    found = frameworks.get_for_editing(current_user, framework_id)
     details = forms.get("details") or DetailsForm(prefix="details")
     if "details" not in forms:
         details.title.data = found.title
@@ -241,7 +268,7 @@ def _editor(found: Framework, status: int = 200, **forms: Any) -> Any:
 @bp.get("/learning/design/<int:framework_id>")
 @designer
 def design(framework_id: int) -> Any:
-    return _editor(frameworks.get_for_editing(current_user, framework_id))
+    return _editor(framework_id)
 
 
 @bp.post("/learning/design/<int:framework_id>/details")
@@ -249,21 +276,21 @@ def design(framework_id: int) -> Any:
 def design_details(framework_id: int) -> Any:
     found = frameworks.get_for_editing(current_user, framework_id)
     form = DetailsForm(prefix="details")
-    if form.validate_on_submit():
-        with attempt(form, "Details saved.") as outcome:
-            frameworks.set_details(
-                current_user,
-                found,
-                {
-                    "title": form.title.data,
-                    "description": form.description.data,
-                    "scale": lines(form.scale.data),
-                },
-            )
-        if outcome.ok:
-            return redirect(url_for("learning.design", framework_id=found.id), 303)
-        found = frameworks.get_for_editing(current_user, framework_id)
-    return _editor(found, 422, details=form)
+    done = _saved(
+        form,
+        "Details saved.",
+        lambda: frameworks.set_details(
+            current_user,
+            found,
+            {
+                "title": form.title.data,
+                "description": form.description.data,
+                "scale": lines(form.scale.data),
+            },
+        ),
+        _to_editor(framework_id),
+    )
+    return done or _editor(framework_id, 422, details=form)
 
 
 @bp.post("/learning/design/<int:framework_id>/domains")
@@ -271,20 +298,17 @@ def design_details(framework_id: int) -> Any:
 def design_add_domain(framework_id: int) -> Any:
     found = frameworks.get_for_editing(current_user, framework_id)
     form = DomainForm(prefix="new-domain")
-    if form.validate_on_submit():
-        with attempt(form, "Domain added.") as outcome:
-            added = frameworks.add_domain(
-                current_user,
-                found,
-                {"title": form.title.data, "description": form.description.data},
-            )
-        if outcome.ok:
-            return redirect(
-                url_for("learning.design", framework_id=found.id, _anchor=f"domain-{added.id}"),
-                303,
-            )
-        found = frameworks.get_for_editing(current_user, framework_id)
-    return _editor(found, 422, new_domain=form)
+    done = _saved(
+        form,
+        "Domain added.",
+        lambda: frameworks.add_domain(
+            current_user, found, {"title": form.title.data, "description": form.description.data}
+        ),
+        lambda added: url_for(
+            "learning.design", framework_id=framework_id, _anchor=f"domain-{added.id}"
+        ),
+    )
+    return done or _editor(framework_id, 422, new_domain=form)
 
 
 @bp.post("/learning/design/domains/<int:domain_id>")
@@ -294,21 +318,19 @@ def design_domain(domain_id: int) -> Any:
     domain = frameworks.domain_for_editing(current_user, domain_id)
     framework_id = domain.framework_id
     form = DomainForm(prefix=f"domain-{domain.id}")
-    if form.validate_on_submit():
-        removing = request.form.get("action") == "remove"
-        with attempt(form, "Domain removed." if removing else "Domain saved.") as outcome:
-            if removing:
-                frameworks.remove_domain(current_user, domain)
-            else:
-                frameworks.update_domain(
-                    current_user,
-                    domain,
-                    {"title": form.title.data, "description": form.description.data},
-                )
-        if outcome.ok:
-            return redirect(url_for("learning.design", framework_id=framework_id), 303)
-    found = frameworks.get_for_editing(current_user, framework_id)
-    return _editor(found, 422, **{f"domain-{domain_id}": form})
+    if request.form.get("action") == "remove":
+        message, change = "Domain removed.", lambda: frameworks.remove_domain(current_user, domain)
+    else:
+        message, change = (
+            "Domain saved.",
+            lambda: frameworks.update_domain(
+                current_user,
+                domain,
+                {"title": form.title.data, "description": form.description.data},
+            ),
+        )
+    done = _saved(form, message, change, _to_editor(framework_id))
+    return done or _editor(framework_id, 422, **{f"domain-{domain_id}": form})
 
 
 @bp.post("/learning/design/domains/<int:domain_id>/competencies")
@@ -318,36 +340,38 @@ def design_add_competency(domain_id: int) -> Any:
     framework_id = domain.framework_id
     form = CompetencyForm(prefix=f"add-{domain.id}")
     form.credentials.choices = []  # linked on the competency's own page
-    if form.validate_on_submit():
-        with attempt(form, "Competency added. Link the credentials that certify it.") as outcome:
-            added = frameworks.add_competency(
-                current_user,
-                domain,
-                {"title": form.title.data, "description": form.description.data},
-            )
-        if outcome.ok:
-            return redirect(url_for("learning.design_competency", competency_id=added.id), 303)
-    found = frameworks.get_for_editing(current_user, framework_id)
-    return _editor(found, 422, **{f"add-{domain_id}": form})
+    done = _saved(
+        form,
+        "Competency added. Link the credentials that certify it.",
+        lambda: frameworks.add_competency(
+            current_user, domain, {"title": form.title.data, "description": form.description.data}
+        ),
+        lambda added: url_for("learning.design_competency", competency_id=added.id),
+    )
+    return done or _editor(framework_id, 422, **{f"add-{domain_id}": form})
+
+
+def _competency_form(competency: Competency) -> CompetencyForm:
+    form = CompetencyForm(prefix="competency")
+    form.credentials.choices = frameworks.credential_choices(competency.framework)
+    return form
 
 
 def _competency_page(
-    competency: Competency,
+    competency_id: int,
     status: int = 200,
     form: CompetencyForm | None = None,
     question: QuestionForm | None = None,
 ) -> Any:
-    framework_ = competency.domain.framework
-    choices = frameworks.credential_choices(framework_.issuer_id)
+    competency = frameworks.competency_for_editing(current_user, competency_id)
     if form is None:
-        form = CompetencyForm(prefix="competency")
+        form = _competency_form(competency)
         form.title.data, form.description.data = competency.title, competency.description
         form.credentials.data = [c.id for c in competency.credentials]
-    form.credentials.choices = [(ref.id, ref.title) for ref in choices]
     return render_template(
         "learning/design_competency.html",
         competency=competency,
-        framework=framework_,
+        framework=competency.framework,
         form=form,
         question=question or QuestionForm(prefix="question"),
         action=ActionForm(),
@@ -361,32 +385,31 @@ def design_competency(competency_id: int) -> Any:
     ``action=remove``) removes it."""
     competency = frameworks.competency_for_editing(current_user, competency_id)
     if request.method == "GET":
-        return _competency_page(competency)
-    form = CompetencyForm(prefix="competency")
-    choices = frameworks.credential_choices(competency.domain.framework.issuer_id)
-    form.credentials.choices = [(ref.id, ref.title) for ref in choices]
-    framework_id = competency.framework_id
-    if form.validate_on_submit():
-        removing = request.form.get("action") == "remove"
-        with attempt(form, "Competency removed." if removing else "Competency saved.") as outcome:
-            if removing:
-                frameworks.remove_competency(current_user, competency)
-            else:
-                frameworks.update_competency(
-                    current_user,
-                    competency,
-                    {
-                        "title": form.title.data,
-                        "description": form.description.data,
-                        "credentials": list(form.credentials.data or []),
-                    },
-                )
-        if outcome.ok:
-            if removing:
-                return redirect(url_for("learning.design", framework_id=framework_id), 303)
-            return redirect(url_for("learning.design_competency", competency_id=competency_id), 303)
-    competency = frameworks.competency_for_editing(current_user, competency_id)
-    return _competency_page(competency, 422, form=form)
+        return _competency_page(competency_id)
+    form = _competency_form(competency)
+    if request.form.get("action") == "remove":
+        done = _saved(
+            form,
+            "Competency removed.",
+            lambda: frameworks.remove_competency(current_user, competency),
+            _to_editor(competency.framework_id),
+        )
+    else:
+        done = _saved(
+            form,
+            "Competency saved.",
+            lambda: frameworks.update_competency(
+                current_user,
+                competency,
+                {
+                    "title": form.title.data,
+                    "description": form.description.data,
+                    "credentials": list(form.credentials.data or []),
+                },
+            ),
+            _to_competency(competency_id),
+        )
+    return done or _competency_page(competency_id, 422, form=form)
 
 
 @bp.post("/learning/design/competencies/<int:competency_id>/questions")
@@ -394,56 +417,51 @@ def design_competency(competency_id: int) -> Any:
 def design_add_question(competency_id: int) -> Any:
     competency = frameworks.competency_for_editing(current_user, competency_id)
     form = QuestionForm(prefix="question")
-    if form.validate_on_submit():
-        with attempt(form, "Question added.") as outcome:
-            correct = form.correct.data
-            frameworks.add_question(
-                current_user,
-                competency,
-                {
-                    "kind": form.kind.data,
-                    "prompt": form.prompt.data,
-                    "options": lines(form.options.data),
-                    "correct": correct - 1 if isinstance(correct, int) else None,
-                },
-            )
-        if outcome.ok:
-            return redirect(
-                url_for(
-                    "learning.design_competency", competency_id=competency_id, _anchor="questions"
-                ),
-                303,
-            )
-        competency = frameworks.competency_for_editing(current_user, competency_id)
-    return _competency_page(competency, 422, question=form)
+    correct = form.correct.data
+    done = _saved(
+        form,
+        "Question added.",
+        lambda: frameworks.add_question(
+            current_user,
+            competency,
+            {
+                "kind": form.kind.data,
+                "prompt": form.prompt.data,
+                "options": lines(form.options.data),
+                "correct": correct - 1 if isinstance(correct, int) else None,
+            },
+        ),
+        _to_competency(competency_id, "questions"),
+    )
+    return done or _competency_page(competency_id, 422, question=form)
 
 
 @bp.post("/learning/design/questions/<int:question_id>/remove")
 @designer
 def design_remove_question(question_id: int) -> Any:
     question = frameworks.question_for_editing(current_user, question_id)
-    competency_id = question.competency_id
-    form = ActionForm()
-    if form.validate_on_submit():
-        with attempt(form, "Question removed.") as outcome:
-            frameworks.remove_question(current_user, question)
-        if outcome.ok:
-            return redirect(url_for("learning.design_competency", competency_id=competency_id), 303)
-    raise InvalidInput("The form expired; reload the page and try again.")
+    done = _saved(
+        ActionForm(),
+        "Question removed.",
+        lambda: frameworks.remove_question(current_user, question),
+        _to_competency(question.competency_id),
+    )
+    if done is None:
+        raise InvalidInput("The form expired; reload the page and try again.")
+    return done
 
 
 @bp.post("/learning/design/<int:framework_id>/publish")
 @designer
 def design_publish(framework_id: int) -> Any:
     found = frameworks.get_for_editing(current_user, framework_id)
-    form = ActionForm()
-    if form.validate_on_submit():
-        with attempt(form, "Published: teachers can now assess themselves on it.") as outcome:
-            frameworks.publish(current_user, found)
-        if outcome.ok:
-            return redirect(url_for("learning.design", framework_id=found.id), 303)
-        found = frameworks.get_for_editing(current_user, framework_id)
-    return _editor(found, 422)
+    done = _saved(
+        ActionForm(),
+        "Published: teachers can now assess themselves on it.",
+        lambda: frameworks.publish(current_user, found),
+        _to_editor(framework_id),
+    )
+    return done or _editor(framework_id, 422)
 
 
 # --- the growth plan ----------------------------------------------------------------------
@@ -501,30 +519,98 @@ def plan(plan_id: int) -> Any:
     return _plan_page(plan_id)
 
 
+_GOAL_TEXT = ("what", "why", "indicator", "unit", "target_value", "target_date")
+
+
+def _goal_form(goal: Goal | None = None) -> GoalForm:
+    """The goal form with what a goal may serve; editing, filled from ``goal`` on GET."""
+    form = GoalForm()
+    form.competencies.choices, form.credentials.choices = plans.goal_choices()
+    if goal is not None:
+        for label, choices in (
+            ("competencies", [(c.id, c.title) for c in goal.competencies]),
+            (
+                "credentials",
+                [(c.id, f"Credential {c.id} (no longer published)") for c in goal.credentials],
+            ),
+        ):  # a goal's own links stay offered (a credential since retired)
+            field = getattr(form, label)
+            offered = {value for value, _ in field.choices}
+            field.choices += [(i, t) for i, t in choices if i not in offered]
+    if goal is not None and request.method == "GET":
+        for name in _GOAL_TEXT:
+            value = getattr(goal, name)
+            getattr(form, name).data = plans.number(value) if name == "target_value" else str(value)
+        form.target_date.data = goal.target_date.isoformat()
+        form.competencies.data = [c.id for c in goal.competencies]
+        form.credentials.data = [c.id for c in goal.credentials]
+    return form
+
+
+def _save_goal(form: GoalForm, message: str, save: Callable[[dict[str, Any]], Goal]) -> Any:
+    """Add or change a goal from ``form``: the redirect to it on the plan, or None (the
+    messages are on the form, the links' too)."""
+    if request.method != "POST" or not form.validate_on_submit():
+        return None
+    data: dict[str, Any] = {name: getattr(form, name).data for name in _GOAL_TEXT}
+    data["competency_ids"] = form.competencies.data or []
+    data["credential_ids"] = form.credentials.data or []
+    with attempt(form, message) as outcome:
+        goal = save(data)
+    if outcome.ok:
+        return redirect(
+            url_for("learning.plan", plan_id=goal.plan_id, _anchor=f"goal-{goal.id}"), 303
+        )
+    fields = outcome.error.fields if outcome.error is not None else {}
+    form.competencies.errors = list(fields.get("competency_ids", []))
+    form.credentials.errors = list(fields.get("credential_ids", []))
+    return None
+
+
 @bp.route("/learning/plans/<int:plan_id>/goals/new", methods=["GET", "POST"])
 @login_required
 def plan_new_goal(plan_id: int) -> Any:
+    plans.own_plan(current_user, plan_id)
+    form = _goal_form()
+    done = _save_goal(form, "Goal added.", lambda data: plans.add_goal(current_user, plan_id, data))
     found = plans.own_plan(current_user, plan_id)
-    form = GoalForm()
-    form.competencies.choices, form.credentials.choices = plans.goal_choices()
+    return done or (
+        render_template("learning/plan_goal.html", plan=found, goal=None, form=form),
+        _status(),
+    )
+
+
+@bp.route("/learning/goals/<int:goal_id>/edit", methods=["GET", "POST"])
+@login_required
+def plan_edit_goal(goal_id: int) -> Any:
+    """Change a goal of her own plan (the same rules as adding one)."""
+    form = _goal_form(plans.own_goal(current_user, goal_id))
+    done = _save_goal(
+        form, "Goal saved.", lambda data: plans.update_goal(current_user, goal_id, data)
+    )
+    goal = plans.own_goal(current_user, goal_id)
+    return done or (
+        render_template("learning/plan_goal.html", plan=goal.plan, goal=goal, form=form),
+        _status(),
+    )
+
+
+@bp.route("/learning/goals/<int:goal_id>/delete", methods=["GET", "POST"])
+@login_required
+def plan_delete_goal(goal_id: int) -> Any:
+    """Ask first (what goes with the goal), then delete it."""
+    goal = plans.own_goal(current_user, goal_id)
+    plan_id = goal.plan_id
+    form = ActionForm()
     if request.method == "POST" and form.validate_on_submit():
-        data = {
-            name: getattr(form, name).data
-            for name in ("what", "why", "indicator", "unit", "target_value", "target_date")
-        }
-        data["competency_ids"] = form.competencies.data or []
-        data["credential_ids"] = form.credentials.data or []
-        with attempt(form, "Goal added.") as outcome:
-            goal = plans.add_goal(current_user, found.id, data)
+        with attempt(form, "Goal deleted, with its progress and comments.") as outcome:
+            plans.remove_goal(current_user, goal_id)
         if outcome.ok:
-            return redirect(
-                url_for("learning.plan", plan_id=plan_id, _anchor=f"goal-{goal.id}"), 303
-            )
-        fields = outcome.error.fields if outcome.error is not None else {}
-        form.competencies.errors = list(fields.get("competency_ids", []))
-        form.credentials.errors = list(fields.get("credential_ids", []))
-        found = plans.own_plan(current_user, plan_id)
-    return render_template("learning/plan_goal.html", plan=found, form=form), _status()
+            return redirect(url_for("learning.plan", plan_id=plan_id), 303)
+        goal = plans.own_goal(current_user, goal_id)
+    return render_template(
+        "learning/plan_goal_delete.html", goal=goal, plan=goal.plan, form=form
+    ), _status()
 
 
 @bp.post("/learning/plans/<int:plan_id>/sharing")
@@ -604,6 +690,68 @@ def goal_progress(goal_id: int) -> Any:
                 url_for("learning.plan", plan_id=plan_id, _anchor=f"goal-{goal_id}"), 303
             )
     return _plan_page(plan_id, 422, **{f"progress-{goal_id}": form})
+
+
+@bp.route("/learning/progress/<int:entry_id>/edit", methods=["GET", "POST"])
+@login_required
+def progress_edit(entry_id: int) -> Any:
+    """Change a progress entry of her own plan; the page also offers to delete it."""
+    entry = plans.own_entry(current_user, entry_id)
+    form = ProgressForm(prefix="progress")
+    if request.method == "GET":
+        form.recorded_on.data = entry.recorded_on.isoformat()
+        form.value.data = plans.number(entry.value)
+        form.note.data = entry.note
+    elif form.validate_on_submit():
+        goal_id, plan_id = entry.goal_id, entry.goal.plan_id
+        with attempt(form, "Progress entry saved.") as outcome:
+            plans.update_progress(
+                current_user,
+                entry_id,
+                {
+                    "recorded_on": form.recorded_on.data,
+                    "value": form.value.data,
+                    "note": form.note.data,
+                },
+            )
+        if outcome.ok:
+            return redirect(
+                url_for("learning.plan", plan_id=plan_id, _anchor=f"goal-{goal_id}"), 303
+            )
+        entry = plans.own_entry(current_user, entry_id)
+    return render_template(
+        "learning/plan_progress.html",
+        entry=entry,
+        goal=entry.goal,
+        plan=entry.goal.plan,
+        form=form,
+        action=ActionForm(formdata=None),
+        number=plans.number,
+    ), _status()
+
+
+@bp.post("/learning/progress/<int:entry_id>/delete")
+@login_required
+def progress_delete(entry_id: int) -> Any:
+    entry = plans.own_entry(current_user, entry_id)
+    goal_id, plan_id = entry.goal_id, entry.goal.plan_id
+    if not ActionForm().validate_on_submit():
+        raise InvalidInput("The form expired; reload the page and try again.")
+    plans.remove_progress(current_user, entry_id)
+    flash("Progress entry deleted.", "success")
+    return redirect(url_for("learning.plan", plan_id=plan_id, _anchor=f"goal-{goal_id}"), 303)
+
+
+@bp.post("/learning/comments/<int:comment_id>/delete")
+@login_required
+def comment_delete(comment_id: int) -> Any:
+    """Delete a comment she wrote (on her plan, or a plan she coaches)."""
+    plan_id = plans.own_comment(current_user, comment_id).goal.plan_id
+    if not ActionForm().validate_on_submit():
+        raise InvalidInput("The form expired; reload the page and try again.")
+    goal_id = plans.remove_comment(current_user, comment_id)
+    flash("Comment deleted.", "success")
+    return redirect(url_for("learning.plan", plan_id=plan_id, _anchor=f"comments-{goal_id}"), 303)
 
 
 @bp.post("/learning/goals/<int:goal_id>/comments")

@@ -17,6 +17,7 @@ from app.credentials import service as credentials
 from app.credit import summary as credit
 from app.db import utcnow
 from app.issuance import service as issuance
+from app.learning import next_steps
 from app.models.accounts import User
 from app.models.orgs import Role
 from app.ops.health import readiness
@@ -76,6 +77,8 @@ def teacher(user: User) -> dict[str, Any]:
         "work": submissions.home_summary(user, ITEMS),
         "badges": issuance.my_badges_page(user, PageArgs(per_page=ITEMS)),
         "standing": credit.teacher_standing(user, ITEMS),
+        # Her learning's next steps (and, when she coaches someone, what waits for her).
+        "next": next_steps.for_teacher(user, ITEMS),
     }
 
 

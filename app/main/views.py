@@ -7,11 +7,12 @@ import re
 from pathlib import Path
 from typing import Any
 
-from flask import Response, current_app, render_template
+from flask import Response, current_app, redirect, render_template, request
 from flask_login import current_user
 
-from app import mail
-from app.errors import NotFound
+from app import i18n, mail
+from app.errors import InvalidInput, NotFound
+from app.links import safe_next
 from app.main import bp, dashboard
 from app.security import public
 
@@ -76,3 +77,27 @@ def accessibility() -> str:
 
     contact = parseaddr(current_app.extensions["settings"].mail_from)[1]
     return render_template("main/accessibility.html", contact=contact)
+
+
+@bp.post("/language")
+@public
+def language() -> Any:
+    """Switch the language of the pages (and, for a signed-in person, of the mail she gets),
+    then go back to the page she was on."""
+    chosen = i18n.chosen(request.form.get("lang"))
+    if chosen is None:
+        raise InvalidInput(
+            "Choose English or Spanish (Español).", {"lang": [", ".join(i18n.LANGUAGES)]}
+        )
+    if current_user.is_authenticated:
+        current_user.locale = chosen
+    response = redirect(safe_next(request.form.get("next")))
+    response.set_cookie(
+        i18n.COOKIE,
+        chosen,
+        max_age=i18n.COOKIE_DAYS * 86400,
+        secure=request.is_secure,
+        httponly=True,
+        samesite="Lax",
+    )
+    return response

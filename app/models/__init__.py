@@ -2,6 +2,16 @@
 
 from app.models.accounts import ApiToken, User
 from app.models.assertions import Assertion, BulkIssuance, IssuerKey
+from app.models.communities import (
+    Community,
+    CommunityFile,
+    CommunityInvitation,
+    CommunityMember,
+    CommunityPost,
+    CommunityThread,
+    PeerComment,
+    PeerFeedbackRequest,
+)
 from app.models.credentials import (
     Credential,
     CredentialVersion,
@@ -18,6 +28,7 @@ from app.models.credit import (
     DistrictMembership,
     LedgerEntry,
     MemberInvitation,
+    PolicyKind,
     RenewalCycle,
 )
 from app.models.learning import (
@@ -37,7 +48,11 @@ from app.models.learning import (
     SelfAssessment,
     SelfRating,
 )
+from app.models.meetings import CommunityMeeting, MeetingAttendance, MeetingCredit
 from app.models.orgs import District, Invitation, Issuer, Role, RoleGrant, School
+from app.models.portfolio import BadgeStatus, Portfolio, PortfolioBadge
+from app.models.programs import OutsideProgram, OutsideProgramBadgeClass
+from app.models.protocols import ProtocolContribution, ProtocolRun
 from app.models.reviews import (
     Review,
     ReviewerProfile,
@@ -58,9 +73,17 @@ __all__ = [
     "Answer",
     "ApiToken",
     "Assertion",
+    "BadgeStatus",
     "BulkIssuance",
     "Checkpoint",
     "CheckpointFeedback",
+    "Community",
+    "CommunityFile",
+    "CommunityInvitation",
+    "CommunityMeeting",
+    "CommunityMember",
+    "CommunityPost",
+    "CommunityThread",
     "Competency",
     "Credential",
     "CredentialVersion",
@@ -80,10 +103,21 @@ __all__ = [
     "IssuerKey",
     "LedgerEntry",
     "Level",
+    "MeetingAttendance",
+    "MeetingCredit",
     "MemberInvitation",
+    "OutsideProgram",
+    "OutsideProgramBadgeClass",
+    "PeerComment",
+    "PeerFeedbackRequest",
+    "PolicyKind",
+    "Portfolio",
+    "PortfolioBadge",
     "PreAnswer",
     "PreAttempt",
     "Prompt",
+    "ProtocolContribution",
+    "ProtocolRun",
     "Question",
     "QuestionKind",
     "RenewalCycle",

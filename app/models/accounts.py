@@ -29,6 +29,8 @@ class User(Base):
     session_version: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The language she chose for pages and mail ("en", "es"); None: her browser decides.
+    locale: Mapped[str | None] = mapped_column(String(8))
 
     school: Mapped[School | None] = relationship()
     grants: Mapped[list[RoleGrant]] = relationship(

@@ -131,15 +131,25 @@ class RenewalCycle(Base):
 
 _ACTIVE_CREDENTIAL = text("active AND credential_id IS NOT NULL")
 _ACTIVE_BADGE_CLASS = text("active AND badge_class_url IS NOT NULL")
+_ACTIVE_PLC_MEETINGS = text("active AND kind = 'plc_meetings'")
+
+
+class PolicyKind(enum.StrEnum):
+    BADGE = "badge"  # a credential's or a badge class's badges
+    PLC_MEETINGS = "plc_meetings"  # meetings of a community attended (and facilitated)
 
 
 class CreditPolicy(Base):
-    """Badges of one credential (ours) or one BadgeClass (any issuer's) earn hours here."""
+    """Badges of one credential (ours) or one BadgeClass (any issuer's) earn hours here; or,
+    of kind ``plc_meetings``, meetings of professional learning communities attended (hours
+    per meeting, or its duration) and facilitated, capped per renewal cycle."""
 
     __tablename__ = "credit_policies"
     __table_args__ = (
         CheckConstraint(
-            "(credential_id IS NULL) <> (badge_class_url IS NULL)", name="credential_or_badge_class"
+            "(kind = 'badge' AND (credential_id IS NULL) <> (badge_class_url IS NULL))"
+            " OR (kind = 'plc_meetings' AND credential_id IS NULL AND badge_class_url IS NULL)",
+            name="credential_or_badge_class",
         ),
         # One active policy per credential (or badge class) per district: which one credits a
         # badge is never ambiguous, even when two officers save the same policy at once.
@@ -159,6 +169,13 @@ class CreditPolicy(Base):
             postgresql_where=_ACTIVE_BADGE_CLASS,
             sqlite_where=_ACTIVE_BADGE_CLASS,
         ),
+        Index(
+            "uq_credit_policies_one_active_plc_meetings",
+            "district_id",
+            unique=True,
+            postgresql_where=_ACTIVE_PLC_MEETINGS,
+            sqlite_where=_ACTIVE_PLC_MEETINGS,
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -175,6 +192,16 @@ class CreditPolicy(Base):
     category_id: Mapped[int] = mapped_column(ForeignKey("credit_categories.id"))
     auto_approve: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    kind: Mapped[str] = mapped_column(
+        String(16), default=PolicyKind.BADGE.value, server_default=PolicyKind.BADGE.value
+    )
+    # plc_meetings: the meeting's duration instead of ``hours`` per meeting attended; hours
+    # per meeting facilitated (None: facilitation earns nothing more); most hours per cycle.
+    hours_from_duration: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=false()
+    )
+    facilitation_hours: Mapped[Decimal | None] = mapped_column(HOURS)
+    cap_hours: Mapped[Decimal | None] = mapped_column(HOURS)
 
     category: Mapped[CreditCategory] = relationship()
 
@@ -198,7 +225,7 @@ class CreditRequest(Base):
     # The verified assertion's id: the same badge is one request, however it is presented.
     assertion_key: Mapped[str] = mapped_column(String(2000))
     assertion_uid: Mapped[str | None] = mapped_column(String(32), index=True)  # ours
-    source: Mapped[str] = mapped_column(String(8))  # ours | url | jws | image
+    source: Mapped[str] = mapped_column(String(8))  # ours | url | jws | image | meetings
     badge_name: Mapped[str] = mapped_column(String(300))
     issuer_name: Mapped[str] = mapped_column(String(300))
     badge_class_url: Mapped[str] = mapped_column(String(2000))
@@ -207,6 +234,8 @@ class CreditRequest(Base):
     policy_id: Mapped[int | None] = mapped_column(ForeignKey("credit_policies.id"))
     status: Mapped[str] = mapped_column(String(10), default=RequestStatus.PENDING.value, index=True)
     hours: Mapped[Decimal | None] = mapped_column(HOURS)  # granted
+    # Asked for, where the policy cannot say it alone (meetings: the sum of the meetings').
+    requested_hours: Mapped[Decimal | None] = mapped_column(HOURS)
     category_id: Mapped[int | None] = mapped_column(ForeignKey("credit_categories.id"))
     decision_reason: Mapped[str] = mapped_column(Text, default="")
     # What the teacher presented (our uid, the URL, or the JWS, also as unbaked from an

@@ -33,13 +33,14 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    event,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.db import Base, UTCDateTime, utcnow
 from app.models.accounts import User
 from app.models.credentials import Credential
-from app.models.orgs import Issuer
+from app.models.orgs import District, Issuer
 
 
 class FrameworkStatus(enum.StrEnum):
@@ -53,14 +54,22 @@ class QuestionKind(enum.StrEnum):
 
 
 class Framework(Base):
+    """Owned by exactly one organisation: an issuer (written by its designers, linking its own
+    credentials) or a district (written by its credit officers, linking any issuer's)."""
+
     __tablename__ = "frameworks"
     __table_args__ = (
         UniqueConstraint("issuer_id", "slug"),
+        UniqueConstraint("district_id", "slug"),
         CheckConstraint("scale_max BETWEEN 4 AND 5", name="scale_four_or_five"),
+        CheckConstraint("(issuer_id IS NULL) <> (district_id IS NULL)", name="exactly_one_owner"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    issuer_id: Mapped[int] = mapped_column(ForeignKey("issuers.id", ondelete="CASCADE"))
+    issuer_id: Mapped[int | None] = mapped_column(ForeignKey("issuers.id", ondelete="CASCADE"))
+    district_id: Mapped[int | None] = mapped_column(
+        ForeignKey("districts.id", ondelete="CASCADE"), index=True
+    )
     slug: Mapped[str] = mapped_column(String(80))
     title: Mapped[str] = mapped_column(String(200))
     description: Mapped[str] = mapped_column(Text, default="")
@@ -72,7 +81,8 @@ class Framework(Base):
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
 
-    issuer: Mapped[Issuer] = relationship()
+    issuer: Mapped[Issuer | None] = relationship()
+    district: Mapped[District | None] = relationship()
     domains: Mapped[list[Domain]] = relationship(
         back_populates="framework",
         order_by="Domain.position, Domain.id",
@@ -82,6 +92,17 @@ class Framework(Base):
     @property
     def is_published(self) -> bool:
         return self.status == FrameworkStatus.PUBLISHED
+
+    @property
+    def owner(self) -> Issuer | District:
+        """The issuer or the district that publishes it (the check constraint: exactly one)."""
+        owner = self.issuer or self.district
+        assert owner is not None
+        return owner
+
+    @property
+    def owner_kind(self) -> str:
+        return "issuer" if self.issuer_id is not None else "district"
 
     @property
     def competencies(self) -> list[Competency]:
@@ -288,6 +309,10 @@ class GrowthPlan(Base):
     coaches: Mapped[list[PlanCoach]] = relationship(
         back_populates="plan", order_by="PlanCoach.id", cascade="all, delete-orphan"
     )
+    # Read only: the plan's action research (``app.learning.research`` changes it).
+    research_projects: Mapped[list[ResearchProject]] = relationship(
+        viewonly=True, order_by="ResearchProject.id"
+    )
 
 
 goal_competencies = Table(
@@ -483,6 +508,17 @@ class Checkpoint(Base):
     @property
     def is_posted(self) -> bool:
         return self.posted_at is not None
+
+
+@event.listens_for(Checkpoint.due_on, "set", active_history=True)
+def _new_date_new_reminder(
+    target: Checkpoint, value: date, old: object, _initiator: object
+) -> None:
+    """A checkpoint moved to another date is reminded again before the new date (the
+    reminder sweep, ``app/learning/reminders.py``, skips checkpoints with ``reminded_at``).
+    Any ORM change of ``due_on`` counts; a bulk ``update()`` must clear it itself."""
+    if isinstance(old, date) and value != old:
+        target.reminded_at = None
 
 
 class ResearchFile(Base):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -28,6 +29,7 @@ from app.db import after_commit, db, utcnow
 from app.errors import Conflict, InvalidInput, NotFound
 from app.models.accounts import User
 from app.models.credentials import Credential, CredentialVersion, Prompt
+from app.models.learning import ResearchFile
 from app.models.submissions import (
     OPEN_STATUSES,
     RETRYABLE_STATUSES,
@@ -38,40 +40,17 @@ from app.models.submissions import (
     SubmissionStatus,
 )
 from app.pagination import Page, PageArgs, paginate
-from app.storage import (
-    Readable,
-    S3Storage,
-    StorageError,
-    Stored,
-    TooLarge,
-    storage,
-)
-from app.submissions.cleaning import (
-    OFFICE_KINDS,
-    REWRITTEN_KINDS,
-    Cleaned,
-    DamagedDocument,
-    cleaned,
-)
-from app.submissions.files import HEAD_BYTES, DamagedImage, IterReader, safe_filename, sniff
+from app.storage import Readable, S3Storage, StorageError, Stored, storage
+from app.submissions import uploads
+from app.submissions.cleaning import REWRITTEN_KINDS, Cleaned
+from app.submissions.files import HEAD_BYTES, IterReader, safe_filename
+from app.submissions.uploads import KIND_TYPES, Accepts, Prefixed
 
 ALLOWED_TAGS = {"p", "br", "strong", "em", "ul", "ol", "li", "blockquote", "a"}
+_TAG = re.compile(r"<[^>]*>")  # a tag of the cleaned HTML (a stray < is &lt; there)
 # Files at least this large go straight from the browser to S3 (when S3 is the store).
 DIRECT_UPLOAD_MIN_BYTES = 8 * 1024 * 1024
 DIRECT_UPLOAD_SECONDS = 30 * 60
-KIND_TYPES = {
-    "pdf": "application/pdf",
-    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    "pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    "png": "image/png",
-    "jpg": "image/jpeg",
-    "mp4": "video/mp4",
-    "mov": "video/quicktime",
-    "m4a": "audio/mp4",
-    "mp3": "audio/mpeg",
-    "txt": "text/plain",
-}
 
 
 def _event(submission: Submission, actor: User | None, to: SubmissionStatus) -> None:
@@ -248,7 +227,9 @@ def _prompt(submission: Submission, prompt_id: int) -> Prompt:
 
 
 def words(text: str) -> int:
-    return len(nh3.clean(text, tags=set()).split())
+    """The words of an answer, counted as the draft page counts them: a tag separates words
+    (``one</p><p>two`` is two, as a carried action-research reflection writes paragraphs)."""
+    return len(_TAG.sub(" ", nh3.clean(text, tags=ALLOWED_TAGS)).split())
 
 
 def save_answer(user: User, submission: Submission, prompt_id: int, data: dict[str, Any]) -> Answer:
@@ -317,29 +298,12 @@ def _file_prompt(submission: Submission, prompt_id: int) -> Prompt:
     return prompt
 
 
+def _accepts(prompt: Prompt) -> Accepts:
+    return Accepts(prompt.allowed_kinds or [], file_limit(prompt))
+
+
 def _check_kind(prompt: Prompt, head: bytes) -> str:
-    """The kind the file's first bytes show, if the prompt accepts it.
-
-    An Office document's first bytes only suggest which one it is (Excel and PowerPoint
-    files often start like Word ones): a guess passes when the prompt takes any Office kind,
-    and :func:`_check_real_kind` decides once the package has been read."""
-    if not head:
-        raise InvalidInput("The file is empty.", {"file": ["Empty file."]})
-    kind = sniff(head)
-    allowed = prompt.allowed_kinds or []
-    if kind in OFFICE_KINDS and OFFICE_KINDS & set(allowed):
-        return kind
-    return _check_real_kind(prompt, kind)
-
-
-def _check_real_kind(prompt: Prompt, kind: str | None) -> str:
-    allowed = prompt.allowed_kinds or []
-    if kind not in allowed:
-        found = f"a {kind.upper()} file" if kind else "a kind of file we cannot recognise"
-        raise InvalidInput(
-            f"This is {found}; this prompt accepts {', '.join(allowed)}.", {"file": ["Wrong kind."]}
-        )
-    return kind
+    return uploads.check_kind(_accepts(prompt), head)
 
 
 def file_limit(prompt: Prompt) -> int:
@@ -363,36 +327,17 @@ def upload_limit(submission: Submission) -> int:
 
 
 def _too_large(prompt: Prompt) -> InvalidInput:
-    mb = file_limit(prompt) // (1024 * 1024)
-    return InvalidInput(f"The file is larger than {mb} MB.", {"file": ["Too large."]})
+    return uploads.too_large(_accepts(prompt))
 
 
 def _store(key: str, stream: Any, limit: int, kind: str, prompt: Prompt) -> Any:
-    try:
-        return storage().put(key, stream, limit=limit, content_type=KIND_TYPES[kind])
-    except TooLarge as error:
-        raise _too_large(prompt) from error
-    except DamagedImage as error:
-        raise InvalidInput(
-            f"The image could not be read ({error}); export it again and retry.",
-            {"file": ["Damaged image."]},
-        ) from error
-    except StorageError as error:
-        raise InvalidInput(str(error), {"file": ["Not saved."]}) from error
+    return uploads.store(key, stream, Accepts(prompt.allowed_kinds or [], limit), kind)
 
 
 @contextmanager
 def _cleaned(kind: str, stream: Any, prompt: Prompt) -> Iterator[Cleaned]:
-    """The upload without location or author details (see app.submissions.cleaning), its
-    real kind checked against the prompt; errors become messages for the teacher."""
-    try:
-        with cleaned(kind, stream, limit=file_limit(prompt)) as result:
-            _check_real_kind(prompt, result.kind)
-            yield result
-    except TooLarge as error:
-        raise _too_large(prompt) from error
-    except DamagedDocument as error:
-        raise InvalidInput(str(error), {"file": ["Damaged document."]}) from error
+    with uploads.cleaned_upload(kind, stream, _accepts(prompt)) as result:
+        yield result
 
 
 def add_file(
@@ -405,12 +350,7 @@ def add_file(
     if that fails it deletes ``record.storage_key``.
     """
     prompt = _file_prompt(submission, prompt_id)
-    head = stream.read(HEAD_BYTES)
-    kind = _check_kind(prompt, head)
-    with _cleaned(kind, _Prefixed(head, stream), prompt) as clean:
-        kind = clean.kind
-        key = f"submissions/{submission.id}/{uuid.uuid4().hex}.{kind}"
-        stored = _store(key, clean.stream, file_limit(prompt), kind, prompt)
+    stored, kind = uploads.store_upload(stream, f"submissions/{submission.id}", _accepts(prompt))
     return _record(submission, prompt, stored, kind, filename)
 
 
@@ -443,10 +383,27 @@ def remove_file(user: User, submission: Submission, file_id: int) -> None:
     submission.files.remove(record)
     submission.updated_at = utcnow()
     db.session.flush()
-    still_used = db.session.scalar(
+    forget_if_unused(key)
+
+
+def key_in_use(key: str) -> bool:
+    """Whether any evidence record or action-research file points at stored ``key``."""
+    used = db.session.scalar(
         select(func.count(EvidenceFile.id)).where(EvidenceFile.storage_key == key)
     )
-    if not still_used:
+    if used:
+        return True
+    return bool(
+        db.session.scalar(
+            select(func.count(ResearchFile.id)).where(ResearchFile.storage_key == key)
+        )
+    )
+
+
+def forget_if_unused(key: str) -> None:
+    """Delete stored ``key`` once the transaction commits, unless an evidence record or an
+    action-research file still points at it (files are shared by reference)."""
+    if not key_in_use(key):
         store = storage()
         after_commit(lambda: store.delete(key))
 
@@ -530,7 +487,7 @@ def complete_direct_upload(user: User, submission: Submission, token: str) -> Ev
         if kind in REWRITTEN_KINDS or not key.endswith(f".{kind}"):
             # Rewrite: strip location and author details, and name the object by its real
             # kind (the object is within the prompt's size limit, checked above).
-            with _cleaned(kind, _Prefixed(head, stream), prompt) as clean:
+            with _cleaned(kind, Prefixed(head, stream), prompt) as clean:
                 kind = clean.kind
                 new_key = f"submissions/{submission.id}/{uuid.uuid4().hex}.{kind}"
                 stored = _store(new_key, clean.stream, file_limit(prompt), kind, prompt)
@@ -546,27 +503,6 @@ def complete_direct_upload(user: User, submission: Submission, token: str) -> Ev
     except StorageError as error:
         raise InvalidInput(str(error), {"file": ["Not saved."]}) from error
     return _record(submission, prompt, stored, kind, str(data["n"]))
-
-
-class _Prefixed:
-    """The bytes already read to sniff the kind, then the rest of the stream."""
-
-    def __init__(self, head: bytes, rest: Readable) -> None:
-        self.head = head
-        self.rest = rest
-
-    def read(self, size: int = -1) -> bytes:
-        if self.head:
-            out, self.head = (
-                (self.head, b"")
-                if size < 0 or size >= len(self.head)
-                else (
-                    self.head[:size],
-                    self.head[size:],
-                )
-            )
-            return out
-        return self.rest.read(size)
 
 
 def problems(submission: Submission) -> list[str]:
@@ -632,14 +568,19 @@ def withdraw(user: User, submission: Submission) -> Submission:
 
 
 def orphaned_keys(min_age_seconds: int = 3600) -> list[str]:
-    """Stored objects under submissions/ that no evidence record points at.
+    """Stored objects under submissions/ and research/ (action-research files) that no
+    evidence record and no research file points at.
 
     An upload whose transaction failed after the object was written leaves one, and so does a
     direct upload the browser never completed; the age bound keeps uploads still in flight
     (up to an hour for a large video) out of the list.
     """
-    old = storage().keys("submissions/", older_than=min_age_seconds)
+    old = [
+        *storage().keys("submissions/", older_than=min_age_seconds),
+        *storage().keys("research/", older_than=min_age_seconds),
+    ]
     known = set(db.session.scalars(select(EvidenceFile.storage_key)))
+    known |= set(db.session.scalars(select(ResearchFile.storage_key)))
     return [k for k in old if k not in known]
 
 

@@ -181,3 +181,17 @@ def test_the_demo_pool_reviews_the_demo_teachers_work(seeded: Any) -> None:
     review = db.session.scalar(select(Review).where(Review.submission_id == draft.id))
     assert review.status == "assigned"
     assert review.reviewer.email in {p.user.email for p in pool}
+
+
+def test_the_demo_teacher_has_a_public_portfolio_with_her_badge(client: Any, seeded: Any) -> None:
+    """A signed-out visitor reads /people/demo-teacher: her name, her demo badge, valid, and
+    never her e-mail address; the feed lists the same badge."""
+    page = client.get("/people/demo-teacher")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert "Taylor Teacher" in html
+    assert "Running a Morning Meeting" in html
+    assert "teacher@demo.test" not in html
+    feed = client.get("/people/demo-teacher/badges.json").get_json()
+    assert feed["total"] >= 1
+    assert {b["status"] for b in feed["badges"]} == {"valid"}

@@ -435,7 +435,19 @@ def test_every_home_costs_the_same_statements_with_few_or_many_items(app: Any, c
 
 # The navigation -------------------------------------------------------------------------------
 
-EVERYONE = ["Catalog", "Verify a badge", "My submissions", "My badges", "Credit", "Account"]
+EVERYONE = [
+    "Catalog",
+    "Verify a badge",
+    "My submissions",
+    "My badges",
+    "Credit",
+    "My learning",
+    "Growth plans",
+    "Action research",
+    "Communities (PLCs)",
+    "Public portfolio",
+    "Account",
+]
 NAV_LINKS = {
     "teacher": EVERYONE,
     "reviewer": [*EVERYONE, "My reviews"],
@@ -445,12 +457,12 @@ NAV_LINKS = {
     "admin": [*EVERYONE, "Organisations", "Failed jobs"],
 }
 MENUS = {
-    "teacher": [],
-    "reviewer": [],
-    "designer": ["Issuing"],
-    "issuer_admin": ["Issuing"],
-    "officer": ["District"],
-    "admin": ["Admin"],
+    "teacher": ["Learning"],
+    "reviewer": ["Learning"],
+    "designer": ["Learning", "Issuing"],
+    "issuer_admin": ["Learning", "Issuing"],
+    "officer": ["Learning", "District"],
+    "admin": ["Learning", "Admin"],
 }
 
 

@@ -54,6 +54,22 @@ EXPECTED = {
     "api.review_queue": Access("role", (Role.REVIEWER,)),
     "api.review_detail": Access("role", (Role.REVIEWER,)),
     "api.review_scores": Access("role", (Role.REVIEWER,)),
+    "programs.show": Access("public"),
+    "programs.index": Access("role", (Role.CREDIT_OFFICER,)),
+    "programs.new": Access("role", (Role.CREDIT_OFFICER,)),
+    "programs.edit": Access("role", (Role.CREDIT_OFFICER,)),
+    "programs.status": Access("role", (Role.CREDIT_OFFICER,)),
+    "api.create_outside_program": Access("role", (Role.CREDIT_OFFICER,)),
+    # frameworks: an issuer's designers and admins, a district's credit officers
+    "learning.design": Access("role", (Role.DESIGNER, Role.ISSUER_ADMIN, Role.CREDIT_OFFICER)),
+    "learning.design_new": Access("role", (Role.DESIGNER, Role.ISSUER_ADMIN, Role.CREDIT_OFFICER)),
+    "api.create_framework": Access("role", (Role.DESIGNER, Role.ISSUER_ADMIN, Role.CREDIT_OFFICER)),
+    "api.delete_competency": Access(
+        "role", (Role.DESIGNER, Role.ISSUER_ADMIN, Role.CREDIT_OFFICER)
+    ),
+    "learning.plan_edit_goal": Access("login"),
+    "api.delete_goal": Access("login"),
+    "api.update_outside_program": Access("role", (Role.CREDIT_OFFICER,)),
 }
 
 

@@ -9,13 +9,15 @@ self-assessment of all 20 competencies and a pre-assessment of one; --quick: 5 a
 15). One issuer publishes the credentials and a framework of 4 domains and 20 competencies,
 each competency linking an equal share of the credentials and carrying 4 multiple-choice
 questions. The teacher holds a badge of one credential (never suggested) and has a draft of
-another ("continue your draft").
+another ("continue your draft"). Her district lists as many outside programs as there are
+credentials, linked the same way (issue 18); she brought the badge of one of them for credit
+(never suggested).
 
 Through the app's test client with a bearer token: the median response time of 7 requests
 after one warm-up, and the SQL statements of one request (``before_cursor_execute`` on the
 engine). One line:
 
-    recommendations API: 5 vs 200 credentials, 2 vs 50 past assessments: 7 vs 7 SQL
+    recommendations API: 5 vs 200 credentials, 2 vs 50 past assessments: 9 vs 9 SQL
     statements, 9.1 vs 24.0 ms, ratio 2.64 (goal: same SQL)
 
 (on one line; the ratio is large/small time). Exits non-zero if the request does not answer
@@ -42,14 +44,19 @@ from sqlalchemy import event
 
 from app.auth.tokens import issue_token
 from app.credentials import service as credential_service
+from app.credit import memberships, policies
+from app.credit import requests as credit_requests
 from app.db import db, utcnow
+from app.issuance import live
 from app.issuance import service as issuance
 from app.learning import assessments, frameworks
+from app.links import public_url
 from app.models.credentials import Credential, CredentialVersion, VersionStatus
 from app.models.orgs import Role
+from app.programs import service as programs
 from app.submissions import service as submissions
 from tests.app.credentials.body import BODY
-from tests.app.people import grant, make_issuer, make_user
+from tests.app.people import grant, make_district, make_issuer, make_user
 from tests.bench.common import FreshContextClient, bench_app
 from tests.database import empty_tables
 
@@ -59,9 +66,9 @@ DOMAINS, PER_DOMAIN = 4, 5
 REQUESTS = 7
 
 
-def _set_up(credentials_count: int, takes: int) -> tuple[str, set[int]]:
-    """The issuer, credentials, framework and the teacher's takes; her token and the ids she
-    must never be offered."""
+def _set_up(credentials_count: int, takes: int) -> tuple[str, set[int], set[int]]:
+    """The issuer, credentials, framework, the district's outside programs and the teacher's
+    takes; her token and the credential and program ids she must never be offered."""
     issuer = make_issuer("bench")
     designer = make_user("designer@bench.test")
     grant(designer, Role.DESIGNER, issuer)
@@ -135,26 +142,69 @@ def _set_up(credentials_count: int, takes: int) -> tuple[str, set[int]]:
             ],
             now=when,
         )
+    held_program = _outside_programs(teacher, framework, len(ids), version.id)
     _, secret = issue_token(teacher, "bench", ["learning"])
     db.session.commit()
-    return secret, {held}
+    return secret, {held}, {held_program}
+
+
+def _outside_programs(teacher: Any, framework: Any, count: int, held_version: int) -> int:
+    """``count`` outside programs of the teacher's district, linked to the framework's
+    competencies as the credentials are; the first one's badge class is that of the badge she
+    holds, which she brings for credit. Returns that program's id."""
+    district = make_district("bench")
+    officer = make_user("officer@bench.test")
+    grant(officer, Role.CREDIT_OFFICER, district)
+    category = policies.set_category(officer, district, "Pedagogy", 20)
+    memberships.add_member(teacher, district, "invitation")
+    competencies = [c.id for c in framework.competencies]
+    share = -(-count // len(competencies))
+    first = 0
+    for n in range(count):
+        url = (
+            public_url("ob.badge_class", version_id=held_version)
+            if n == 0
+            else f"https://provider.example.org/badges/{n}"
+        )
+        program = programs.create_program(
+            officer,
+            district.id,
+            {
+                "title": f"Outside program {n:03}",
+                "provider": "Bench provider",
+                "url": f"https://provider.example.org/programs/{n}",
+                "competency_ids": [competencies[(n // share) % len(competencies)]],
+                "badge_class_urls": [url],
+                "new_policy": {"hours": 2, "category_id": category.id},
+            },
+        )
+        first = first or program.id
+    held = issuance.my_badges(teacher)[0]
+    db.session.commit()  # the verifier reads our issuer on its own pool
+    live.forget_all()  # the documents of the size before, whose tables were emptied under it
+    credit_requests.request_credit(teacher, district.id, assertion_uid=held.uid)
+    return first
 
 
 def _measure(app: Flask, credentials_count: int, takes: int) -> tuple[float, int, list[str]]:
-    secret, never = _set_up(credentials_count, takes)
+    secret, never, never_programs = _set_up(credentials_count, takes)
     app.test_client_class = FreshContextClient
     client = app.test_client()
     headers = {"Authorization": f"Bearer {secret}"}
     url = "/api/v1/recommendations?per_page=100"
     problems: list[str] = []
     warm = client.get(url, headers=headers)
-    offered = {r["credential_id"] for r in (warm.get_json() or {}).get("recommendations", [])}
+    items = (warm.get_json() or {}).get("recommendations", [])
+    offered = {r["credential_id"] for r in items if "credential_id" in r}
+    programs_offered = {r["outside_program_id"] for r in items if "outside_program_id" in r}
     if warm.status_code != 200:
         problems.append(f"{url} answered {warm.status_code}")
     elif offered & never:
         problems.append(f"a held badge was suggested: {sorted(offered & never)}")
-    elif not offered:
-        problems.append("nothing was suggested")
+    elif programs_offered & never_programs:
+        problems.append(f"a program whose badge she brought was suggested: {never_programs}")
+    elif not offered or not programs_offered:
+        problems.append("no credential or no outside program was suggested")
     statements: list[str] = []
 
     def counted(conn: Any, cursor: Any, statement: str, *args: Any) -> None:

@@ -19,7 +19,7 @@ from tests.app.issuance.helpers import passed
 from tests.app.people import PASSWORD, grant, make_district, make_issuer, make_user
 from tests.app.reviews.world import build
 
-TEACHER = ["account", "badges:read", "evidence:write", "credit:write", "learning"]
+TEACHER = ["account", "badges:read", "evidence:write", "credit:write", "learning", "communities"]
 
 # /api/v1 routes that take no token at all; every other one must declare a scope.
 ANONYMOUS = {
@@ -55,10 +55,22 @@ EXPECTED = {
     "api.review_scores": ("review",),
     "api.create_credential": ("credentials:write",),
     "api.publish_credential": ("credentials:write",),
+    "api.create_framework": ("credentials:write",),
+    "api.update_framework": ("credentials:write",),
+    "api.create_domain": ("credentials:write",),
+    "api.create_competency": ("credentials:write",),
+    "api.update_competency": ("credentials:write",),
+    "api.delete_competency": ("credentials:write",),
+    "api.create_question": ("credentials:write",),
+    "api.publish_framework": ("credentials:write",),
     "api.revoke_assertion": ("badges:revoke",),
     "api.list_districts": ("credit:write", "ledger:read"),
     "api.create_credit_request": ("credit:write",),
     "api.district_ledger": ("ledger:read",),
+    "api.district_outside_programs": ("credit:write", "ledger:read"),
+    "api.create_outside_program": ("credit:write",),
+    "api.get_outside_program": ("credit:write", "ledger:read"),
+    "api.update_outside_program": ("credit:write",),
     "api.district_domains": ("ledger:read", "credit:write", "admin"),
     "api.claim_district_domain": ("admin",),
     "api.release_district_domain": ("admin",),
@@ -73,9 +85,44 @@ EXPECTED = {
     "api.update_growth_plan": ("learning",),
     "api.create_goal": ("learning",),
     "api.record_goal_progress": ("learning",),
+    "api.update_goal": ("learning",),
+    "api.delete_goal": ("learning",),
+    "api.update_progress_entry": ("learning",),
+    "api.delete_progress_entry": ("learning",),
     "api.comment_on_goal": ("learning",),
     "api.invite_plan_coach": ("learning",),
     "api.remove_plan_coach": ("learning",),
+    "api.list_communities": ("communities",),
+    "api.create_community": ("communities",),
+    "api.get_community": ("communities",),
+    "api.add_community_member": ("communities",),
+    "api.list_community_posts": ("communities",),
+    "api.create_community_post": ("communities",),
+    "api.create_peer_feedback_request": ("communities",),
+    "api.comment_on_peer_feedback": ("communities",),
+    "api.list_community_meetings": ("communities",),
+    "api.create_community_meeting": ("communities",),
+    "api.get_community_meeting": ("communities",),
+    "api.put_meeting_attendance": ("communities",),
+    "api.create_attendance_credit_request": ("credit:write",),
+    "api.list_protocol_runs": ("communities",),
+    "api.start_protocol_run": ("communities",),
+    "api.get_protocol_run": ("communities",),
+    "api.add_protocol_contribution": ("communities",),
+    "api.move_protocol_run": ("communities",),
+    "api.my_action_research": ("learning",),
+    "api.create_action_research": ("learning",),
+    "api.get_action_research": ("learning",),
+    "api.update_action_research": ("learning",),
+    "api.add_action_research_checkpoint": ("learning",),
+    "api.post_action_research_entry": ("learning",),
+    "api.upload_action_research_file": ("learning",),
+    "api.give_action_research_feedback": ("learning",),
+    "api.action_research_to_submission": ("learning",),
+    "api.my_portfolio": ("account", "badges:read"),
+    "api.update_portfolio": ("account",),
+    "api.add_portfolio_badge": ("account",),
+    "api.remove_portfolio_badge": ("account",),
 }
 
 
@@ -210,7 +257,8 @@ def test_a_token_is_made_with_every_scope_the_roles_allow_unless_it_asks(
     db.session.commit()
     assert _ask(client, "t@school.test").get_json()["scopes"] == TEACHER
     made = _ask(client, "o@school.test").get_json()
-    assert made["scopes"] == [*TEACHER, "review", "ledger:read"]
+    # credentials:write: a credit officer writes her district's competency frameworks
+    assert made["scopes"] == [*TEACHER, "review", "credentials:write", "ledger:read"]
     me = client.get("/api/v1/me", headers=_bearer(made["token"])).get_json()
     assert me["scopes"] == made["scopes"]
     chosen = _ask(client, "o@school.test", scopes=["ledger:read", "account", "ledger:read"])

@@ -214,6 +214,8 @@ def test_the_catalog_keeps_its_filters(client: Any, library: Any) -> None:
     html = client.get("/catalog").get_data(as_text=True)
     options = re.findall(r'<option value="([^"]+)"', html)
     assert options == [
+        "ours",  # the kind filter: our credentials or outside programs (issue 18)
+        "outside",
         "hilltop",
         "riverbend",
         "assessment",

@@ -25,7 +25,7 @@ from app.models.submissions import EvidenceFile, Submission
 from app.storage import S3Storage, storage
 from app.submissions.cleaning import MAX_MEMBERS, cleaned
 from app.submissions.files import without_location
-from app.submissions.service import KIND_TYPES
+from app.submissions.uploads import KIND_TYPES
 from tests.app.people import sign_in
 from tests.app.submissions.helpers import auth_for, prompt_ids, published, start, upload
 from tests.app.submissions.helpers import with_file_prompt as file_prompt

@@ -11,6 +11,8 @@ import logging
 from typing import Any, TypeVar
 
 from flask import Flask, Response, g, jsonify, render_template, request
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from marshmallow import ValidationError
 from werkzeug.exceptions import HTTPException
 
@@ -63,22 +65,28 @@ def found(value: T | None, message: str) -> T:
 
 
 PLAIN_WORDS = {
-    404: "There is nothing at this address. Check the link, or start again from the home page.",
-    405: "This address does not take that kind of request.",
+    404: _l("There is nothing at this address. Check the link, or start again from the home page."),
+    405: _l("This address does not take that kind of request."),
 }
 
 TITLES = {
-    400: "Bad request",
-    401: "Please sign in",
-    403: "Not allowed",
-    404: "Not found",
-    405: "Method not allowed",
-    409: "Conflict",
-    413: "Too large",
-    422: "Please check your input",
-    429: "Too many requests",
-    500: "Something went wrong",
+    400: _l("Bad request"),
+    401: _l("Please sign in"),
+    403: _l("Not allowed"),
+    404: _l("Not found"),
+    405: _l("Method not allowed"),
+    409: _l("Conflict"),
+    413: _l("Too large"),
+    422: _l("Please check your input"),
+    429: _l("Too many requests"),
+    500: _l("Something went wrong"),
 }
+
+
+def title_of(status: int) -> str:
+    """The page title of an error ``status``, in the request's language."""
+    title = TITLES.get(status)
+    return str(title) if title is not None else _("Error")
 
 
 def wants_json() -> bool:
@@ -103,7 +111,7 @@ def error_response(
         render_template(
             "errors/error.html",
             status=status,
-            title=TITLES.get(status, "Error"),
+            title=title_of(status),
             message=message,
             fields=fields or {},
         ),
@@ -121,20 +129,20 @@ def register_error_handlers(app: Flask) -> None:
     def handle_validation_error(err: ValidationError) -> Any:
         db.session.rollback()
         fields = err.messages if isinstance(err.messages, dict) else {"_schema": err.messages}
-        return error_response(422, "invalid_input", "Some fields are not valid.", fields)
+        return error_response(422, "invalid_input", _("Some fields are not valid."), fields)
 
     @app.errorhandler(HTTPException)
     def handle_http_error(err: HTTPException) -> Any:
         db.session.rollback()
         status = err.code or 500
         if status == 429:
-            message = "Too many attempts. Please wait a little and try again."
+            message = _("Too many attempts. Please wait a little and try again.")
         elif status == 413:
-            message = "The upload is larger than this site accepts."
+            message = _("The upload is larger than this site accepts.")
         elif status in PLAIN_WORDS:  # werkzeug's stock wording reads like a server log
-            message = PLAIN_WORDS[status]
+            message = str(PLAIN_WORDS[status])
         else:
-            message = err.description or TITLES.get(status, "Error")
+            message = err.description or title_of(status)
         code = (err.name or "error").lower().replace(" ", "_")
         response = error_response(status, code, message)
         if isinstance(response, Response) and err.get_headers():
@@ -150,5 +158,5 @@ def register_error_handlers(app: Flask) -> None:
         return error_response(
             500,
             "internal_error",
-            "Something went wrong on our side. It has been logged; please try again.",
+            _("Something went wrong on our side. It has been logged; please try again."),
         )

@@ -62,6 +62,9 @@ def speaking(language: str | None) -> Iterator[None]:
 
 def init_app(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale)
+    # {% trans %} blocks may span lines in templates: their text is matched with its
+    # whitespace collapsed, as a browser shows it.
+    app.jinja_env.policies["ext.i18n.trimmed"] = True
 
     @app.context_processor
     def languages() -> dict[str, Any]:

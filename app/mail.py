@@ -16,12 +16,17 @@ from datetime import UTC, datetime
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeAlias
 
 from flask import current_app, render_template
+from flask_babel import LazyString
+from sqlalchemy import select
 
+from app import i18n
 from app.config import Settings
+from app.db import db
 from app.jobs import enqueue, job
+from app.models.accounts import User
 
 log = logging.getLogger(__name__)
 
@@ -63,25 +68,50 @@ def deliver(settings: Settings, message: EmailMessage) -> None:
         smtp.send_message(message)
 
 
-def send_mail(to: str, subject: str, template: str, **context: Any) -> None:
-    """Render ``templates/mail/<template>.txt`` now; send it once the transaction commits,
-    as a background job (inline, or on a worker with retries when Redis is configured)."""
+# A subject is marked for translation with ``lazy_gettext`` (``_l("...", name=value)``) so
+# that it is put into words in the recipient's language, like the body.
+Subject: TypeAlias = str | LazyString
+
+
+def send_mail(to: str, subject: Subject, template: str, **context: Any) -> None:
+    """Render ``templates/mail/<template>.txt`` now, in the recipient's language; send it once
+    the transaction commits, as a background job (inline, or on a worker with retries when
+    Redis is configured)."""
     send_mails([(to, subject, template, context)])
 
 
-def send_mails(messages: list[tuple[str, str, str, dict[str, Any]]]) -> None:
+def send_mails(messages: list[tuple[str, Subject, str, dict[str, Any]]]) -> None:
     """Many ``(to, subject, template, context)`` messages, sent by one job (a bulk issuance
     tells 200 earners with one job rather than 200); a message that fails is given a job of
-    its own, with the usual retries, so nobody gets a message twice."""
+    its own, with the usual retries, so nobody gets a message twice.
+
+    Each message is rendered in its recipient's saved language (one query for the whole
+    batch); an address without an account gets the current request's language (English
+    outside a request)."""
     settings: Settings = current_app.extensions["settings"]
-    rendered = [
-        (to, subject, render_template(f"mail/{template}.txt", settings=settings, **context))
-        for to, subject, template, context in messages
-    ]
+    languages = recipient_languages([to for to, _subject, _template, _context in messages])
+    fallback = i18n.current()
+    rendered = []
+    for to, subject, template, context in messages:
+        with i18n.speaking(languages.get(to.strip().lower()) or fallback):
+            text = render_template(f"mail/{template}.txt", settings=settings, **context)
+            rendered.append((to, str(subject), text))
     if len(rendered) == 1:
         enqueue("send-mail", *rendered[0])
     elif rendered:
         enqueue("send-mails", rendered)
+
+
+def recipient_languages(addresses: list[str]) -> dict[str, str]:
+    """The saved language of each address that has an account and chose one (lower-cased
+    address -> language), in one query."""
+    wanted = {address.strip().lower() for address in addresses}
+    if not wanted:
+        return {}
+    rows = db.session.execute(
+        select(User.email, User.locale).where(User.email.in_(wanted), User.locale.is_not(None))
+    )
+    return {email: language for email, locale in rows if (language := i18n.chosen(locale))}
 
 
 @job("send-mails")

@@ -11,6 +11,7 @@ from typing import Any
 
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import case, select
 from sqlalchemy.orm import joinedload
@@ -111,7 +112,7 @@ def sign_up(name: str, email: str, password: str) -> str:
     if existing is not None:
         send_mail(
             existing.email,
-            "You already have an account",
+            _l("You already have an account"),
             "already_registered",
             user=existing,
             login=_link("/auth/login"),
@@ -129,7 +130,7 @@ def send_confirmation(user: User) -> None:
     token = _serializer(CONFIRM_SALT).dumps({"user": user.id, "email": user.email})
     send_mail(
         user.email,
-        "Confirm your e-mail address",
+        _l("Confirm your e-mail address"),
         "confirm",
         user=user,
         link=_link(f"/auth/confirm/{token}"),
@@ -199,7 +200,11 @@ def request_reset(email: str) -> None:
         return
     token = _serializer(RESET_SALT).dumps({"user": user.id, "v": user.session_version})
     send_mail(
-        user.email, "Reset your password", "reset", user=user, link=_link(f"/auth/reset/{token}")
+        user.email,
+        _l("Reset your password"),
+        "reset",
+        user=user,
+        link=_link(f"/auth/reset/{token}"),
     )
 
 

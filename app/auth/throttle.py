@@ -19,6 +19,7 @@ import hashlib
 import time
 
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 
 from app.errors import AppError
 from app.extensions import limiter
@@ -88,7 +89,7 @@ def failed(email: str, address: str, user: User | None) -> None:
         storage.incr(alerted_key, WINDOW)
         send_mail(
             user.email,
-            "Someone is trying passwords on your account",
+            _l("Someone is trying passwords on your account"),
             "password_guessing",
             name=user.name,
             reset=public_url("auth.reset_request"),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import select
 
@@ -57,7 +58,7 @@ def confirm(token: str) -> Any:
         service.confirm_email(token)
     except service.TokenError as error:
         return render_template("auth/link_problem.html", message=str(error), form=EmailForm()), 400
-    flash("Thank you: your e-mail address is confirmed. You can sign in now.", "success")
+    flash(_("Thank you: your e-mail address is confirmed. You can sign in now."), "success")
     return redirect(url_for("auth.login"))
 
 
@@ -69,7 +70,7 @@ def resend_confirmation() -> Any:
     if form.validate_on_submit():
         service.resend_confirmation(form.email.data or "")
     # The same answer whether or not the address has an account.
-    return render_template("auth/check_email.html", email=form.email.data or "your address")
+    return render_template("auth/check_email.html", email=form.email.data or _("your address"))
 
 
 @bp.route("/auth/login", methods=["GET", "POST"])
@@ -94,11 +95,13 @@ def login() -> Any:
                 "auth/login.html", form=form, unconfirmed=False, resend=EmailForm(formdata=None)
             ), 429
         if user is None:
-            flash("That e-mail and password do not match an account.", "error")
+            flash(_("That e-mail and password do not match an account."), "error")
             status = 401
         elif not user.is_confirmed:
             unconfirmed = True
-            flash("Please confirm your e-mail address first: open the link we sent you.", "error")
+            flash(
+                _("Please confirm your e-mail address first: open the link we sent you."), "error"
+            )
             status = 403
         else:
             service.record_login(user)
@@ -124,7 +127,7 @@ def logout() -> Any:
     if form.validate_on_submit():
         service.end_sessions(current_user)
         logout_user()
-        flash("You are signed out, on every device.", "info")
+        flash(_("You are signed out, on every device."), "info")
     return redirect(url_for("main.home"))
 
 
@@ -149,7 +152,7 @@ def reset(token: str) -> Any:
         return render_template("auth/link_problem.html", message=str(error), reset=True), 400
     form = NewPasswordForm()
     if form.validate_on_submit():
-        with attempt(form, "Your password is changed. Sign in with the new one.") as outcome:
+        with attempt(form, _("Your password is changed. Sign in with the new one.")) as outcome:
             service.set_password(user, form.password.data or "")
         if outcome.ok:
             return redirect(url_for("auth.login"))
@@ -165,7 +168,7 @@ def _school_form() -> SchoolForm:
         .join(District)
         .order_by(District.name, School.name)
     ).all()
-    form.school.choices = [(0, "Not in a district school")] + [
+    form.school.choices = [(0, _("Not in a district school"))] + [
         (row[0], f"{row[2]} — {row[1]}") for row in rows
     ]
     if request.method == "GET":
@@ -214,7 +217,7 @@ def account() -> Any:
 def change_password() -> Any:
     form = ChangePasswordForm(prefix="password")
     if form.validate_on_submit():
-        success = "Your password is changed. Your other sessions are signed out."
+        success = _("Your password is changed. Your other sessions are signed out.")
         with attempt(form, success) as outcome:
             service.change_password(
                 current_user, form.current_password.data or "", form.password.data or ""
@@ -231,7 +234,7 @@ def set_school() -> Any:
     form = _school_form()
     if form.validate_on_submit():
         current_user.school_id = form.school.data or None
-        flash("Your school is saved.", "success")
+        flash(_("Your school is saved."), "success")
         return redirect(url_for("auth.account"))
     return _account_page(422, school_form=form)
 
@@ -255,5 +258,5 @@ def revoke(token_id: int) -> Any:
     form = EmptyForm()
     if form.validate_on_submit():
         revoke_token(current_user, token_id)
-        flash("The token is revoked: programs using it can no longer sign in.", "success")
+        flash(_("The token is revoked: programs using it can no longer sign in."), "success")
     return redirect(url_for("auth.account"))

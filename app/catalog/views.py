@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import render_template, request, url_for
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from app.catalog import bp, pages, queries
@@ -25,7 +26,7 @@ PER_PAGE = 12
 MAX_PAGE = 100_000
 MAX_QUERY_LENGTH = 200
 # What the catalog lists: both (""), our credentials only, or outside programs only.
-KINDS = {"ours": "Our credentials", "outside": "Outside programs"}
+KINDS = {"ours": _l("Our credentials"), "outside": _l("Outside programs")}
 PROGRAMS_PER_PAGE = 6
 
 

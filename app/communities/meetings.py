@@ -15,6 +15,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import false, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
@@ -201,7 +202,12 @@ def _tell_members(user: User, meeting: CommunityMeeting) -> None:
         [
             (
                 member.email,
-                f"Meeting of “{community.title}”: {meeting.title}, {when_label(meeting)}",
+                _l(
+                    "Meeting of “%(community)s”: %(meeting)s, %(when)s",
+                    community=community.title,
+                    meeting=meeting.title,
+                    when=when_label(meeting),
+                ),
                 "community_meeting_scheduled",
                 {
                     "person": member,

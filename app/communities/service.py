@@ -25,6 +25,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import ColumnElement, and_, exists, false, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
@@ -402,7 +403,11 @@ def invite(user: User, community_id: Any, email: Any) -> CommunityInvitation:
     has_account = db.session.scalar(select(exists().where(User.email == address)))
     send_mail(
         address,
-        f"{user.name} invites you to the community “{community.title}”",
+        _l(
+            "%(name)s invites you to the community “%(community)s”",
+            name=user.name,
+            community=community.title,
+        ),
         "community_invitation",
         inviter=user,
         community=community,
@@ -458,7 +463,9 @@ def decide(user: User, community_id: Any, member_id: Any, approve: Any) -> Commu
     db.session.flush()
     send_mail(
         member.user.email,
-        f"Your request to join “{community.title}” was " + ("approved" if approve else "declined"),
+        _l("Your request to join “%(community)s” was approved", community=community.title)
+        if approve
+        else _l("Your request to join “%(community)s” was declined", community=community.title),
         "community_request_decided",
         person=member.user,
         community=community,

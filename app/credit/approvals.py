@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
+
 from app.credit.access import officer_district
 from app.credit.cycles import current_cycle
 from app.credit.ledger import grant, policy_room
@@ -80,7 +82,7 @@ def deny(actor: User, request: CreditRequest, reason: str) -> CreditRequest:
     assert teacher is not None
     send_mail(
         teacher.email,
-        f"Credit denied: {request.badge_name}",
+        _l("Credit denied: %(badge)s", badge=request.badge_name),
         "credit_decided",
         approved=False,
         request=request,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
@@ -95,7 +96,7 @@ def grant(
     _record(request, "grant", hours, actor, reason, cycle.id)
     send_mail(
         teacher.email,
-        f"Credit approved: {request.badge_name}",
+        _l("Credit approved: %(badge)s", badge=request.badge_name),
         "credit_decided",
         approved=True,
         request=request,
@@ -172,7 +173,7 @@ def reverse(request: CreditRequest, reason: str, actor: User | None = None) -> L
     for address in [teacher.email, *officers]:
         send_mail(
             address,
-            f"Credit reversed: {request.badge_name}",
+            _l("Credit reversed: %(badge)s", badge=request.badge_name),
             "credit_reversed",
             request=request,
             district=district,

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, true
 
 from app.credit.access import membership, officer_district
@@ -88,7 +89,7 @@ def invite_member(actor: User, district: District, email: str) -> MemberInvitati
     db.session.flush()
     send_mail(
         email,
-        f"Join {district.name} for recertification credit",
+        _l("Join %(district)s for recertification credit", district=district.name),
         "district_invitation",
         district=district,
         link=public_url("credit.accept", token=token),

@@ -8,6 +8,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
@@ -246,7 +247,7 @@ def _tell_officers(district: District, request: CreditRequest) -> None:
     for officer in officers:
         send_mail(
             officer.email,
-            f"A credit request is waiting: {request.badge_name}",
+            _l("A credit request is waiting: %(badge)s", badge=request.badge_name),
             "credit_pending",
             district=district,
             request=request,

@@ -23,6 +23,7 @@ from types import SimpleNamespace
 from typing import Any
 
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import insert, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
@@ -271,7 +272,7 @@ class _Batch:
             [
                 (
                     row.email,
-                    f"Your badge: {row.version.title}",
+                    _l("Your badge: %(title)s", title=row.version.title),
                     "badge_issued",
                     {"title": row.version.title, "issuer": self.issuer.name, "link": self.link},
                 )

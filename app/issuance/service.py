@@ -18,6 +18,7 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import urlencode
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import ColumnElement, Select, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import defer, joinedload, selectinload
@@ -139,7 +140,7 @@ def issue(
     link = public_url("issuance.index")
     send_mail(
         email,
-        f"Your badge: {version.title}",
+        _l("Your badge: %(title)s", title=version.title),
         "badge_issued",
         title=version.title,
         issuer=version.credential.issuer.name,
@@ -346,7 +347,7 @@ def revoke(actor: User, item: Assertion, reason: str) -> Assertion:
     BADGES_REVOKED.inc()
     send_mail(
         item.recipient_email,
-        f"Your badge was revoked: {item.version.title}",
+        _l("Your badge was revoked: %(title)s", title=item.version.title),
         "badge_revoked",
         title=item.version.title,
         issuer=item.issuer.name,
@@ -391,7 +392,7 @@ def resign_issuer(issuer_id: int, batch: int = 200) -> int:
             _forget_baked(item)
             send_mail(
                 item.recipient_email,
-                f"A fresh copy of your badge: {item.version.title}",
+                _l("A fresh copy of your badge: %(title)s", title=item.version.title),
                 "badge_resigned",
                 title=item.version.title,
                 issuer=issuer.name,

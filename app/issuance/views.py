@@ -9,6 +9,7 @@ import re
 from typing import Any
 
 from flask import Response, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.auth.forms import EmptyForm
@@ -91,9 +92,9 @@ def toggle_public(uid: str) -> Any:
         on = request.form.get("public") == "on"
         service.set_public(current_user, item, on)
         flash(
-            "Your public badge page is on: anyone with the link can see it."
+            _("Your public badge page is on: anyone with the link can see it.")
             if on
-            else "Your public badge page is off.",
+            else _("Your public badge page is off."),
             "success",
         )
     return redirect(url_for("issuance.index", **_paging()) + f"#badge-{uid}")
@@ -105,7 +106,7 @@ def public_badge(uid: str) -> Any:
     """The page an earner shares (off until they switch it on); verified live."""
     item = service.by_uid(uid)
     if not item.public:
-        raise NotFound("There is no public page for this badge (its earner keeps it private).")
+        raise NotFound(_("There is no public page for this badge (its earner keeps it private)."))
     return render_template(
         "issuance/public.html",
         item=item,
@@ -121,7 +122,7 @@ def public_badge(uid: str) -> Any:
 @bp.get("/issued-badges")
 @issuer_admin
 def admin_index() -> Any:
-    return pick_issuer("issuance.admin", "Issued badges")
+    return pick_issuer("issuance.admin", _("Issued badges"))
 
 
 @bp.get("/issuers/<slug>/badges")
@@ -148,7 +149,7 @@ def revoke(slug: str, uid: str) -> Any:
     if item.issuer_id != issuer.id:
         raise NotFound("There is no such badge at this issuer.")
     if EmptyForm().validate_on_submit():
-        with attempt(success="The badge is revoked; verifiers see it from now on."):
+        with attempt(success=_("The badge is revoked; verifiers see it from now on.")):
             service.revoke(current_user, item, request.form.get("reason", ""))
     return redirect(url_for("issuance.admin", slug=slug, **_paging()) + "#issued")
 
@@ -160,8 +161,11 @@ def rotate(slug: str) -> Any:
     if EmptyForm().validate_on_submit():
         key = service.rotate_key(current_user, issuer)
         flash(
-            f"Key {key.kid[:8]} is now current. Every live badge is being re-signed with it; "
-            "earners are told a fresh copy is ready.",
+            _(
+                "Key %(key)s is now current. Every live badge is being re-signed with it; "
+                "earners are told a fresh copy is ready.",
+                key=key.kid[:8],
+            ),
             "success",
         )
     return redirect(url_for("issuance.admin", slug=slug) + "#keys")
@@ -173,7 +177,7 @@ def bulk(slug: str) -> Any:
     issuer = managed_issuer(slug)
     upload = request.files.get("file")
     if not EmptyForm().validate_on_submit() or upload is None or not upload.filename:
-        flash("Choose a CSV file to upload.", "error")
+        flash(_("Choose a CSV file to upload."), "error")
         return redirect(url_for("issuance.admin", slug=slug) + "#bulk")
     with attempt() as outcome:
         job = bulk_issuance.start(

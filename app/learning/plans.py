@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import exists, false, select
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -551,7 +552,7 @@ def invite_coach(user: User, plan_id: Any, email: Any) -> PlanCoach:
     has_account = db.session.scalar(select(exists().where(User.email == address)))
     send_mail(
         address,
-        f"{user.name} invites you to coach her growth plan",
+        _l("%(name)s invites you to coach her growth plan", name=user.name),
         "plan_coach_invitation",
         teacher=user,
         plan=plan,

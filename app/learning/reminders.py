@@ -23,12 +23,14 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from flask import current_app
+from flask_babel import LazyString
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from app.db import db, utcnow
 from app.jobs import job
 from app.links import public_url
-from app.mail import send_mails
+from app.mail import Subject, send_mails
 from app.models.accounts import User
 from app.models.learning import Checkpoint, ResearchProject, ResearchStatus
 
@@ -71,14 +73,18 @@ def sweep(
         .limit(batch)
         .with_for_update(of=Checkpoint, skip_locked=True)
     ).all()
-    messages: list[tuple[str, str, str, dict[str, Any]]] = []
+    messages: list[tuple[str, Subject, str, dict[str, Any]]] = []
     for checkpoint, project, owner in claimed:
         checkpoint.reminded_at = now
         messages.append(
             (
                 owner.email,
-                f"Checkpoint {checkpoint.number} of “{project.title}” is due "
-                f"{_day(checkpoint.due_on, today)}",
+                _l(
+                    "Checkpoint %(number)s of “%(title)s” is due %(when)s",
+                    number=checkpoint.number,
+                    title=project.title,
+                    when=_day(checkpoint.due_on, today),
+                ),
                 "checkpoint_reminder",
                 {
                     "teacher": owner,
@@ -98,12 +104,13 @@ def sweep(
     return ReminderReport(reminded=len(messages))
 
 
-def _day(due_on: date, today: date) -> str:
+def _day(due_on: date, today: date) -> LazyString:
+    """When a checkpoint is due, put into words in the recipient's language (lazily)."""
     if due_on == today:
-        return "today"
+        return _l("today")
     if due_on == today + timedelta(days=1):
-        return "tomorrow"
-    return f"on {due_on:%A %d %B %Y}"
+        return _l("tomorrow")
+    return _l("on %(date)s", date=due_on.strftime("%A %d %B %Y"))
 
 
 @job("checkpoint-reminders")

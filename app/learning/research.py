@@ -38,6 +38,7 @@ from typing import Any
 
 import nh3
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 from markupsafe import escape
 from sqlalchemy import exists, false, func, select
 from sqlalchemy.orm import joinedload, selectinload
@@ -594,7 +595,11 @@ def _tell_coaches(project: ResearchProject, checkpoint: Checkpoint) -> None:
         [
             (
                 coach.email,
-                f"{teacher.name} posted checkpoint {checkpoint.number} of her action research",
+                _l(
+                    "%(name)s posted checkpoint %(number)s of her action research",
+                    name=teacher.name,
+                    number=checkpoint.number,
+                ),
                 "research_checkpoint_posted",
                 {"teacher": teacher, "project": project, "checkpoint": checkpoint, "link": link},
             )
@@ -697,7 +702,11 @@ def give_feedback(
             [
                 (
                     project.user.email,
-                    f"{user.name} gave feedback on checkpoint {checkpoint.number}",
+                    _l(
+                        "%(name)s gave feedback on checkpoint %(number)s",
+                        name=user.name,
+                        number=checkpoint.number,
+                    ),
                     "research_feedback",
                     {
                         "coach": user,

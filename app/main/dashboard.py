@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import current_app
+from flask_babel import gettext as _
 
 from app import jobs
 from app.credentials import service as credentials
@@ -43,12 +44,12 @@ class Roles:
     def labels(self) -> list[str]:
         """The roles held, in words (every user is a teacher)."""
         held = [
-            ("teacher", True),
-            ("reviewer", self.reviewer),
-            ("credential designer", self.designer),
-            ("issuer admin", self.issuer_admin),
-            ("credit officer", self.officer),
-            ("platform admin", self.admin),
+            (_("teacher"), True),
+            (_("reviewer"), self.reviewer),
+            (_("credential designer"), self.designer),
+            (_("issuer admin"), self.issuer_admin),
+            (_("credit officer"), self.officer),
+            (_("platform admin"), self.admin),
         ]
         return [label for label, holds in held if holds]
 

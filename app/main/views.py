@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Response, current_app, redirect, render_template, request
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from app import i18n, mail
@@ -63,7 +64,7 @@ def dev_mail() -> str:
     Development only: anywhere else there is no such page."""
     settings = current_app.extensions["settings"]
     if not settings.is_development:
-        raise NotFound("There is no such page.")
+        raise NotFound(_("There is no such page."))
     mails = [(m, _pieces(m.text)) for m in mail.outbox(settings)]
     return render_template("main/dev_mail.html", mails=mails, folder=mail.outbox_folder(settings))
 
@@ -87,7 +88,7 @@ def language() -> Any:
     chosen = i18n.chosen(request.form.get("lang"))
     if chosen is None:
         raise InvalidInput(
-            "Choose English or Spanish (Español).", {"lang": [", ".join(i18n.LANGUAGES)]}
+            _("Choose English or Spanish (Español)."), {"lang": [", ".join(i18n.LANGUAGES)]}
         )
     if current_user.is_authenticated:
         current_user.locale = chosen

@@ -14,6 +14,7 @@ from datetime import timedelta
 from typing import Any
 
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import joinedload
 
@@ -225,7 +226,7 @@ def invite(actor: User, org: Issuer | District, email: str, role: Role) -> Invit
     base = current_app.extensions["settings"].public_base_url.rstrip("/")
     send_mail(
         email,
-        f"You are invited to {org.name}",
+        _l("You are invited to %(org)s", org=org.name),
         "invitation",
         org=org,
         role=role,

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import exists, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased, contains_eager
@@ -27,7 +28,7 @@ from sqlalchemy.orm import aliased, contains_eager
 from app.db import db, utcnow
 from app.jobs import job
 from app.links import public_url
-from app.mail import send_mail
+from app.mail import Subject, send_mail
 from app.models.accounts import User
 from app.models.credentials import CredentialVersion
 from app.models.orgs import School
@@ -167,13 +168,13 @@ def assign(review: Review, now: datetime | None = None) -> bool:
     db.session.flush()
     db.session.expire(profile, ["open_reviews", "last_assigned_at"])
     _tell_reviewer(
-        review, "review_assigned", "A submission is waiting for your review", profile.user
+        review, "review_assigned", _l("A submission is waiting for your review"), profile.user
     )
     return True
 
 
 def _tell_reviewer(
-    review: Review, template: str, subject: str, reviewer: User | None = None
+    review: Review, template: str, subject: Subject, reviewer: User | None = None
 ) -> None:
     reviewer = reviewer or db.session.get(User, review.reviewer_id)
     if reviewer is None:
@@ -298,7 +299,7 @@ def sweep(
     ).all()
     for review in due_soon:
         review.reminded_at = now
-        _tell_reviewer(review, "review_reminder", "Reminder: a review is due soon")
+        _tell_reviewer(review, "review_reminder", _l("Reminder: a review is due soon"))
         report.reminded += 1
     overdue = db.session.scalars(
         select(Review)
@@ -309,7 +310,7 @@ def sweep(
     ).all()
     for review in overdue:
         due = review.due_at.strftime("%Y-%m-%d %H:%M UTC") if review.due_at else "?"
-        _tell_reviewer(review, "review_reassigned", "A review was passed to someone else")
+        _tell_reviewer(review, "review_reassigned", _l("A review was passed to someone else"))
         release(review, f"overdue: it was due {due}; the sweep gave it to another reviewer", now)
         report.reassigned += 1
     db.session.flush()

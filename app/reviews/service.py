@@ -16,6 +16,7 @@ from datetime import datetime
 from typing import Any
 
 import nh3
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import Row, Select, case, func, select, update
 from sqlalchemy.orm import aliased, joinedload, selectinload
 
@@ -393,8 +394,9 @@ def _conclude(submission: Submission, deciding: list[Review], now: datetime) -> 
     if teacher is not None:
         send_mail(
             teacher.email,
-            f"{'Passed' if outcome == SubmissionStatus.PASSED else 'Not yet'}: "
-            f"{submission.version.title}",
+            _l("Passed: %(title)s", title=submission.version.title)
+            if outcome == SubmissionStatus.PASSED
+            else _l("Not yet: %(title)s", title=submission.version.title),
             "decision",
             passed=outcome == SubmissionStatus.PASSED,
             title=submission.version.title,

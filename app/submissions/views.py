@@ -10,6 +10,8 @@ from __future__ import annotations
 from typing import Any
 
 from flask import flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from app.auth.forms import EmptyForm
@@ -26,12 +28,20 @@ from app.submissions import bp, service
 from app.submissions.api import dump
 
 NEXT_STEP = {
-    SubmissionStatus.DRAFT: "Finish the prompts and submit.",
-    SubmissionStatus.SUBMITTED: "Waiting for a reviewer.",
-    SubmissionStatus.IN_REVIEW: "A reviewer is scoring it.",
-    SubmissionStatus.PASSED: "Passed: your badge is on its way.",
-    SubmissionStatus.NOT_YET: "Read the feedback and start a new attempt.",
-    SubmissionStatus.WITHDRAWN: "Withdrawn: start a new attempt when you are ready.",
+    SubmissionStatus.DRAFT: _l("Finish the prompts and submit."),
+    SubmissionStatus.SUBMITTED: _l("Waiting for a reviewer."),
+    SubmissionStatus.IN_REVIEW: _l("A reviewer is scoring it."),
+    SubmissionStatus.PASSED: _l("Passed: your badge is on its way."),
+    SubmissionStatus.NOT_YET: _l("Read the feedback and start a new attempt."),
+    SubmissionStatus.WITHDRAWN: _l("Withdrawn: start a new attempt when you are ready."),
+}
+STATUS_NAMES = {
+    SubmissionStatus.DRAFT: _l("Draft"),
+    SubmissionStatus.SUBMITTED: _l("Submitted"),
+    SubmissionStatus.IN_REVIEW: _l("In review"),
+    SubmissionStatus.PASSED: _l("Passed"),
+    SubmissionStatus.NOT_YET: _l("Not yet"),
+    SubmissionStatus.WITHDRAWN: _l("Withdrawn"),
 }
 
 
@@ -44,8 +54,8 @@ def _form_ok() -> bool:
     if EmptyForm().validate_on_submit():
         return True
     if wants_json():
-        raise InvalidInput("The page expired; reload it and try again.")
-    flash("The form expired; please try again.", "error")
+        raise InvalidInput(_("The page expired; reload it and try again."))
+    flash(_("The form expired; please try again."), "error")
     return False
 
 
@@ -56,6 +66,7 @@ def index() -> Any:
         "submissions/index.html",
         submissions=service.mine(current_user, page_args()),
         next_step=NEXT_STEP,
+        status_names=STATUS_NAMES,
     )
 
 
@@ -72,9 +83,9 @@ def start(credential_id: int) -> Any:
         if existing is None:  # the attempt limit, not an open draft
             flash(error.message, "error")
             return redirect(url_for("submissions.index"))
-        flash("You already have this credential open; here it is.", "info")
+        flash(_("You already have this credential open; here it is."), "info")
         return _page(existing)
-    flash("Your draft is ready. Answers save as you type; come back any time.", "success")
+    flash(_("Your draft is ready. Answers save as you type; come back any time."), "success")
     return _page(submission)
 
 
@@ -88,9 +99,14 @@ def again(submission_id: int) -> Any:
         submission, redo = service.try_again(current_user, previous)
     if not outcome.ok:
         return _page(previous)
-    message = f"Attempt {submission.attempt} is ready, filled in from your last one."
+    message = _(
+        "Attempt %(number)s is ready, filled in from your last one.", number=submission.attempt
+    )
     if redo:
-        message += " This version of the credential changed; answer again: " + "; ".join(redo)
+        message += " " + _(
+            "This version of the credential changed; answer again: %(prompts)s",
+            prompts="; ".join(redo),
+        )
     flash(message, "success")
     return _page(submission)
 
@@ -107,6 +123,7 @@ def show(submission_id: int) -> Any:
         missing=service.problems(submission) if submission.is_draft else [],
         form=EmptyForm(),
         next_step=NEXT_STEP,
+        status_names=STATUS_NAMES,
         direct_min_bytes=service.DIRECT_UPLOAD_MIN_BYTES if direct else 0,
         attempts_left=service.attempts_left(current_user, submission.credential_id),
         file_limit=service.file_limit,
@@ -137,7 +154,7 @@ def save_answer(submission_id: int, prompt_id: int) -> Any:
                 "missing": service.problems(submission),
             }
         )
-    with attempt(success="Saved."):
+    with attempt(success=_("Saved.")):
         service.save_answer(current_user, submission, prompt_id, data)
     return _page(submission, anchor)
 
@@ -153,7 +170,7 @@ def upload(submission_id: int) -> Any:
     if not _form_ok():
         return _page(submission, anchor)
     if upload is None or not upload.filename or not prompt_id.isdigit():
-        flash("Choose a file to upload.", "error")
+        flash(_("Choose a file to upload."), "error")
         return _page(submission, anchor)
     with attempt() as outcome:
         record = service.add_file(
@@ -166,7 +183,7 @@ def upload(submission_id: int) -> Any:
     except Exception:
         storage().delete(record.storage_key)
         raise
-    flash(f"{record.filename} is uploaded.", "success")
+    flash(_("%(name)s is uploaded.", name=record.filename), "success")
     return _page(submission, anchor)
 
 
@@ -175,7 +192,7 @@ def upload(submission_id: int) -> Any:
 def remove_file(submission_id: int, file_id: int) -> Any:
     submission = service.get_own(current_user, submission_id, lock=True)
     if _form_ok():
-        with attempt(success="The file is removed."):
+        with attempt(success=_("The file is removed.")):
             service.remove_file(current_user, submission, file_id)
     return _page(submission)
 
@@ -205,7 +222,7 @@ def complete_upload(submission_id: int) -> Any:
     submission = service.get_own(current_user, submission_id, lock=True)
     _form_ok()
     record = service.complete_direct_upload(current_user, submission, request.form.get("token", ""))
-    flash(f"{record.filename} is uploaded.", "success")
+    flash(_("%(name)s is uploaded.", name=record.filename), "success")
     return jsonify(dump(submission)), 201
 
 
@@ -228,9 +245,9 @@ def act(submission_id: int, action: str) -> Any:
                     submission,
                     evidence_public=request.form.get("evidence_public") == "yes",
                 )
-                message = "Submitted. It is frozen now, exactly as a reviewer will see it."
+                message = _("Submitted. It is frozen now, exactly as a reviewer will see it.")
             else:
                 service.withdraw(current_user, submission)
-                message = "Withdrawn. You can start a new attempt from it whenever you like."
+                message = _("Withdrawn. You can start a new attempt from it whenever you like.")
             flash(message, "success")
     return _page(submission)

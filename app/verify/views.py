@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import jsonify, render_template, request
+from flask_babel import gettext as _
 
 from app.api import bp as api
 from app.errors import AppError, InvalidInput
@@ -50,7 +51,7 @@ def page() -> Any:
         else:
             return _page(
                 values=values,
-                problem="Paste a badge URL or JWS, or choose a baked badge image.",
+                problem=_("Paste a badge URL or JWS, or choose a baked badge image."),
                 status=422,
             )
     except BadgeError as error:

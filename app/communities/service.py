@@ -36,7 +36,7 @@ from app.db import db, utcnow
 from app.errors import Conflict, Forbidden, InvalidInput, NotFound
 from app.learning.frameworks import CredentialRef, credential_refs, published_refs
 from app.links import public_url
-from app.mail import send_mail
+from app.mail import send_mail, send_mails
 from app.models.accounts import User
 from app.models.assertions import Assertion
 from app.models.communities import (
@@ -366,7 +366,38 @@ def join(user: User, community_id: Any) -> CommunityMember:
     if found.invitation is not None:
         db.session.delete(found.invitation)
         return _add_member(found.community, user, MemberStatus.ACTIVE)
-    return _add_member(found.community, user, MemberStatus.REQUESTED)
+    member = _add_member(found.community, user, MemberStatus.REQUESTED)
+    _tell_facilitators(found.community, user)
+    return member
+
+
+def _tell_facilitators(community: Community, asker: User) -> None:
+    """One mail to each active facilitator: someone asks to join and waits for a decision."""
+    facilitators = db.session.scalars(
+        select(User)
+        .join(CommunityMember, CommunityMember.user_id == User.id)
+        .where(
+            CommunityMember.community_id == community.id,
+            CommunityMember.role == MemberRole.FACILITATOR,
+            CommunityMember.status == MemberStatus.ACTIVE,
+        )
+    ).all()
+    link = public_url("communities.show", community_id=community.id)
+    send_mails(
+        [
+            (
+                facilitator.email,
+                _l(
+                    "%(name)s asks to join “%(community)s”",
+                    name=asker.name,
+                    community=community.title,
+                ),
+                "community_join_request",
+                {"person": facilitator, "asker": asker, "community": community, "link": link},
+            )
+            for facilitator in facilitators
+        ]
+    )
 
 
 def invite(user: User, community_id: Any, email: Any) -> CommunityInvitation:

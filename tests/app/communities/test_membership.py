@@ -134,6 +134,14 @@ def test_a_request_is_decided_by_a_facilitator_and_the_person_is_mailed(
     db.session.commit()
     assert not ben_asks.is_active
     ben_id, cara_id = ben_asks.id, cara_asks.id
+    # The facilitator hears of each request, with the link to decide.
+    asked = mailbox.to(cohort.ana.email)
+    assert sorted(str(m["Subject"]) for m in asked) == [
+        f"Ben Brook asks to join “{made.title}”",
+        f"Cara Cole asks to join “{made.title}”",
+    ]
+    assert f"/communities/{made.id}" in asked[0].get_content()
+    mailbox.clear()
     with pytest.raises(Conflict):
         service.join(cohort.ben, made.id)
     db.session.rollback()
@@ -186,7 +194,10 @@ def test_a_bad_decision_or_address_is_refused_and_changes_nothing(
         with pytest.raises(InvalidInput):
             service.invite(cohort.ana, made.id, email)
         db.session.rollback()
-    assert mailbox.messages == []
+    # Only the facilitator's note of Ben's request went; no invitation, no decision.
+    assert [str(m["Subject"]) for m in mailbox.messages] == [
+        f"Ben Brook asks to join “{made.title}”"
+    ]
     assert count(CommunityInvitation) == 0
     assert not service.view(cohort.ben, made.id).is_member
 

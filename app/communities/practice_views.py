@@ -7,6 +7,8 @@ from __future__ import annotations
 from typing import Any
 
 from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from app.auth.forms import EmptyForm
@@ -67,7 +69,7 @@ def schedule_meeting(community_id: int) -> Any:
         with attempt(form) as outcome:
             made = meetings.schedule(current_user, community_id, data)
         if outcome.ok:
-            flash("Meeting scheduled. The members were sent an e-mail.", "success")
+            flash(_("Meeting scheduled. The members were sent an e-mail."), "success")
             return redirect(
                 url_for("communities.meeting", community_id=community_id, meeting_id=made.id), 303
             )
@@ -104,7 +106,7 @@ def meeting_notes(community_id: int, meeting_id: int) -> Any:
     service.facilitator_view(current_user, community_id)
     form = NotesForm()
     if form.validate_on_submit():
-        with attempt(form, "Notes saved.") as outcome:
+        with attempt(form, _("Notes saved.")) as outcome:
             meetings.write_notes(current_user, community_id, meeting_id, form.notes.data)
         if outcome.ok:
             return redirect(
@@ -143,7 +145,7 @@ def meeting_attendance(community_id: int, meeting_id: int) -> Any:
         meetings.take_attendance(current_user, community_id, meeting_id, marks)
     if not outcome.ok:
         return _meeting_page(community_id, meeting_id, 422)
-    flash("Attendance saved.", "success")
+    flash(_("Attendance saved."), "success")
     return _to_meeting(community_id, meeting_id, "attendance")
 
 
@@ -159,8 +161,12 @@ def send_attendance(community_id: int, meeting_id: int) -> Any:
         made = len(sent.requests)
         skipped = "; ".join(f"{person.name}: {why}" for person, why in sent.skipped)
         flash(
-            f"Attendance sent for credit: {made} request{'' if made == 1 else 's'}."
-            + (f" Not sent: {skipped}" if skipped else ""),
+            ngettext(
+                "Attendance sent for credit: %(num)d request.",
+                "Attendance sent for credit: %(num)d requests.",
+                made,
+            )
+            + (" " + _("Not sent: %(who)s", who=skipped) if skipped else ""),
             "success",
         )
     return _to_meeting(community_id, meeting_id, "attendance")
@@ -177,11 +183,15 @@ def ask_attendance_credit(community_id: int) -> Any:
     if outcome.ok:
         asked = made.requested_hours
         if made.status == "approved":
-            flash(f"{made.hours} hours credited for your meetings.", "success")
+            flash(_("%(hours)s hours credited for your meetings.", hours=made.hours), "success")
         else:
             flash(
-                f"Asked {made.badge_name.split(':')[0]} credit: {asked} hours, sent to your "
-                "district's credit officers."
+                _(
+                    "Asked %(kind)s credit: %(hours)s hours, sent to your district's credit "
+                    "officers.",
+                    kind=made.badge_name.split(":")[0],
+                    hours=asked,
+                )
                 + (f" {made.decision_reason}" if made.decision_reason else ""),
                 "success",
             )
@@ -196,7 +206,7 @@ def ask_attendance_credit(community_id: int) -> Any:
 def _run_form(found: Any, form: RunForm) -> RunForm:
     form.protocol.choices = [(p.slug, p.name) for p in protocols.PROTOCOLS.values()]
     form.presenter.choices = protocols.presenter_choices(found)
-    form.submission.choices = [(0, "None"), *protocols.draft_choices(current_user)]
+    form.submission.choices = [(0, _("None")), *protocols.draft_choices(current_user)]
     if request.method == "GET" or form.presenter.data is None:
         form.presenter.data = current_user.id
     return form
@@ -237,7 +247,7 @@ def start_protocol(community_id: int) -> Any:
         with attempt(form) as outcome:
             run = protocols.start(current_user, community_id, data)
         if outcome.ok:
-            flash("Protocol started: you facilitate it.", "success")
+            flash(_("Protocol started: you facilitate it."), "success")
             return redirect(
                 url_for("communities.protocol_run", community_id=community_id, run_id=run.id), 303
             )
@@ -287,7 +297,7 @@ def contribute(community_id: int, run_id: int) -> Any:
     protocols.run_view(current_user, community_id, run_id)
     form = ContributionForm()
     if form.validate_on_submit():
-        with attempt(form, "Thank you: your turn is recorded.") as outcome:
+        with attempt(form, _("Thank you: your turn is recorded.")) as outcome:
             protocols.contribute(
                 current_user,
                 community_id,
@@ -313,7 +323,7 @@ def advance_protocol(community_id: int, run_id: int) -> Any:
             protocols.step_number(request.form.get("step")),
         )
     if outcome.ok:
-        flash(f"Next step: {protocols.current_step(run).name}.", "success")
+        flash(_("Next step: %(step)s.", step=protocols.current_step(run).name), "success")
     return _to_run(community_id, run_id)
 
 
@@ -323,7 +333,7 @@ def close_protocol(community_id: int, run_id: int) -> Any:
     protocols.run_view(current_user, community_id, run_id)
     if not EmptyForm().validate_on_submit():
         return _run_page(community_id, run_id, 422)
-    with attempt(success="Protocol closed: its record stays in the community.") as outcome:
+    with attempt(success=_("Protocol closed: its record stays in the community.")) as outcome:
         protocols.close(current_user, community_id, run_id)
     if outcome.ok:
         return _to_run(community_id, run_id, "record")

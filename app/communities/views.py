@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.auth.forms import EmptyForm
@@ -79,9 +80,9 @@ def index() -> Any:
 
 
 def _choices(form: CommunityForm) -> None:
-    form.credential.choices = [(0, "None: an inquiry question"), *service.credential_choices()]
+    form.credential.choices = [(0, _("None: an inquiry question")), *service.credential_choices()]
     districts = service.district_choices(current_user)
-    form.district.choices = districts or [(0, "You belong to no district yet")]
+    form.district.choices = districts or [(0, _("You belong to no district yet"))]
 
 
 @bp.route("/communities/new", methods=["GET", "POST"])
@@ -98,7 +99,7 @@ def new() -> Any:
             "district_id": form.district.data or None,
             "visibility": form.visibility.data,
         }
-        with attempt(form, "Community created. Invite your colleagues.") as outcome:
+        with attempt(form, _("Community created. Invite your colleagues.")) as outcome:
             made = service.create(current_user, data)
         if outcome.ok:
             return _to(made.id, "invite")
@@ -157,9 +158,9 @@ def join(community_id: int) -> Any:
         member = service.join(current_user, community_id)
     if outcome.ok:
         flash(
-            "Welcome: you are a member now."
+            _("Welcome: you are a member now.")
             if member.is_active
-            else "Request sent: a facilitator will decide, and you will get an e-mail.",
+            else _("Request sent: a facilitator will decide, and you will get an e-mail."),
             "success",
         )
     return _to(community_id)
@@ -174,7 +175,7 @@ def leave(community_id: int) -> Any:
     with attempt() as outcome:
         service.leave(current_user, community_id)
     if outcome.ok:
-        flash("You left the community.", "success")
+        flash(_("You left the community."), "success")
         return redirect(url_for("communities.index"), 303)
     return _to(community_id)
 
@@ -188,7 +189,7 @@ def invite(community_id: int) -> Any:
         with attempt(form) as outcome:
             made = service.invite(current_user, community_id, form.email.data)
         if outcome.ok:
-            flash(f"Invitation sent to {made.email}.", "success")
+            flash(_("Invitation sent to %(email)s.", email=made.email), "success")
             return _to(community_id, "invite")
     return _page(community_id, 422, invite=form)
 
@@ -200,7 +201,7 @@ def withdraw_invitation(community_id: int, invitation_id: int) -> Any:
     if not EmptyForm().validate_on_submit():
         return _page(community_id, 422)
     service.withdraw_invitation(current_user, community_id, invitation_id)
-    flash("Invitation withdrawn.", "success")
+    flash(_("Invitation withdrawn."), "success")
     return _to(community_id, "invite")
 
 
@@ -212,12 +213,12 @@ def decide(community_id: int, member_id: int) -> Any:
     if not EmptyForm().validate_on_submit():
         return _page(community_id, 422)
     if decision not in ("approve", "decline"):
-        raise InvalidInput("Approve or decline.", {"decision": ["approve or decline."]})
+        raise InvalidInput(_("Approve or decline."), {"decision": [_("approve or decline.")]})
     member = service.decide(current_user, community_id, member_id, decision == "approve")
     flash(
-        f"{member.user.name} is a member now."
+        _("%(name)s is a member now.", name=member.user.name)
         if decision == "approve"
-        else f"Request from {member.user.name} declined.",
+        else _("Request from %(name)s declined.", name=member.user.name),
         "success",
     )
     return _to(community_id, "requests")
@@ -229,7 +230,7 @@ def remove(community_id: int, member_id: int) -> Any:
     service.facilitator_view(current_user, community_id)
     if not EmptyForm().validate_on_submit():
         return _page(community_id, 422)
-    with attempt(success="Member removed."):
+    with attempt(success=_("Member removed.")):
         service.remove(current_user, community_id, member_id)
     return _to(community_id, "members")
 
@@ -243,7 +244,7 @@ def name_facilitator(community_id: int, member_id: int) -> Any:
     with attempt() as outcome:
         member = service.make_facilitator(current_user, community_id, member_id)
     if outcome.ok:
-        flash(f"{member.user.name} is a facilitator now.", "success")
+        flash(_("%(name)s is a facilitator now.", name=member.user.name), "success")
     return _to(community_id, "members")
 
 
@@ -256,7 +257,7 @@ def sharing(community_id: int) -> Any:
         service.set_sharing(
             current_user, community_id, {name: bool(form[name].data) for name in service.SHARING}
         )
-        flash("Your sharing choices are saved.", "success")
+        flash(_("Your sharing choices are saved."), "success")
         return _to(community_id, "sharing")
     return _page(community_id, 422, sharing=form)
 
@@ -276,7 +277,7 @@ def new_thread(community_id: int) -> Any:
             made = threads.start_thread(current_user, community_id, data, _upload(form))
         if outcome.ok:
             _commit_files(threads.stored_keys(made.id))
-            flash("Thread started.", "success")
+            flash(_("Thread started."), "success")
             return redirect(
                 url_for("communities.thread", community_id=community_id, thread_id=made.id), 303
             )
@@ -315,7 +316,7 @@ def reply(community_id: int, thread_id: int) -> Any:
             post = threads.reply(current_user, community_id, thread_id, data, _upload(form))
         if outcome.ok:
             _commit_files([f.storage_key for f in post.files])
-            flash("Reply posted.", "success")
+            flash(_("Reply posted."), "success")
             page = threads.posts(post.thread, page_args(default=POSTS_PER_PAGE)).pages
             return redirect(
                 url_for(
@@ -379,12 +380,15 @@ def ask(submission_id: int) -> Any:
             )
         if outcome.ok:
             flash(
-                f"Asked “{made.community.title}”: its members can read this draft and comment "
-                "until you submit it.",
+                _(
+                    "Asked “%(community)s”: its members can read this draft and comment "
+                    "until you submit it.",
+                    community=made.community.title,
+                ),
                 "success",
             )
     else:
-        flash("The form expired; please try again.", "error")
+        flash(_("The form expired; please try again."), "error")
     return redirect(
         url_for("submissions.show", submission_id=submission_id, _anchor="peer-feedback"), 303
     )
@@ -423,7 +427,7 @@ def comment(request_id: int) -> Any:
         feedback.comment(current_user, request_id, data)
     if not outcome.ok:
         return _feedback_page(request_id, 422)
-    flash("Thank you: your comments are saved. She reads them on her draft.", "success")
+    flash(_("Thank you: your comments are saved. She reads them on her draft."), "success")
     return redirect(url_for("communities.feedback_request", request_id=request_id), 303)
 
 

@@ -6,6 +6,7 @@ view and reads the page's one unprefixed ``csrf_token``), since a prefix would r
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField, StringField, TextAreaField
 from wtforms.validators import Length
@@ -14,35 +15,37 @@ from app.forms import CheckboxesField
 
 
 class PlanForm(FlaskForm):
-    title = StringField("Title of your plan", validators=[Length(max=200)])
+    title = StringField(_l("Title of your plan"), validators=[Length(max=200)])
 
 
 class GoalForm(FlaskForm):
-    what = TextAreaField("What you want to achieve", validators=[Length(max=5000)])
-    why = TextAreaField("Why it matters to you and your students", validators=[Length(max=5000)])
-    indicator = StringField("Indicator: how you will know", validators=[Length(max=200)])
-    unit = StringField("Unit of the indicator", validators=[Length(max=40)])
-    target_value = StringField("Target value", validators=[Length(max=40)])
-    target_date = StringField("Target date", validators=[Length(max=40)])
-    competencies = CheckboxesField("Competencies it serves", coerce=int)
-    credentials = CheckboxesField("Credentials that serve it", coerce=int)
+    what = TextAreaField(_l("What you want to achieve"), validators=[Length(max=5000)])
+    why = TextAreaField(
+        _l("Why it matters to you and your students"), validators=[Length(max=5000)]
+    )
+    indicator = StringField(_l("Indicator: how you will know"), validators=[Length(max=200)])
+    unit = StringField(_l("Unit of the indicator"), validators=[Length(max=40)])
+    target_value = StringField(_l("Target value"), validators=[Length(max=40)])
+    target_date = StringField(_l("Target date"), validators=[Length(max=40)])
+    competencies = CheckboxesField(_l("Competencies it serves"), coerce=int)
+    credentials = CheckboxesField(_l("Credentials that serve it"), coerce=int)
 
 
 class ProgressForm(FlaskForm):
     class Meta:
         csrf = False  # checked app-wide (see above)
 
-    recorded_on = StringField("Date", validators=[Length(max=40)])
-    value = StringField("Value", validators=[Length(max=40)])
-    note = TextAreaField("What you did and noticed", validators=[Length(max=5000)])
+    recorded_on = StringField(_l("Date"), validators=[Length(max=40)])
+    value = StringField(_l("Value"), validators=[Length(max=40)])
+    note = TextAreaField(_l("What you did and noticed"), validators=[Length(max=5000)])
 
 
 class CommentForm(FlaskForm):
     class Meta:
         csrf = False  # checked app-wide (see above)
 
-    body = TextAreaField("Your comment", validators=[Length(max=5000)])
+    body = TextAreaField(_l("Your comment"), validators=[Length(max=5000)])
 
 
 class CoachForm(FlaskForm):
-    email = EmailField("Your coach's or mentor's e-mail address", validators=[Length(max=254)])
+    email = EmailField(_l("Your coach's or mentor's e-mail address"), validators=[Length(max=254)])

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import Length
@@ -15,48 +16,54 @@ TEXT = 10000
 
 
 class NewProjectForm(FlaskForm):
-    title = StringField("Title", validators=[Length(max=200)])
+    title = StringField(_l("Title"), validators=[Length(max=200)])
     plan_id = SelectField(
-        "Growth plan it belongs to", validators=[Length(max=20)], validate_choice=False
+        _l("Growth plan it belongs to"), validators=[Length(max=20)], validate_choice=False
     )
     goal_id = SelectField(
-        "Goal it serves (optional)", validators=[Length(max=20)], validate_choice=False
+        _l("Goal it serves (optional)"), validators=[Length(max=20)], validate_choice=False
     )
     credential_id = SelectField(
-        "Credential it prepares for (optional)", validators=[Length(max=20)], validate_choice=False
+        _l("Credential it prepares for (optional)"),
+        validators=[Length(max=20)],
+        validate_choice=False,
     )
-    question = TextAreaField("Your question", validators=[Length(max=TEXT)])
+    question = TextAreaField(_l("Your question"), validators=[Length(max=TEXT)])
 
 
 class StepsForm(FlaskForm):
-    title = StringField("Title", validators=[Length(max=200)])
-    question = TextAreaField("1. Your question", validators=[Length(max=TEXT)])
-    context = TextAreaField("2. Context and students", validators=[Length(max=TEXT)])
-    change = TextAreaField("3. Your plan of change", validators=[Length(max=TEXT)])
-    data_plan = TextAreaField("4. The data you will collect", validators=[Length(max=TEXT)])
+    title = StringField(_l("Title"), validators=[Length(max=200)])
+    question = TextAreaField(_l("1. Your question"), validators=[Length(max=TEXT)])
+    context = TextAreaField(_l("2. Context and students"), validators=[Length(max=TEXT)])
+    change = TextAreaField(_l("3. Your plan of change"), validators=[Length(max=TEXT)])
+    data_plan = TextAreaField(_l("4. The data you will collect"), validators=[Length(max=TEXT)])
     goal_id = SelectField(
-        "Goal it serves (optional)", validators=[Length(max=20)], validate_choice=False
+        _l("Goal it serves (optional)"), validators=[Length(max=20)], validate_choice=False
     )
     credential_id = SelectField(
-        "Credential it prepares for (optional)", validators=[Length(max=20)], validate_choice=False
+        _l("Credential it prepares for (optional)"),
+        validators=[Length(max=20)],
+        validate_choice=False,
     )
 
 
 class CheckpointForm(FlaskForm):
-    due_on = StringField("Date", validators=[Length(max=40)])
-    focus = TextAreaField("What you will look at by then", validators=[Length(max=TEXT)])
+    due_on = StringField(_l("Date"), validators=[Length(max=40)])
+    focus = TextAreaField(_l("What you will look at by then"), validators=[Length(max=TEXT)])
 
 
 class EntryForm(FlaskForm):
-    did = TextAreaField("What you did", validators=[Length(max=TEXT)])
-    found = TextAreaField("What you found", validators=[Length(max=TEXT)])
+    did = TextAreaField(_l("What you did"), validators=[Length(max=TEXT)])
+    found = TextAreaField(_l("What you found"), validators=[Length(max=TEXT)])
 
 
 class FeedbackForm(FlaskForm):
-    body = TextAreaField("Your feedback", validators=[Length(max=TEXT)])
+    body = TextAreaField(_l("Your feedback"), validators=[Length(max=TEXT)])
 
 
 class SubmissionForm(FlaskForm):
-    credential_id = SelectField("Credential", validators=[Length(max=20)], validate_choice=False)
-    checkpoints = CheckboxesField("Reflections to carry", coerce=int)
-    files = CheckboxesField("Files to carry", coerce=int)
+    credential_id = SelectField(
+        _l("Credential"), validators=[Length(max=20)], validate_choice=False
+    )
+    checkpoints = CheckboxesField(_l("Reflections to carry"), coerce=int)
+    files = CheckboxesField(_l("Files to carry"), coerce=int)

@@ -7,6 +7,8 @@ from __future__ import annotations
 from typing import Any
 
 from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from app.db import db
@@ -30,7 +32,7 @@ from app.security import body_limit, login_required
 from app.storage import storage
 
 PROJECTS_PER_PAGE = 10
-NONE = [("", "None")]
+NONE = [("", _l("None"))]
 
 
 def _status() -> int:
@@ -80,7 +82,7 @@ def research_new() -> Any:
             name: getattr(form, name).data
             for name in ("title", "plan_id", "goal_id", "credential_id", "question")
         }
-        with attempt(form, "Your action research is started. Now fill in the steps.") as outcome:
+        with attempt(form, _("Your action research is started. Now fill in the steps.")) as outcome:
             project = projects.create_project(current_user, data)
             warnings = projects.project_warnings(project)
         if outcome.ok:
@@ -124,7 +126,7 @@ def research_steps(project_id: int) -> Any:
     if request.method == "POST" and form.validate_on_submit():
         names = ("title", *projects.STEP_NAMES, "goal_id", "credential_id")
         data = {name: getattr(form, name).data for name in names}
-        with attempt(form, "Saved.") as outcome:
+        with attempt(form, _("Saved.")) as outcome:
             saved = projects.update_project(current_user, project_id, data)
             warnings = projects.project_warnings(saved)
         if outcome.ok:
@@ -143,10 +145,10 @@ def research_status(project_id: int, action: str) -> Any:
     with attempt() as outcome:
         if action == "start":
             projects.start(current_user, project_id)
-            flash("Your action research is under way.", "success")
+            flash(_("Your action research is under way."), "success")
         else:
             projects.finish(current_user, project_id)
-            flash("Finished. Use it in a submission when you are ready.", "success")
+            flash(_("Finished. Use it in a submission when you are ready."), "success")
     if not outcome.ok:
         return _project_page(project_id, 422)
     return _to_project(project_id)
@@ -165,7 +167,7 @@ def research_add_checkpoint(project_id: int) -> Any:
             number = made.number
             warnings = projects.checkpoint_warnings(made)
         if outcome.ok:
-            flash(f"Checkpoint {number} added.", "success")
+            flash(_("Checkpoint %(number)s added.", number=number), "success")
             _warn(warnings)
             return _to_project(project_id, f"checkpoint-{number}")
     return _project_page(project_id, 422, checkpoint=form)
@@ -214,7 +216,10 @@ def research_checkpoint(project_id: int, number: int) -> Any:
             )
             warnings = projects.checkpoint_warnings(checkpoint)
         if outcome.ok:
-            flash("Saved." if was_posted else "Posted. Your coaches are told by e-mail.", "success")
+            flash(
+                _("Saved.") if was_posted else _("Posted. Your coaches are told by e-mail."),
+                "success",
+            )
             _warn(warnings)
             return _to_checkpoint(project_id, number)
     return _checkpoint_page(project_id, number, 422, entry=form)
@@ -237,7 +242,9 @@ def research_edit_checkpoint(project_id: int, number: int) -> Any:
             warnings = projects.checkpoint_warnings(checkpoint)
         if outcome.ok:
             flash(
-                "Saved." if moved_to == number else f"Saved: it is checkpoint {moved_to} now.",
+                _("Saved.")
+                if moved_to == number
+                else _("Saved: it is checkpoint %(number)s now.", number=moved_to),
                 "success",
             )
             _warn(warnings)
@@ -255,7 +262,7 @@ def research_remove_checkpoint(project_id: int, number: int) -> Any:
         projects.remove_checkpoint(current_user, project_id, number)
     if not outcome.ok:
         return _checkpoint_page(project_id, number, 422)
-    flash(f"Checkpoint {number} removed; the later ones moved up.", "success")
+    flash(_("Checkpoint %(number)s removed; the later ones moved up.", number=number), "success")
     return _to_project(project_id, "checkpoints")
 
 
@@ -268,7 +275,7 @@ def research_upload(project_id: int, number: int) -> Any:
     if not ActionForm().validate_on_submit():
         return _checkpoint_page(project_id, number, 422)
     if upload is None or not upload.filename:
-        flash("Choose a file to upload.", "error")
+        flash(_("Choose a file to upload."), "error")
         return _checkpoint_page(project_id, number, 422)
     with attempt() as outcome:
         record = projects.add_file(current_user, project_id, number, upload.stream, upload.filename)
@@ -279,7 +286,7 @@ def research_upload(project_id: int, number: int) -> Any:
     except Exception:
         storage().delete(record.storage_key)
         raise
-    flash(f"{record.filename} is uploaded.", "success")
+    flash(_("%(name)s is uploaded.", name=record.filename), "success")
     return _to_checkpoint(project_id, number, "files")
 
 
@@ -294,7 +301,7 @@ def research_remove_file(project_id: int, file_id: int) -> Any:
         projects.remove_file(current_user, project_id, file_id)
     if not outcome.ok:
         return _checkpoint_page(project_id, number, 422)
-    flash("The file is removed.", "success")
+    flash(_("The file is removed."), "success")
     return _to_checkpoint(project_id, number, "files")
 
 
@@ -310,7 +317,7 @@ def research_feedback(project_id: int, number: int) -> Any:
     view = projects.view_project(current_user, project_id)
     projects.checkpoint_of(view.project, number)
     if not view.access.may_give_feedback:  # a district reader reads only
-        raise NotFound("There is no action research with that id on a plan you coach.")
+        raise NotFound(_("There is no action research with that id on a plan you coach."))
     form = FeedbackForm()
     if form.validate_on_submit():
         with attempt(form) as outcome:
@@ -319,7 +326,7 @@ def research_feedback(project_id: int, number: int) -> Any:
             )
             made_id = made.id
         if outcome.ok:
-            flash("Feedback posted.", "success")
+            flash(_("Feedback posted."), "success")
             return _to_checkpoint(project_id, number, f"feedback-{made_id}")
     return _checkpoint_page(project_id, number, 422, feedback=form)
 
@@ -331,10 +338,12 @@ def research_submission(project_id: int) -> Any:
     project: ResearchProject = projects.view_project(current_user, project_id).project
     posted = [c for c in project.checkpoints if c.is_posted]
     form = SubmissionForm()
-    form.credential_id.choices = [("", "Choose a credential")] + [
+    form.credential_id.choices = [("", _("Choose a credential"))] + [
         (str(i), t) for i, t in projects.credential_choices()
     ]
-    form.checkpoints.choices = [(c.number, f"Checkpoint {c.number}") for c in posted]
+    form.checkpoints.choices = [
+        (c.number, _("Checkpoint %(number)s", number=c.number)) for c in posted
+    ]
     form.files.choices = [(f.id, f.filename) for c in posted for f in c.files]
     if request.method == "GET":
         form.credential_id.data = str(project.credential_id or "")
@@ -351,9 +360,9 @@ def research_submission(project_id: int) -> Any:
             carried = projects.to_submission(current_user, project_id, data)
             submission_id = carried.submission.id
         if outcome.ok:
-            flash("Your draft is ready, filled in from your action research.", "success")
+            flash(_("Your draft is ready, filled in from your action research."), "success")
             for problem in carried.not_placed:
-                flash(f"Not carried: {problem}", "warning")
+                flash(_("Not carried: %(problem)s", problem=problem), "warning")
             return redirect(url_for("submissions.show", submission_id=submission_id), 303)
         if isinstance(outcome.error, Conflict) and outcome.error.fields.get("submission_id"):
             existing = int(outcome.error.fields["submission_id"][0])

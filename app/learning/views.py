@@ -7,6 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.db import utcnow
@@ -107,7 +108,7 @@ def self_assessment(framework_id: int) -> Any:
     chosen: dict[int, str] = {}
     if request.method == "POST" and form.validate_on_submit():
         ratings, chosen = _ratings_from_form(found)
-        with attempt(form, "Saved. Here is where you stand, and what changed.") as outcome:
+        with attempt(form, _("Saved. Here is where you stand, and what changed.")) as outcome:
             assessments.take_self_assessment(current_user, found.id, ratings)
         if outcome.ok:
             return redirect(url_for("learning.results", framework_id=found.id), 303)
@@ -223,7 +224,7 @@ def design_new() -> Any:
             form.owner.data = frameworks.owner_key(owners[0])
     done = _saved(
         form,
-        "Framework created. Add its domains and competencies.",
+        _("Framework created. Add its domains and competencies."),
         lambda: frameworks.create_framework(
             current_user,
             frameworks.owner_by_key(current_user, form.owner.data),
@@ -278,7 +279,7 @@ def design_details(framework_id: int) -> Any:
     form = DetailsForm(prefix="details")
     done = _saved(
         form,
-        "Details saved.",
+        _("Details saved."),
         lambda: frameworks.set_details(
             current_user,
             found,
@@ -300,7 +301,7 @@ def design_add_domain(framework_id: int) -> Any:
     form = DomainForm(prefix="new-domain")
     done = _saved(
         form,
-        "Domain added.",
+        _("Domain added."),
         lambda: frameworks.add_domain(
             current_user, found, {"title": form.title.data, "description": form.description.data}
         ),
@@ -319,10 +320,13 @@ def design_domain(domain_id: int) -> Any:
     framework_id = domain.framework_id
     form = DomainForm(prefix=f"domain-{domain.id}")
     if request.form.get("action") == "remove":
-        message, change = "Domain removed.", lambda: frameworks.remove_domain(current_user, domain)
+        message, change = (
+            _("Domain removed."),
+            lambda: frameworks.remove_domain(current_user, domain),
+        )
     else:
         message, change = (
-            "Domain saved.",
+            _("Domain saved."),
             lambda: frameworks.update_domain(
                 current_user,
                 domain,
@@ -342,7 +346,7 @@ def design_add_competency(domain_id: int) -> Any:
     form.credentials.choices = []  # linked on the competency's own page
     done = _saved(
         form,
-        "Competency added. Link the credentials that certify it.",
+        _("Competency added. Link the credentials that certify it."),
         lambda: frameworks.add_competency(
             current_user, domain, {"title": form.title.data, "description": form.description.data}
         ),
@@ -390,14 +394,14 @@ def design_competency(competency_id: int) -> Any:
     if request.form.get("action") == "remove":
         done = _saved(
             form,
-            "Competency removed.",
+            _("Competency removed."),
             lambda: frameworks.remove_competency(current_user, competency),
             _to_editor(competency.framework_id),
         )
     else:
         done = _saved(
             form,
-            "Competency saved.",
+            _("Competency saved."),
             lambda: frameworks.update_competency(
                 current_user,
                 competency,
@@ -420,7 +424,7 @@ def design_add_question(competency_id: int) -> Any:
     correct = form.correct.data
     done = _saved(
         form,
-        "Question added.",
+        _("Question added."),
         lambda: frameworks.add_question(
             current_user,
             competency,
@@ -442,12 +446,12 @@ def design_remove_question(question_id: int) -> Any:
     question = frameworks.question_for_editing(current_user, question_id)
     done = _saved(
         ActionForm(),
-        "Question removed.",
+        _("Question removed."),
         lambda: frameworks.remove_question(current_user, question),
         _to_competency(question.competency_id),
     )
     if done is None:
-        raise InvalidInput("The form expired; reload the page and try again.")
+        raise InvalidInput(_("The form expired; reload the page and try again."))
     return done
 
 
@@ -457,7 +461,7 @@ def design_publish(framework_id: int) -> Any:
     found = frameworks.get_for_editing(current_user, framework_id)
     done = _saved(
         ActionForm(),
-        "Published: teachers can now assess themselves on it.",
+        _("Published: teachers can now assess themselves on it."),
         lambda: frameworks.publish(current_user, found),
         _to_editor(framework_id),
     )
@@ -474,7 +478,7 @@ PLANS_PER_PAGE = 10
 def plans_index() -> Any:
     form = PlanForm()
     if request.method == "POST" and form.validate_on_submit():
-        with attempt(form, "Plan created. Now write your first goal.") as outcome:
+        with attempt(form, _("Plan created. Now write your first goal.")) as outcome:
             made = plans.create_plan(current_user, {"title": form.title.data})
         if outcome.ok:
             return redirect(url_for("learning.plan_new_goal", plan_id=made.id), 303)
@@ -531,11 +535,14 @@ def _goal_form(goal: Goal | None = None) -> GoalForm:
             ("competencies", [(c.id, c.title) for c in goal.competencies]),
             (
                 "credentials",
-                [(c.id, f"Credential {c.id} (no longer published)") for c in goal.credentials],
+                [
+                    (c.id, _("Credential %(id)s (no longer published)", id=c.id))
+                    for c in goal.credentials
+                ],
             ),
         ):  # a goal's own links stay offered (a credential since retired)
             field = getattr(form, label)
-            offered = {value for value, _ in field.choices}
+            offered = {value for value, _label in field.choices}
             field.choices += [(i, t) for i, t in choices if i not in offered]
     if goal is not None and request.method == "GET":
         for name in _GOAL_TEXT:
@@ -572,7 +579,9 @@ def _save_goal(form: GoalForm, message: str, save: Callable[[dict[str, Any]], Go
 def plan_new_goal(plan_id: int) -> Any:
     plans.own_plan(current_user, plan_id)
     form = _goal_form()
-    done = _save_goal(form, "Goal added.", lambda data: plans.add_goal(current_user, plan_id, data))
+    done = _save_goal(
+        form, _("Goal added."), lambda data: plans.add_goal(current_user, plan_id, data)
+    )
     found = plans.own_plan(current_user, plan_id)
     return done or (
         render_template("learning/plan_goal.html", plan=found, goal=None, form=form),
@@ -586,7 +595,7 @@ def plan_edit_goal(goal_id: int) -> Any:
     """Change a goal of her own plan (the same rules as adding one)."""
     form = _goal_form(plans.own_goal(current_user, goal_id))
     done = _save_goal(
-        form, "Goal saved.", lambda data: plans.update_goal(current_user, goal_id, data)
+        form, _("Goal saved."), lambda data: plans.update_goal(current_user, goal_id, data)
     )
     goal = plans.own_goal(current_user, goal_id)
     return done or (
@@ -603,7 +612,7 @@ def plan_delete_goal(goal_id: int) -> Any:
     plan_id = goal.plan_id
     form = ActionForm()
     if request.method == "POST" and form.validate_on_submit():
-        with attempt(form, "Goal deleted, with its progress and comments.") as outcome:
+        with attempt(form, _("Goal deleted, with its progress and comments.")) as outcome:
             plans.remove_goal(current_user, goal_id)
         if outcome.ok:
             return redirect(url_for("learning.plan", plan_id=plan_id), 303)
@@ -620,13 +629,13 @@ def plan_sharing(plan_id: int) -> Any:
     share = request.form.get("share")
     if form.validate_on_submit():
         if share not in ("on", "off"):
-            raise InvalidInput("Choose on or off.", {"share": ["on or off."]})
+            raise InvalidInput(_("Choose on or off."), {"share": [_("on or off.")]})
         on = share == "on"
         plans.update_plan(current_user, plan_id, {"shared_with_district": on})
         flash(
-            "Your district's credit officers can now read this plan."
+            _("Your district's credit officers can now read this plan.")
             if on
-            else "This plan is no longer shared with your district.",
+            else _("This plan is no longer shared with your district."),
             "success",
         )
         return redirect(url_for("learning.plan", plan_id=plan_id, _anchor="sharing"), 303)
@@ -643,7 +652,7 @@ def plan_invite_coach(plan_id: int) -> Any:
         with attempt(form) as outcome:
             coach = plans.invite_coach(current_user, plan_id, form.email.data)
         if outcome.ok:
-            flash(f"Invitation sent to {coach.email}.", "success")
+            flash(_("Invitation sent to %(email)s.", email=coach.email), "success")
             return redirect(url_for("learning.plan", plan_id=plan_id, _anchor="coaches"), 303)
     return _plan_page(plan_id, 422, coach=form)
 
@@ -656,7 +665,7 @@ def plan_remove_coach(plan_id: int, coach_id: int) -> Any:
     if not form.validate_on_submit():
         return _plan_page(plan_id, 422)
     plans.remove_coach(current_user, plan_id, coach_id)
-    flash("Coach removed: she no longer sees this plan.", "success")
+    flash(_("Coach removed: she no longer sees this plan."), "success")
     return redirect(url_for("learning.plan", plan_id=plan_id, _anchor="coaches"), 303)
 
 
@@ -665,7 +674,7 @@ def _commentable_plan_id(goal_id: int) -> int:
     otherwise (a district reader reads only)."""
     plan_id = plans.goal_plan_id(goal_id)
     if plan_id is None or not plans.view_plan(current_user, plan_id).access.may_comment:
-        raise NotFound("There is no goal with that id on a plan you coach.")
+        raise NotFound(_("There is no goal with that id on a plan you coach."))
     return plan_id
 
 
@@ -675,7 +684,7 @@ def goal_progress(goal_id: int) -> Any:
     plan_id = plans.own_goal(current_user, goal_id).plan_id  # 404 unless hers
     form = ProgressForm(prefix=f"progress-{goal_id}")
     if form.validate_on_submit():
-        with attempt(form, "Progress recorded.") as outcome:
+        with attempt(form, _("Progress recorded.")) as outcome:
             plans.record_progress(
                 current_user,
                 goal_id,
@@ -704,7 +713,7 @@ def progress_edit(entry_id: int) -> Any:
         form.note.data = entry.note
     elif form.validate_on_submit():
         goal_id, plan_id = entry.goal_id, entry.goal.plan_id
-        with attempt(form, "Progress entry saved.") as outcome:
+        with attempt(form, _("Progress entry saved.")) as outcome:
             plans.update_progress(
                 current_user,
                 entry_id,
@@ -736,9 +745,9 @@ def progress_delete(entry_id: int) -> Any:
     entry = plans.own_entry(current_user, entry_id)
     goal_id, plan_id = entry.goal_id, entry.goal.plan_id
     if not ActionForm().validate_on_submit():
-        raise InvalidInput("The form expired; reload the page and try again.")
+        raise InvalidInput(_("The form expired; reload the page and try again."))
     plans.remove_progress(current_user, entry_id)
-    flash("Progress entry deleted.", "success")
+    flash(_("Progress entry deleted."), "success")
     return redirect(url_for("learning.plan", plan_id=plan_id, _anchor=f"goal-{goal_id}"), 303)
 
 
@@ -748,9 +757,9 @@ def comment_delete(comment_id: int) -> Any:
     """Delete a comment she wrote (on her plan, or a plan she coaches)."""
     plan_id = plans.own_comment(current_user, comment_id).goal.plan_id
     if not ActionForm().validate_on_submit():
-        raise InvalidInput("The form expired; reload the page and try again.")
+        raise InvalidInput(_("The form expired; reload the page and try again."))
     goal_id = plans.remove_comment(current_user, comment_id)
-    flash("Comment deleted.", "success")
+    flash(_("Comment deleted."), "success")
     return redirect(url_for("learning.plan", plan_id=plan_id, _anchor=f"comments-{goal_id}"), 303)
 
 
@@ -760,7 +769,7 @@ def goal_comment(goal_id: int) -> Any:
     plan_id = _commentable_plan_id(goal_id)
     form = CommentForm(prefix=f"comment-{goal_id}")
     if form.validate_on_submit():
-        with attempt(form, "Comment posted.") as outcome:
+        with attempt(form, _("Comment posted.")) as outcome:
             made = plans.comment(current_user, goal_id, {"body": form.body.data})
         if outcome.ok:
             return redirect(

@@ -7,6 +7,7 @@ import secrets
 from typing import Any
 
 from flask import Response, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 
 from app import jobs as queue
 from app.auth.forms import EmptyForm
@@ -80,12 +81,12 @@ def jobs() -> Any:
 @admin_required
 def retry(job_id: str) -> Any:
     if not current_app.extensions["settings"].redis_url:
-        flash("Jobs run inline here: there is no queue to retry from.", "error")
+        flash(_("Jobs run inline here: there is no queue to retry from."), "error")
     elif EmptyForm().validate_on_submit():
         try:
             queue.retry_failed(job_id)
         except Exception:  # not in the failed registry (retried already, or expired)
-            flash("That job is no longer among the failed ones.", "error")
+            flash(_("That job is no longer among the failed ones."), "error")
         else:
-            flash("The job is queued again.", "success")
+            flash(_("The job is queued again."), "success")
     return redirect(url_for("ops.jobs"))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.auth.forms import EmptyForm
@@ -55,7 +56,7 @@ def new_issuer() -> Any:
                 form.email.data or "",
                 form.description.data or "",
             )
-            flash(f"{issuer.name} is created. Invite its first admin.", "success")
+            flash(_("%(name)s is created. Invite its first admin.", name=issuer.name), "success")
         if outcome.ok:
             return redirect(url_for("orgs.show", kind="issuers", slug=issuer.slug))
     status = 422 if request.method == "POST" else 200
@@ -74,7 +75,10 @@ def new_district() -> Any:
                 form.slug.data or "",
                 (form.schools.data or "").splitlines(),
             )
-            flash(f"{district.name} is created. Invite its first credit officer.", "success")
+            flash(
+                _("%(name)s is created. Invite its first credit officer.", name=district.name),
+                "success",
+            )
         if outcome.ok:
             return redirect(url_for("orgs.show", kind="districts", slug=district.slug))
     status = 422 if request.method == "POST" else 200
@@ -115,7 +119,7 @@ def invite(kind: str, slug: str) -> Any:
     org = _org(kind, slug)
     form = _invite_form(org)
     if form.validate_on_submit():
-        with attempt(form, f"Invitation sent to {form.email.data}.") as outcome:
+        with attempt(form, _("Invitation sent to %(email)s.", email=form.email.data)) as outcome:
             service.invite(current_user, org, form.email.data or "", Role(form.role.data))
         if outcome.ok:
             return redirect(url_for("orgs.show", kind=kind, slug=slug))
@@ -127,7 +131,7 @@ def invite(kind: str, slug: str) -> Any:
 def revoke(kind: str, slug: str, grant_id: int) -> Any:
     org = _org(kind, slug)
     if EmptyForm().validate_on_submit():
-        with attempt(success="The role is removed."):
+        with attempt(success=_("The role is removed.")):
             service.revoke_grant(current_user, org, grant_id)
     return redirect(url_for("orgs.show", kind=kind, slug=slug))
 
@@ -139,7 +143,7 @@ def add_school(slug: str) -> Any:
     assert isinstance(district, District)
     form = SchoolForm()
     if form.validate_on_submit():
-        with attempt(form, "School added.") as outcome:
+        with attempt(form, _("School added.")) as outcome:
             service.add_school(current_user, district, form.name.data or "")
         if outcome.ok:
             return redirect(url_for("orgs.show", kind="districts", slug=slug))
@@ -156,7 +160,13 @@ def add_domain(slug: str) -> Any:
     if form.validate_on_submit():
         with attempt(form) as outcome:
             row = domains.claim_domain(current_user, district, form.domain.data or "")
-            flash(f"Teachers with a confirmed address at {row.domain} may now join.", "success")
+            flash(
+                _(
+                    "Teachers with a confirmed address at %(domain)s may now join.",
+                    domain=row.domain,
+                ),
+                "success",
+            )
         if outcome.error is not None:
             status = outcome.error.status
         else:
@@ -172,7 +182,9 @@ def remove_domain(slug: str, domain: str) -> Any:
     district = _org("districts", slug)
     assert isinstance(district, District)
     if EmptyForm().validate_on_submit():
-        with attempt(success=f"{domain} is removed; members who joined through it stay."):
+        with attempt(
+            success=_("%(domain)s is removed; members who joined through it stay.", domain=domain)
+        ):
             domains.release_domain(current_user, district, domain)
     return redirect(url_for("orgs.show", kind="districts", slug=slug, _anchor="domains-heading"))
 
@@ -192,7 +204,10 @@ def invitation(token: str) -> Any:
             service.accept(current_user, token)
             organisation = found.issuer or found.district
             assert organisation is not None  # service.invite names one; deleting it cascades
-            flash(f"You are now {found.role.label} at {organisation.name}.", "success")
+            flash(
+                _("You are now %(role)s at %(org)s.", role=found.role.label, org=organisation.name),
+                "success",
+            )
         if outcome.error is not None:
             return render_template(
                 "orgs/invitation.html", invitation=found, token=token, form=form

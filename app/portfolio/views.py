@@ -9,6 +9,8 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Response, flash, g, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from app.auth.forms import EmptyForm
@@ -99,9 +101,9 @@ def save_profile() -> Any:
             )
         if outcome.ok:
             flash(
-                "Your public portfolio is on: anyone with its address can see it."
+                _("Your public portfolio is on: anyone with its address can see it.")
                 if saved.enabled
-                else "Saved. Your public portfolio is off: nobody else can see it.",
+                else _("Saved. Your public portfolio is off: nobody else can see it."),
                 "success",
             )
             return redirect(url_for("portfolio.settings"))
@@ -116,7 +118,14 @@ def choose() -> Any:
         with attempt(form) as outcome:
             count = service.choose_ours(current_user, list(form.badges.data or []))
         if outcome.ok:
-            flash(f"Saved: {count} badge{'s' if count != 1 else ''} from this site.", "success")
+            flash(
+                ngettext(
+                    "Saved: %(num)d badge from this site.",
+                    "Saved: %(num)d badges from this site.",
+                    count,
+                ),
+                "success",
+            )
             return redirect(url_for("portfolio.settings", _anchor="ours-heading"))
     return _settings(422, choose_form=form)
 
@@ -139,7 +148,10 @@ def add_outside() -> Any:
                 filename=upload.filename if upload is not None else None,
             )
         if outcome.ok:
-            flash(f"“{entry.badge_name}” verified and added to your portfolio.", "success")
+            flash(
+                _("“%(name)s” verified and added to your portfolio.", name=entry.badge_name),
+                "success",
+            )
             return redirect(url_for("portfolio.settings", _anchor="outside-heading"))
     return _settings(422, outside_form=form)
 
@@ -148,7 +160,7 @@ def add_outside() -> Any:
 @login_required
 def remove(badge_id: int) -> Any:
     if EmptyForm().validate_on_submit():
-        with attempt(success="The badge is off your portfolio."):
+        with attempt(success=_("The badge is off your portfolio.")):
             service.remove(current_user, badge_id)
     return redirect(url_for("portfolio.settings", _anchor="outside-heading"))
 

@@ -6,8 +6,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # (stubs lag)
 from wtforms.validators import Length
 
 from app.forms import CheckboxesField
@@ -17,24 +19,28 @@ NEW_POLICY = "new"
 
 
 class ProgramForm(FlaskForm):
-    title = StringField("Title", validators=[Length(max=200)])
-    provider = StringField("Provider", validators=[Length(max=200)])
-    url = StringField("Link to the provider's page", validators=[Length(max=2000)])
-    description = TextAreaField("What a teacher does and learns", validators=[Length(max=5000)])
-    estimated_hours = StringField("Estimated hours", validators=[Length(max=20)])
-    competencies = CheckboxesField("Competencies it builds", coerce=int)
-    badge_class_urls = TextAreaField("Badge class URLs", validators=[Length(max=20_000)])
+    title = StringField(_l("Title"), validators=[Length(max=200)])
+    provider = StringField(_l("Provider"), validators=[Length(max=200)])
+    url = StringField(_l("Link to the provider's page"), validators=[Length(max=2000)])
+    description = TextAreaField(_l("What a teacher does and learns"), validators=[Length(max=5000)])
+    estimated_hours = StringField(_l("Estimated hours"), validators=[Length(max=20)])
+    competencies = CheckboxesField(_l("Competencies it builds"), coerce=int)
+    badge_class_urls = TextAreaField(_l("Badge class URLs"), validators=[Length(max=20_000)])
     # Choices come from the district; the service checks the value (the same message as the
     # API's), so the field does not refuse an unknown one itself.
-    policy = SelectField("Credit policy", validators=[Length(max=20)], validate_choice=False)
-    policy_hours = StringField("Amount", validators=[Length(max=20)])
+    policy = SelectField(_l("Credit policy"), validators=[Length(max=20)], validate_choice=False)
+    policy_hours = StringField(_l("Amount"), validators=[Length(max=20)])
     policy_unit = SelectField(
-        "Unit",
-        choices={"hours": "clock hours", "ceu": "CEUs (10 hours each)"},
+        _l("Unit"),
+        # SelectChoice: wtforms takes a dict's values for plain strings only, not lazy ones.
+        choices=[
+            SelectChoice("hours", _l("clock hours")),
+            SelectChoice("ceu", _l("CEUs (10 hours each)")),
+        ],
         validate_choice=False,
     )
-    policy_category = SelectField("Category", validate_choice=False)
-    policy_auto_approve = BooleanField("Approve automatically once the badge verifies")
+    policy_category = SelectField(_l("Category"), validate_choice=False)
+    policy_auto_approve = BooleanField(_l("Approve automatically once the badge verifies"))
 
     def data_for_service(self) -> dict[str, Any]:
         """The service's ``data`` from what was posted."""

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.auth.forms import EmptyForm
@@ -65,16 +66,31 @@ def index(district_id: int) -> Any:
 def _choices(form: ProgramForm, district: District) -> None:
     form.competencies.choices = service.competency_choices()
     form.policy.choices = [
-        (NO_POLICY, "None yet: an officer decides each request"),
+        (NO_POLICY, _("None yet: an officer decides each request")),
         *[
             (
                 str(p.id),
-                f"{p.label}: {p.hours} {p.unit} of {p.category.name}"
-                + (", approved automatically" if p.auto_approve else ""),
+                (
+                    _(
+                        "%(label)s: %(hours)s %(unit)s of %(category)s, approved automatically",
+                        label=p.label,
+                        hours=p.hours,
+                        unit=p.unit,
+                        category=p.category.name,
+                    )
+                    if p.auto_approve
+                    else _(
+                        "%(label)s: %(hours)s %(unit)s of %(category)s",
+                        label=p.label,
+                        hours=p.hours,
+                        unit=p.unit,
+                        category=p.category.name,
+                    )
+                ),
             )
             for p in service.policy_choices(district)
         ],
-        (NEW_POLICY, "A new policy for the first badge class (below)"),
+        (NEW_POLICY, _("A new policy for the first badge class (below)")),
     ]
     form.policy_category.choices = [(str(c.id), c.name) for c in policies.categories(district)]
 
@@ -116,7 +132,7 @@ def new(district_id: int) -> Any:
     form = ProgramForm()
     _choices(form, district)
     if request.method == "POST" and form.validate_on_submit():
-        with attempt(form, "Outside program added: it is in the catalog now.") as outcome:
+        with attempt(form, _("Outside program added: it is in the catalog now.")) as outcome:
             made = service.create_program(current_user, district.id, form.data_for_service())
         if outcome.ok:
             return redirect(url_for("programs.edit", program_id=made.id), 303)
@@ -136,7 +152,7 @@ def edit(program_id: int) -> Any:
     if request.method == "GET":
         _fill(form, program)
     elif form.validate_on_submit():
-        with attempt(form, "Saved.") as outcome:
+        with attempt(form, _("Saved.")) as outcome:
             service.update_program(current_user, program.id, form.data_for_service())
         if outcome.ok:
             return redirect(url_for("programs.edit", program_id=program_id), 303)
@@ -155,9 +171,9 @@ def status(program_id: int) -> Any:
     if EmptyForm().validate_on_submit():
         retire = request.form.get("action") != "restore"
         message = (
-            "Retired: the catalog and recommendations no longer show it."
+            _("Retired: the catalog and recommendations no longer show it.")
             if retire
-            else "Restored: it is in the catalog again."
+            else _("Restored: it is in the catalog again.")
         )
         with attempt(success=message):
             service.set_retired(current_user, program_id, retire)

@@ -43,6 +43,23 @@ TRANSLATED_GLOBS = [
     "_pagination.html",
     "account/*.html",
     "auth/*.html",
+    "ops/*.html",
+    "portfolio/*.html",
+    "programs/*.html",
+    "orgs/*.html",
+    "learning/frameworks.html",
+    "learning/framework.html",
+    "learning/design*.html",
+    "learning/self_assessment.html",
+    "learning/pre_assessment.html",
+    "learning/attempt.html",
+    "learning/results.html",
+    "communities/*.html",
+    "learning/index.html",
+    "learning/research*.html",
+    "learning/_research_list.html",
+    "learning/plan*.html",
+    "learning/_chart.html",
 ]
 TRANSLATED = sorted(
     {

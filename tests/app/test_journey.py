@@ -290,6 +290,9 @@ def test_reviewer_scores_blind_and_the_teacher_reads_the_feedback(
     # The demo teacher's backpack: share a badge publicly and see it verified live.
     page.get_by_role("link", name="My badges").click()
     shot(page, "23-backpack")
+    # The demo portfolio already shares her badge: she makes it private, then shares it again.
+    page.get_by_role("button", name="Make it private").first.click()
+    assert page.get_by_text("Your public page is off").first.is_visible()
     page.get_by_role("button", name="Share: turn on a public page").first.click()
     assert page.get_by_role("link", name="Add to LinkedIn profile").first.is_visible()
     shot(page, "24-backpack-shared")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
@@ -16,6 +17,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
+from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # (stubs lag)
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 
 from app.forms import CheckboxesField
@@ -23,49 +25,56 @@ from app.models.credentials import FILE_KINDS, GRADE_BANDS, PROMPT_KINDS
 
 
 class NewCredentialForm(FlaskForm):
-    issuer = SelectField("Issuer", coerce=int)
+    issuer = SelectField(_l("Issuer"), coerce=int)
     slug = StringField(
-        "Web address name",
+        _l("Web address name"),
         validators=[
             Optional(),
             Length(max=80),
             Regexp(
-                r"^[a-z0-9]+(?:-[a-z0-9]+)*$", message="Use lowercase letters, digits and hyphens."
+                r"^[a-z0-9]+(?:-[a-z0-9]+)*$",
+                message=_l("Use lowercase letters, digits and hyphens."),
             ),
         ],
     )
-    title = StringField("Title", validators=[Optional(), Length(max=200)])
-    import_json = TextAreaField("Or import JSON", validators=[Optional(), Length(max=200_000)])
+    title = StringField(_l("Title"), validators=[Optional(), Length(max=200)])
+    import_json = TextAreaField(_l("Or import JSON"), validators=[Optional(), Length(max=200_000)])
 
 
 class DetailsForm(FlaskForm):
-    title = StringField("Title", validators=[DataRequired(), Length(max=200)])
-    competency = TextAreaField("Competency statement", validators=[Length(max=5000)])
-    key_method = TextAreaField("Key method", validators=[Length(max=5000)])
-    method_components = TextAreaField("Method components", validators=[Length(max=20000)])
-    research_resources = TextAreaField("Research and resources", validators=[Length(max=20000)])
-    alignments = TextAreaField("Alignments to standards", validators=[Length(max=20000)])
-    tags = StringField("Tags", validators=[Length(max=500)])
-    grade_bands = CheckboxesField("Grade bands")
-    estimated_hours = IntegerField("Estimated hours", validators=[Optional(), NumberRange(1, 500)])
-    validity_years = IntegerField("Valid for (years)", validators=[Optional(), NumberRange(1, 20)])
-    pass_min_level = SelectField("Every criterion at least at level", coerce=int)
-    pass_min_total = IntegerField("Minimum total points", validators=[Optional(), NumberRange(0)])
-    max_attempts = IntegerField("Attempts allowed", validators=[Optional(), NumberRange(1, 20)])
+    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
+    competency = TextAreaField(_l("Competency statement"), validators=[Length(max=5000)])
+    key_method = TextAreaField(_l("Key method"), validators=[Length(max=5000)])
+    method_components = TextAreaField(_l("Method components"), validators=[Length(max=20000)])
+    research_resources = TextAreaField(_l("Research and resources"), validators=[Length(max=20000)])
+    alignments = TextAreaField(_l("Alignments to standards"), validators=[Length(max=20000)])
+    tags = StringField(_l("Tags"), validators=[Length(max=500)])
+    grade_bands = CheckboxesField(_l("Grade bands"))
+    estimated_hours = IntegerField(
+        _l("Estimated hours"), validators=[Optional(), NumberRange(1, 500)]
+    )
+    validity_years = IntegerField(
+        _l("Valid for (years)"), validators=[Optional(), NumberRange(1, 20)]
+    )
+    pass_min_level = SelectField(_l("Every criterion at least at level"), coerce=int)
+    pass_min_total = IntegerField(
+        _l("Minimum total points"), validators=[Optional(), NumberRange(0)]
+    )
+    max_attempts = IntegerField(_l("Attempts allowed"), validators=[Optional(), NumberRange(1, 20)])
     review_days = IntegerField(
-        "Days a reviewer has", default=7, validators=[Optional(), NumberRange(1, 60)]
+        _l("Days a reviewer has"), default=7, validators=[Optional(), NumberRange(1, 60)]
     )
     second_opinion_percent = IntegerField(
-        "Second opinion on this share of decisions (%)",
+        _l("Second opinion on this share of decisions (%)"),
         default=0,
         validators=[Optional(), NumberRange(0, 100)],
     )
     second_opinion_first_n = IntegerField(
-        "Second opinion on each reviewer's first decisions",
+        _l("Second opinion on each reviewer's first decisions"),
         default=0,
         validators=[Optional(), NumberRange(0, 100)],
     )
-    avoid_previous_reviewer = BooleanField("A resubmission goes to a different reviewer")
+    avoid_previous_reviewer = BooleanField(_l("A resubmission goes to a different reviewer"))
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -73,18 +82,22 @@ class DetailsForm(FlaskForm):
 
 
 class PromptForm(FlaskForm):
-    kind = SelectField("Kind of answer", validators=[DataRequired()])
-    label = StringField("Prompt", validators=[DataRequired(), Length(max=300)])
-    guidance = TextAreaField("Guidance", validators=[Length(max=5000)])
-    min_words = IntegerField("Minimum words", validators=[Optional(), NumberRange(0, 20000)])
-    max_words = IntegerField("Maximum words", validators=[Optional(), NumberRange(1, 20000)])
-    allowed_kinds = CheckboxesField("File kinds accepted")
-    max_mb = IntegerField("Largest file (MB)", validators=[Optional(), NumberRange(1, 500)])
+    kind = SelectField(_l("Kind of answer"), validators=[DataRequired()])
+    label = StringField(_l("Prompt"), validators=[DataRequired(), Length(max=300)])
+    guidance = TextAreaField(_l("Guidance"), validators=[Length(max=5000)])
+    min_words = IntegerField(_l("Minimum words"), validators=[Optional(), NumberRange(0, 20000)])
+    max_words = IntegerField(_l("Maximum words"), validators=[Optional(), NumberRange(1, 20000)])
+    allowed_kinds = CheckboxesField(_l("File kinds accepted"))
+    max_mb = IntegerField(_l("Largest file (MB)"), validators=[Optional(), NumberRange(1, 500)])
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         # Set after construction: WTForms 3.3 warns about tuple choices passed to the field.
-        self.kind.choices = [("text", "Written answer"), ("file", "File upload"), ("link", "Link")]
+        self.kind.choices = [
+            SelectChoice("text", _l("Written answer")),
+            SelectChoice("file", _l("File upload")),
+            SelectChoice("link", _l("Link")),
+        ]
         self.allowed_kinds.choices = [(k, k) for k in FILE_KINDS]
 
     def data_for_service(self) -> dict[str, Any]:
@@ -101,18 +114,18 @@ class PromptForm(FlaskForm):
 
 
 class LevelRow(Form):
-    name = StringField("Level name", validators=[Optional(), Length(max=80)])
-    descriptor = TextAreaField("Descriptor", validators=[Optional(), Length(max=5000)])
-    points = IntegerField("Points", validators=[Optional(), NumberRange(0, 1000)])
+    name = StringField(_l("Level name"), validators=[Optional(), Length(max=80)])
+    descriptor = TextAreaField(_l("Descriptor"), validators=[Optional(), Length(max=5000)])
+    points = IntegerField(_l("Points"), validators=[Optional(), NumberRange(0, 1000)])
 
 
 LEVEL_ROWS = 5
 
 
 class CriterionForm(FlaskForm):
-    title = StringField("Criterion", validators=[DataRequired(), Length(max=200)])
-    description = TextAreaField("What it looks for", validators=[Length(max=5000)])
-    prompt_ids = CheckboxesField("Prompts it judges", coerce=int)
+    title = StringField(_l("Criterion"), validators=[DataRequired(), Length(max=200)])
+    description = TextAreaField(_l("What it looks for"), validators=[Length(max=5000)])
+    prompt_ids = CheckboxesField(_l("Prompts it judges"), coerce=int)
     levels = FieldList(FormField(LevelRow), min_entries=LEVEL_ROWS, max_entries=LEVEL_ROWS)
 
     def levels_for_service(self) -> list[dict[str, Any]]:
@@ -128,7 +141,7 @@ class CriterionForm(FlaskForm):
 
 
 class ImageForm(FlaskForm):
-    image = FileField("Badge image (PNG or SVG, up to 1 MB)", validators=[FileRequired()])
+    image = FileField(_l("Badge image (PNG or SVG, up to 1 MB)"), validators=[FileRequired()])
 
 
 class ActionForm(FlaskForm):

@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from marshmallow import ValidationError
 
@@ -65,10 +66,10 @@ def new() -> Any:
     form.issuer.choices = [(i.id, i.name) for i in issuers]
     if form.validate_on_submit():
         issuer = next((i for i in issuers if i.id == form.issuer.data), None)
-        success = "Draft created. Fill in the details, prompts and rubric, then publish."
+        success = _("Draft created. Fill in the details, prompts and rubric, then publish.")
         with attempt(form, success) as outcome:
             if issuer is None:
-                raise NotFound("Choose one of your issuers.")
+                raise NotFound(_("Choose one of your issuers."))
             data = _new_data(form)
             credential = service.create_credential(current_user, issuer, data)
         if outcome.ok:
@@ -82,24 +83,26 @@ def _new_data(form: NewCredentialForm) -> dict[str, Any]:
     if not raw:
         if not form.slug.data or not form.title.data:
             raise InvalidInput(
-                "Give the credential a title and a web address name, or import JSON.",
-                {"title": ["Required."], "slug": ["Required."]},
+                _("Give the credential a title and a web address name, or import JSON."),
+                {"title": [_("Required.")], "slug": [_("Required.")]},
             )
         return {"slug": form.slug.data, "title": form.title.data}
     try:
         parsed = json.loads(raw)
     except ValueError as error:
         raise InvalidInput(
-            f"The JSON could not be read: {error}.", {"import_json": ["Not JSON."]}
+            _("The JSON could not be read: %(error)s.", error=error),
+            {"import_json": [_("Not JSON.")]},
         ) from error
     if not isinstance(parsed, dict):
-        raise InvalidInput("The JSON must be an object.", {"import_json": ["Not an object."]})
+        raise InvalidInput(_("The JSON must be an object."), {"import_json": [_("Not an object.")]})
     parsed["issuer_id"] = form.issuer.data
     try:
         data: dict[str, Any] = CredentialInSchema().load(parsed)
     except ValidationError as error:
         raise InvalidInput(
-            "The JSON has problems: " + json.dumps(error.messages), {"import_json": ["See above."]}
+            _("The JSON has problems: %(problems)s", problems=json.dumps(error.messages)),
+            {"import_json": [_("See above.")]},
         ) from error
     data.pop("issuer_id", None)
     return data
@@ -129,10 +132,22 @@ def _lines(text: str | None, names: tuple[str, ...], label: str) -> list[dict[st
         if len(parts) != len(names) or not parts[-1 if label == "resources" else 2].startswith(
             ("http://", "https://")
         ):
+            pattern = " | ".join(names)
             raise InvalidInput(
-                f"Line {number} of {label} should look like “{' | '.join(names)}” "
-                "with a web address.",
-                {label: [f"Line {number}: {' | '.join(names)}"]},
+                _(
+                    "Line %(number)s of resources should look like “%(pattern)s” "
+                    "with a web address.",
+                    number=number,
+                    pattern=pattern,
+                )
+                if label == "resources"
+                else _(
+                    "Line %(number)s of alignments should look like “%(pattern)s” "
+                    "with a web address.",
+                    number=number,
+                    pattern=pattern,
+                ),
+                {label: [_("Line %(number)s: %(pattern)s", number=number, pattern=pattern)]},
             )
         rows.append(dict(zip(names, parts, strict=True)))
     return rows
@@ -145,8 +160,8 @@ def details(credential_id: int) -> Any:
     version = _draft(credential)
     form = DetailsForm(obj=None if request.method == "POST" else version)
     levels = max((len(c.levels) for c in version.criteria), default=0)
-    form.pass_min_level.choices = [(-1, "No level rule")] + [
-        (n, version.level_name(n) or f"Level {n + 1}") for n in range(levels)
+    form.pass_min_level.choices = [(-1, _("No level rule"))] + [
+        (n, version.level_name(n) or _("Level %(n)s", n=n + 1)) for n in range(levels)
     ]
     if request.method == "GET":
         form.research_resources.data = "\n".join(
@@ -159,7 +174,7 @@ def details(credential_id: int) -> Any:
         form.tags.data = ", ".join(version.tags or [])
         form.pass_min_level.data = -1 if version.pass_min_level is None else version.pass_min_level
     if form.validate_on_submit():
-        with attempt(form, "Details saved.") as outcome:
+        with attempt(form, _("Details saved.")) as outcome:
             data = {
                 "title": form.title.data,
                 "competency": form.competency.data,
@@ -201,15 +216,16 @@ def prompt(credential_id: int, item_id: int | None = None) -> Any:
     existing = service._child(version.prompts, item_id, "prompt") if item_id else None
     form = PromptForm(obj=None if request.method == "POST" else existing)
     if form.validate_on_submit():
-        with attempt(form, "Prompt saved.") as outcome:
+        with attempt(form, _("Prompt saved.")) as outcome:
             data = form.data_for_service()
             if data["kind"] == "file" and not data["allowed_kinds"]:
                 raise InvalidInput(
-                    "Tick the file kinds this prompt accepts.", {"allowed_kinds": ["Required."]}
+                    _("Tick the file kinds this prompt accepts."),
+                    {"allowed_kinds": [_("Required.")]},
                 )
             if data["min_words"] and data["max_words"] and data["min_words"] > data["max_words"]:
                 raise InvalidInput(
-                    "The minimum is more than the maximum.", {"min_words": ["Too high."]}
+                    _("The minimum is more than the maximum."), {"min_words": [_("Too high.")]}
                 )
             service.save_prompt(version, data, item_id)
         if outcome.ok:
@@ -232,12 +248,12 @@ def criterion(credential_id: int, item_id: int | None = None) -> Any:
     if request.method == "GET":
         _fill_criterion_form(form, existing, version)
     if form.validate_on_submit():
-        with attempt(form, "Criterion saved.") as outcome:
+        with attempt(form, _("Criterion saved.")) as outcome:
             levels = form.levels_for_service()
             if len(levels) < 2:
                 raise InvalidInput(
-                    "Give at least two performance levels, lowest first.",
-                    {"levels": ["Two or more."]},
+                    _("Give at least two performance levels, lowest first."),
+                    {"levels": [_("Two or more.")]},
                 )
             service.save_criterion(
                 version,
@@ -280,7 +296,7 @@ def delete_item(credential_id: int, kind: str, item_id: int) -> Any:
     credential = _credential(credential_id)
     if ActionForm().validate_on_submit():
         service.delete_item(_draft(credential), ITEM_KINDS[kind], item_id)
-        flash("Removed.", "success")
+        flash(_("Removed."), "success")
     return _back(credential, "#prompts" if kind == "prompts" else "#rubric")
 
 
@@ -300,11 +316,11 @@ def image(credential_id: int) -> Any:
     credential = _credential(credential_id)
     form = ImageForm()
     if not form.validate_on_submit():
-        flash("Choose a PNG or SVG file to upload.", "error")
+        flash(_("Choose a PNG or SVG file to upload."), "error")
         return _back(credential), 422
     upload = form.image.data
     data = upload.stream.read(1024 * 1024 + 1)
-    with attempt(success="Badge image saved.") as outcome:
+    with attempt(success=_("Badge image saved.")) as outcome:
         safe, mimetype = validate_badge_image(data, upload.filename or "")
         service.set_image(current_user, credential, safe, mimetype)
     if not outcome.ok:
@@ -317,20 +333,20 @@ def image(credential_id: int) -> Any:
 def act(credential_id: int, action: str) -> Any:
     credential = _credential(credential_id)
     if not ActionForm().validate_on_submit():
-        flash("The form expired; please try again.", "error")
+        flash(_("The form expired; please try again."), "error")
         return _back(credential)
     with attempt():
         if action == "publish":
             version = service.publish(current_user, credential)
-            message = f"Version {version.number} is published and frozen."
+            message = _("Version %(n)s is published and frozen.", n=version.number)
         elif action == "new-version":
             version = service.new_version(current_user, credential)
-            message = f"Version {version.number} is a draft copied from the last version."
+            message = _("Version %(n)s is a draft copied from the last version.", n=version.number)
         elif action == "retire":
             service.retire(current_user, credential)
-            message = "Retired: it no longer shows in the catalog."
+            message = _("Retired: it no longer shows in the catalog.")
         else:
             service.unretire(current_user, credential)
-            message = "Back in the catalog."
+            message = _("Back in the catalog.")
         flash(message, "success")
     return _back(credential)

@@ -16,6 +16,7 @@ from flask import (
     stream_with_context,
     url_for,
 )
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
@@ -38,6 +39,7 @@ from app.exports import safe_row
 from app.forms import attempt
 from app.issuance import service as issuance
 from app.models.credentials import Credential
+from app.models.credit import RequestStatus
 from app.models.orgs import Role
 from app.pagination import MAX_PER_PAGE, page_args
 from app.security import login_required, roles_required
@@ -74,7 +76,13 @@ def join(district_id: int) -> Any:
     if EmptyForm().validate_on_submit():
         with attempt():
             row = domains.join_by_domain(current_user, district_id)
-            flash(f"You joined {row.district.name}; your renewal cycle has started.", "success")
+            flash(
+                _(
+                    "You joined %(name)s; your renewal cycle has started.",
+                    name=row.district.name,
+                ),
+                "success",
+            )
     return redirect(url_for("credit.index"))
 
 
@@ -82,7 +90,7 @@ def join(district_id: int) -> Any:
 @login_required
 def accept(token: str) -> Any:
     row = memberships.accept_invitation(current_user, token)
-    flash(f"You joined {row.district.name}.", "success")
+    flash(_("You joined %(name)s.", name=row.district.name), "success")
     return redirect(url_for("credit.index"))
 
 
@@ -90,7 +98,7 @@ def accept(token: str) -> Any:
 @login_required
 def ask(district_id: int) -> Any:
     if not EmptyForm().validate_on_submit():
-        flash("The form expired; please try again.", "error")
+        flash(_("The form expired; please try again."), "error")
         return redirect(url_for("credit.index"))
     upload = request.files.get("image")
     with attempt() as outcome:
@@ -105,9 +113,18 @@ def ask(district_id: int) -> Any:
     if not outcome.ok:
         return redirect(url_for("credit.index") + f"#district-{district_id}")
     if made.status == "approved":
-        flash(f"{made.badge_name}: {made.hours} hours credited.", "success")
+        flash(
+            _("%(badge)s: %(hours)s hours credited.", badge=made.badge_name, hours=made.hours),
+            "success",
+        )
     else:
-        flash(f"{made.badge_name}: verified and sent to your district's credit officer.", "success")
+        flash(
+            _(
+                "%(badge)s: verified and sent to your district's credit officer.",
+                badge=made.badge_name,
+            ),
+            "success",
+        )
     return redirect(url_for("credit.index") + f"#district-{district_id}")
 
 
@@ -178,7 +195,10 @@ def decide(district_id: int, request_id: int) -> Any:
                     category_id=int(category) if category.isdigit() else None,
                     reason=request.form.get("reason", ""),
                 )
-            flash(f"{item.badge_name}: {item.status}.", "success")
+            if item.status == RequestStatus.DENIED.value:
+                flash(_("%(badge)s: denied.", badge=item.badge_name), "success")
+            else:
+                flash(_("%(badge)s: approved.", badge=item.badge_name), "success")
     return _back(item.district_id, "#pending")
 
 
@@ -187,7 +207,7 @@ def decide(district_id: int, request_id: int) -> Any:
 def category(district_id: int) -> Any:
     district = access.officer_district(current_user, district_id)
     if EmptyForm().validate_on_submit():
-        with attempt(success="Category saved."):
+        with attempt(success=_("Category saved.")):
             policies.set_category(
                 current_user,
                 district,
@@ -205,7 +225,7 @@ def policy(district_id: int) -> Any:
     if EmptyForm().validate_on_submit():
         credential = request.form.get("credential_id", "")
         category_id = request.form.get("category_id", "")
-        with attempt(success="Policy saved."):
+        with attempt(success=_("Policy saved.")):
             policies.create_policy(
                 current_user,
                 district,
@@ -226,7 +246,7 @@ def meeting_policy(district_id: int) -> Any:
     district = access.officer_district(current_user, district_id)
     if EmptyForm().validate_on_submit():
         category_id = request.form.get("category_id", "")
-        with attempt(success="Policy for PLC meetings saved."):
+        with attempt(success=_("Policy for PLC meetings saved.")):
             policies.create_meeting_policy(
                 current_user,
                 district,
@@ -245,7 +265,7 @@ def meeting_policy(district_id: int) -> Any:
 def invite(district_id: int) -> Any:
     district = access.officer_district(current_user, district_id)
     if EmptyForm().validate_on_submit():
-        with attempt(success="Invitation sent."):
+        with attempt(success=_("Invitation sent.")):
             memberships.invite_member(current_user, district, request.form.get("email", ""))
     return _back(district_id, "#members")
 

@@ -44,9 +44,9 @@ from app.submissions import service as submissions
 
 MAX_COMMENT = 5000
 KIND_LABELS = {
-    ReviewKind.PRIMARY: "Review",
-    ReviewKind.SECOND: "Second opinion",
-    ReviewKind.ADJUDICATION: "Adjudication",
+    ReviewKind.PRIMARY: _l("Review"),
+    ReviewKind.SECOND: _l("Second opinion"),
+    ReviewKind.ADJUDICATION: _l("Adjudication"),
 }
 
 
@@ -436,7 +436,7 @@ def feedback_for(submissions: list[Submission]) -> dict[int, list[dict[str, Any]
     for r in reviews:
         found[r.submission_id].append(
             {
-                "kind": KIND_LABELS[ReviewKind(r.kind)],
+                "kind": str(KIND_LABELS[ReviewKind(r.kind)]),
                 "decision": r.decision,
                 "total": r.total,
                 "comment": r.comment,

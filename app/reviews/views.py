@@ -8,6 +8,7 @@ from datetime import date
 from typing import Any
 
 from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.auth.forms import EmptyForm
@@ -57,7 +58,7 @@ def show(review_id: int) -> Any:
 def score(review_id: int) -> Any:
     review = service.get_mine(current_user, review_id, lock=True)
     if not EmptyForm().validate_on_submit():
-        flash("The form expired; please try again.", "error")
+        flash(_("The form expired; please try again."), "error")
         return redirect(url_for("reviews.show", review_id=review_id))
     final = request.form.get("action") == "submit"
     scores = []
@@ -83,10 +84,18 @@ def score(review_id: int) -> Any:
             )
         return redirect(url_for("reviews.show", review_id=review_id))
     if final:
-        decision = "Pass" if outcome.decision and outcome.decision.value == "pass" else "Not yet"
-        flash(f"Submitted: {decision} ({outcome.total} points). Thank you.", "success")
+        passed = outcome.decision and outcome.decision.value == "pass"
+        decision = _("Pass") if passed else _("Not yet")
+        flash(
+            _(
+                "Submitted: %(decision)s (%(total)s points). Thank you.",
+                decision=decision,
+                total=outcome.total,
+            ),
+            "success",
+        )
         return redirect(url_for("reviews.index"))
-    flash("Draft saved. Submit when every criterion has a level.", "success")
+    flash(_("Draft saved. Submit when every criterion has a level."), "success")
     return redirect(url_for("reviews.show", review_id=review_id))
 
 
@@ -104,7 +113,7 @@ def evidence(review_id: int, file_id: int) -> Any:
 @bp.get("/reviews/admin")
 @issuer_admin
 def admin_index() -> Any:
-    return pick_issuer("reviews.admin", "Review queues")
+    return pick_issuer("reviews.admin", _("Review queues"))
 
 
 @bp.get("/reviews/admin/<slug>")
@@ -138,7 +147,9 @@ def _date(value: str) -> date | None:
     try:
         return date.fromisoformat(value)
     except ValueError as error:
-        raise InvalidInput("Give the date as YYYY-MM-DD.", {"away_until": ["A date."]}) from error
+        raise InvalidInput(
+            _("Give the date as YYYY-MM-DD."), {"away_until": [_("A date.")]}
+        ) from error
 
 
 @bp.post("/reviews/admin/<slug>/reviewers/<int:profile_id>")
@@ -147,10 +158,10 @@ def update_reviewer(slug: str, profile_id: int) -> Any:
     issuer = managed_issuer(slug)
     row = pool.profile(current_user, issuer, profile_id)
     if EmptyForm().validate_on_submit():
-        with attempt(success=f"{row.user.name}: saved."):
+        with attempt(success=_("%(name)s: saved.", name=row.user.name)):
             capacity = request.form.get("capacity", "")
             if not capacity.isdigit():
-                raise InvalidInput("Capacity is a whole number.", {"capacity": ["A number."]})
+                raise InvalidInput(_("Capacity is a whole number."), {"capacity": [_("A number.")]})
             pool.update_profile(
                 current_user,
                 row,
@@ -169,7 +180,7 @@ def qualify(slug: str, profile_id: int) -> Any:
     row = pool.profile(current_user, issuer, profile_id)
     if EmptyForm().validate_on_submit():
         credential = request.form.get("credential_id", "")
-        with attempt(success=f"{row.user.name} is qualified."):
+        with attempt(success=_("%(name)s is qualified.", name=row.user.name)):
             pool.qualify(
                 current_user,
                 row,
@@ -185,6 +196,6 @@ def unqualify(slug: str, profile_id: int, qid: int) -> Any:
     issuer = managed_issuer(slug)
     row = pool.profile(current_user, issuer, profile_id)
     if EmptyForm().validate_on_submit():
-        with attempt(success="Qualification removed."):
+        with attempt(success=_("Qualification removed.")):
             pool.unqualify(current_user, row, qid)
     return redirect(_back_to_pool(slug, profile_id))

@@ -60,6 +60,9 @@ TRANSLATED_GLOBS = [
     "learning/_research_list.html",
     "learning/plan*.html",
     "learning/_chart.html",
+    "credentials/*.html",
+    "credit/*.html",
+    "reviews/*.html",
 ]
 TRANSLATED = sorted(
     {

@@ -13,6 +13,7 @@ from typing import Any, TypeVar
 from flask import Flask, Response, g, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
 from marshmallow import ValidationError
 from werkzeug.exceptions import HTTPException
 
@@ -27,9 +28,23 @@ class AppError(Exception):
     code = "bad_request"
 
     def __init__(self, message: str, fields: dict[str, Any] | None = None) -> None:
+        # Messages may be lazy (``_l``): they are put into words here, in the language of the
+        # request that raised them, so handlers, logs and JSON see plain strings.
+        message = str(message)
         super().__init__(message)
         self.message = message
-        self.fields = fields or {}
+        self.fields = {key: _plain(value) for key, value in (fields or {}).items()}
+
+
+def _plain(value: Any) -> Any:
+    """``value`` with lazy translated strings made plain (they are not JSON)."""
+    if isinstance(value, LazyString):
+        return str(value)
+    if isinstance(value, list | tuple):
+        return [_plain(item) for item in value]
+    if isinstance(value, dict):
+        return {key: _plain(item) for key, item in value.items()}
+    return value
 
 
 class InvalidInput(AppError):

@@ -14,10 +14,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, date, datetime
 from typing import Any
 
+from babel.dates import format_skeleton
 from flask import Flask, has_request_context, request
-from flask_babel import Babel, force_locale, get_locale
+from flask_babel import Babel, force_locale, format_date, format_decimal, get_locale
 from flask_login import current_user
 
 LANGUAGES = {"en": "English", "es": "Español"}
@@ -60,11 +62,53 @@ def speaking(language: str | None) -> Iterator[None]:
         yield
 
 
+# --- dates and numbers in the reader's language ----------------------------------------------
+# Every date and number a person reads goes through these (templates: ``|day``, ``|day('long')``,
+# ``|daytime``, ``|month``, ``|number``), never ``strftime``: "30 Nov 2026" / "30 nov 2026",
+# "1.5 hours" / "1,5 horas". Times are UTC (the app stores UTC and says so next to a time).
+
+
+def _utc(value: datetime) -> datetime:
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+
+
+def day(value: date | datetime | None, width: str = "medium") -> str:
+    """A calendar day: medium "Nov 30, 2026" / "30 nov 2026", long "November 30, 2026"."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        value = _utc(value).astimezone(UTC).date()
+    return str(format_date(value, width))
+
+
+def daytime(value: datetime | None) -> str:
+    """A day and a 24-hour time, in UTC: "Nov 30, 2026, 14:05" / "30 nov 2026, 14:05"."""
+    if value is None:
+        return ""
+    moment = _utc(value).astimezone(UTC)
+    return f"{day(moment)}, {moment:%H:%M}"
+
+
+def month(value: date | datetime | None) -> str:
+    """A month of a year: "November 2026" / "noviembre de 2026"."""
+    if value is None:
+        return ""
+    return str(format_skeleton("yMMMM", value, locale=get_locale() or DEFAULT))
+
+
+def number(value: float | int | None) -> str:
+    """A number as the reader writes it, at most two decimals: "1,234.5" / "1234,5"."""
+    if value is None:
+        return ""
+    return str(format_decimal(round(value, 2), format="#,##0.##"))
+
+
 def init_app(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale)
     # {% trans %} blocks may span lines in templates: their text is matched with its
     # whitespace collapsed, as a browser shows it.
     app.jinja_env.policies["ext.i18n.trimmed"] = True
+    app.jinja_env.filters.update(day=day, daytime=daytime, month=month, number=number)
 
     @app.context_processor
     def languages() -> dict[str, Any]:

@@ -8,6 +8,8 @@ from typing import Any
 from flask import Flask, Response, g, request
 from flask.json.provider import DefaultJSONProvider
 from flask.sessions import SecureCookieSessionInterface
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import AnonymousUserMixin
 from werkzeug.routing import IntegerConverter
 
@@ -92,7 +94,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     limiter.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
-    login_manager.login_message = "Please sign in to continue."
+    login_manager.login_message = _l("Please sign in to continue.")
     login_manager.login_message_category = "info"
     login_manager.anonymous_user = AnonymousUser
     _register_user_loader()
@@ -133,7 +135,7 @@ def _register_user_loader() -> None:
 
     @login_manager.user_loader
     def load_user(user_key: str) -> User | None:
-        user_id, _, version = user_key.partition(":")
+        user_id, _sep, version = user_key.partition(":")
         if not user_id.isdigit():
             return None
         user = db.session.get(User, int(user_id))
@@ -148,8 +150,9 @@ def _register_user_loader() -> None:
         from app.errors import error_response, wants_json
 
         if wants_json():
-            return error_response(401, "unauthorized", "Sign in or send a valid bearer token.")
-        flash("Please sign in to continue.", "info")
+            return error_response(401, "unauthorized", _("Sign in or send a valid bearer token."))
+        flash(_("Please sign in to continue."), "info")
+
         return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
 
 

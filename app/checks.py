@@ -11,6 +11,8 @@ from __future__ import annotations
 from datetime import date
 from typing import Any, TypeGuard
 
+from flask_babel import gettext as _
+
 from app.errors import InvalidInput
 
 
@@ -28,11 +30,12 @@ def text_field(
     if value is None:
         value = ""
     if not isinstance(value, str):
-        problems[name] = [f"{label} is text."]
+        problems[name] = [_("%(label)s is text.", label=label)]
         return ""
     value = value.strip()
     if len(value) > limit:
-        problems[name] = [f"{label} is at most {limit} characters."]
+        problems[name] = [_("%(label)s is at most %(limit)s characters.", label=label, limit=limit)]
+
     return value
 
 

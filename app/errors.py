@@ -17,6 +17,7 @@ from flask_babel.speaklater import LazyString
 from marshmallow import ValidationError
 from werkzeug.exceptions import HTTPException
 
+from app import schema_words
 from app.db import db
 
 log = logging.getLogger(__name__)
@@ -143,7 +144,8 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(ValidationError)
     def handle_validation_error(err: ValidationError) -> Any:
         db.session.rollback()
-        fields = err.messages if isinstance(err.messages, dict) else {"_schema": err.messages}
+        messages = schema_words.translate(err.messages)
+        fields = messages if isinstance(messages, dict) else {"_schema": messages}
         return error_response(422, "invalid_input", _("Some fields are not valid."), fields)
 
     @app.errorhandler(HTTPException)

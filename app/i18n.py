@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
+from decimal import Decimal
 from typing import Any
 
 from babel.dates import format_skeleton
@@ -64,8 +65,9 @@ def speaking(language: str | None) -> Iterator[None]:
 
 # --- dates and numbers in the reader's language ----------------------------------------------
 # Every date and number a person reads goes through these (templates: ``|day``, ``|day('long')``,
-# ``|daytime``, ``|month``, ``|number``), never ``strftime``: "30 Nov 2026" / "30 nov 2026",
-# "1.5 hours" / "1,5 horas". Times are UTC (the app stores UTC and says so next to a time).
+# ``|day('full')``, ``|daytime``, ``|clock``, ``|monthday``, ``|month``, ``|number``), never
+# ``strftime``: "Nov 30, 2026" / "30 nov 2026", "1.5 hours" / "1,5 horas". Times are UTC (the
+# app stores UTC and says so next to a time).
 
 
 def _utc(value: datetime) -> datetime:
@@ -73,7 +75,9 @@ def _utc(value: datetime) -> datetime:
 
 
 def day(value: date | datetime | None, width: str = "medium") -> str:
-    """A calendar day: medium "Nov 30, 2026" / "30 nov 2026", long "November 30, 2026"."""
+    """A calendar day: medium "Nov 30, 2026" / "30 nov 2026", long "November 30, 2026" /
+    "30 de noviembre de 2026", full "Monday, November 30, 2026" / "lunes, 30 de noviembre de
+    2026"."""
     if value is None:
         return ""
     if isinstance(value, datetime):
@@ -81,12 +85,29 @@ def day(value: date | datetime | None, width: str = "medium") -> str:
     return str(format_date(value, width))
 
 
-def daytime(value: datetime | None) -> str:
-    """A day and a 24-hour time, in UTC: "Nov 30, 2026, 14:05" / "30 nov 2026, 14:05"."""
+def daytime(value: datetime | None, width: str = "medium") -> str:
+    """A day (``width`` as in :func:`day`) and a 24-hour time, in UTC: "Nov 30, 2026, 14:05" /
+    "30 nov 2026, 14:05". The sentence around it says "UTC" where the time matters."""
+    if value is None:
+        return ""
+    return f"{day(value, width)}, {clock(value)}"
+
+
+def clock(value: datetime | None) -> str:
+    """A 24-hour time of day in UTC, "14:05" in both languages."""
     if value is None:
         return ""
     moment = _utc(value).astimezone(UTC)
-    return f"{day(moment)}, {moment:%H:%M}"
+    return f"{moment.hour:02d}:{moment.minute:02d}"
+
+
+def monthday(value: date | datetime | None) -> str:
+    """A day without its year, for a chart's axis: "Nov 30" / "30 nov"."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        value = _utc(value).astimezone(UTC).date()
+    return str(format_skeleton("MMMd", value, locale=get_locale() or DEFAULT))
 
 
 def month(value: date | datetime | None) -> str:
@@ -96,8 +117,8 @@ def month(value: date | datetime | None) -> str:
     return str(format_skeleton("yMMMM", value, locale=get_locale() or DEFAULT))
 
 
-def number(value: float | int | None) -> str:
-    """A number as the reader writes it, at most two decimals: "1,234.5" / "1234,5"."""
+def number(value: Decimal | float | int | None) -> str:
+    """A number as the reader writes it, at most two decimals: "1,234.5" / "1.234,5"."""
     if value is None:
         return ""
     return str(format_decimal(round(value, 2), format="#,##0.##"))
@@ -108,7 +129,9 @@ def init_app(app: Flask) -> None:
     # {% trans %} blocks may span lines in templates: their text is matched with its
     # whitespace collapsed, as a browser shows it.
     app.jinja_env.policies["ext.i18n.trimmed"] = True
-    app.jinja_env.filters.update(day=day, daytime=daytime, month=month, number=number)
+    app.jinja_env.filters.update(
+        day=day, daytime=daytime, clock=clock, month=month, monthday=monthday, number=number
+    )
 
     @app.context_processor
     def languages() -> dict[str, Any]:

@@ -26,15 +26,18 @@ from xml.etree import ElementTree as ET  # only builds and serialises; parsing i
 
 import defusedxml
 import defusedxml.ElementTree as SafeET
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from app.errors import InvalidInput
+from app.i18n import number
 from badges import png
 from badges.errors import DamagedPNG
 from badges.sniff import sniff
 
 MAX_IMAGE_BYTES = 1024 * 1024
 MAX_DIMENSION = 2048
-ACCEPTED = "Badge images must be a PNG or an SVG file."
+ACCEPTED = _l("Badge images must be a PNG or an SVG file.")
 
 PNG_MIMETYPE = "image/png"
 SVG_MIMETYPE = "image/svg+xml"
@@ -93,18 +96,26 @@ def validate_badge_image(data: bytes, filename: str) -> tuple[bytes, str]:
     agree (a PNG named ``badge.svg`` is refused).
     """
     if not data:
-        raise InvalidInput("The badge image is empty. " + ACCEPTED)
+        raise InvalidInput(_("The badge image is empty.") + " " + ACCEPTED)
     if len(data) > MAX_IMAGE_BYTES:
         raise InvalidInput(
-            f"The badge image is {len(data) / (1024 * 1024):.1f} MB; the largest accepted is 1 MB."
+            _(
+                "The badge image is %(size)s MB; the largest accepted is 1 MB.",
+                size=number(round(len(data) / (1024 * 1024), 1)),
+            )
         )
     claimed = _claimed_kind(filename)
     actual = sniff(data)
     if actual not in ("png", "svg"):
-        raise InvalidInput(_REFUSALS.get(actual or "", _UNREADABLE) + " " + ACCEPTED)
+        raise InvalidInput(str(_REFUSALS.get(actual or "", _UNREADABLE)) + " " + ACCEPTED)
     if claimed is not None and claimed != actual:
         raise InvalidInput(
-            f"The file is named as {claimed.upper()} but its content is {actual.upper()}. "
+            _(
+                "The file is named as %(claimed)s but its content is %(actual)s.",
+                claimed=claimed.upper(),
+                actual=actual.upper(),
+            )
+            + " "
             + ACCEPTED
         )
     if actual == "png":
@@ -124,15 +135,19 @@ def _claimed_kind(filename: str) -> str | None:
         return "png"
     if extension == "svg":
         return "svg"
-    raise InvalidInput(f"Files ending in .{extension[:10]} are not accepted. " + ACCEPTED)
+    raise InvalidInput(
+        _("Files ending in .%(extension)s are not accepted.", extension=extension[:10])
+        + " "
+        + ACCEPTED
+    )
 
 
-_UNREADABLE = "This file is not an image we can read."
+_UNREADABLE = _l("This file is not an image we can read.")
 _REFUSALS = {
-    "jpg": "This is a JPEG image.",
-    "gif": "This is a GIF image.",
-    "webp": "This is a WebP image.",
-    "html": "This is an HTML page, not an image.",
+    "jpg": _l("This is a JPEG image."),
+    "gif": _l("This is a GIF image."),
+    "webp": _l("This is a WebP image."),
+    "html": _l("This is an HTML page, not an image."),
 }
 
 
@@ -141,13 +156,13 @@ _REFUSALS = {
 
 # What each kind of damage badges.png reports says to the person uploading.
 _PNG_DAMAGE = {
-    "signature": "The file is not a PNG image.",
-    "no_end": "The PNG file is cut short: it ends before its IEND chunk.",
-    "cut_short": "The PNG file is cut short: it ends before its IEND chunk.",
-    "too_long": "The PNG file is damaged: a chunk claims to be longer than the file.",
-    "short": "The PNG file is damaged: a chunk claims to be longer than the file.",
-    "chunk_type": "The PNG file is damaged: a chunk has an invalid name.",
-    "checksum": "The PNG file is damaged: the {kind} chunk fails its checksum.",
+    "signature": _l("The file is not a PNG image."),
+    "no_end": _l("The PNG file is cut short: it ends before its IEND chunk."),
+    "cut_short": _l("The PNG file is cut short: it ends before its IEND chunk."),
+    "too_long": _l("The PNG file is damaged: a chunk claims to be longer than the file."),
+    "short": _l("The PNG file is damaged: a chunk claims to be longer than the file."),
+    "chunk_type": _l("The PNG file is damaged: a chunk has an invalid name."),
+    "checksum": _l("The PNG file is damaged: the %(kind)s chunk fails its checksum."),
 }
 
 
@@ -157,7 +172,7 @@ def _png_chunks(data: bytes) -> Iterator[tuple[bytes, bytes]]:
         for item in png.chunks(io.BytesIO(data)):
             yield item.kind, item.body()
     except DamagedPNG as err:
-        message = _PNG_DAMAGE[err.problem].format(kind=err.kind)
+        message = str(_PNG_DAMAGE[err.problem]).replace("%(kind)s", str(err.kind))
         raise InvalidInput(message) from err
 
 
@@ -169,12 +184,14 @@ def _clean_png(data: bytes) -> bytes:
     for index, (kind, body) in enumerate(_png_chunks(data)):
         if index == 0:
             if kind != b"IHDR":
-                raise InvalidInput("The PNG file is damaged: it does not start with IHDR.")
+                raise InvalidInput(_("The PNG file is damaged: it does not start with IHDR."))
             header = _read_ihdr(body)
         elif kind == b"IHDR":
-            raise InvalidInput("The PNG file is damaged: it has more than one IHDR chunk.")
+            raise InvalidInput(_("The PNG file is damaged: it has more than one IHDR chunk."))
         if kind.upper() == kind and kind not in _CRITICAL_CHUNKS:
-            raise InvalidInput(f"The PNG file uses an unknown chunk ({kind.decode()}).")
+            raise InvalidInput(
+                _("The PNG file uses an unknown chunk (%(chunk)s).", chunk=kind.decode())
+            )
         if kind == b"PLTE":
             seen_palette = True
         if kind == b"IDAT":
@@ -186,28 +203,33 @@ def _clean_png(data: bytes) -> bytes:
         out.append(png.chunk(kind, body))  # as read: its CRC was checked
     assert header is not None  # the loop ran at least once: _png_chunks reached IEND
     if not compressed:
-        raise InvalidInput("The PNG file has no image data.")
+        raise InvalidInput(_("The PNG file has no image data."))
     if header[3] == 3 and not seen_palette:
-        raise InvalidInput("The PNG file is damaged: a palette image without its palette.")
+        raise InvalidInput(_("The PNG file is damaged: a palette image without its palette."))
     _check_image_data(b"".join(compressed), header)
     return b"".join(out)
 
 
 def _read_ihdr(body: bytes) -> tuple[int, int, int, int, int]:
     if len(body) != 13:
-        raise InvalidInput("The PNG file is damaged: its header has the wrong size.")
+        raise InvalidInput(_("The PNG file is damaged: its header has the wrong size."))
     width, height, depth, colour, compression, filtering, interlace = struct.unpack(
         ">IIBBBBB", body
     )
     if not (1 <= width <= MAX_DIMENSION and 1 <= height <= MAX_DIMENSION):
         raise InvalidInput(
-            f"The PNG is {width} by {height} pixels; badge images must be between 1 and "
-            f"{MAX_DIMENSION} pixels on each side."
+            _(
+                "The PNG is %(width)s by %(height)s pixels; badge images must be between 1 and "
+                "%(most)s pixels on each side.",
+                width=width,
+                height=height,
+                most=MAX_DIMENSION,
+            )
         )
     if colour not in _COLOUR_TYPES or depth not in _COLOUR_TYPES[colour][1]:
-        raise InvalidInput("The PNG file is damaged: unknown colour type or bit depth.")
+        raise InvalidInput(_("The PNG file is damaged: unknown colour type or bit depth."))
     if compression != 0 or filtering != 0 or interlace not in (0, 1):
-        raise InvalidInput("The PNG file is damaged: unknown compression or interlace method.")
+        raise InvalidInput(_("The PNG file is damaged: unknown compression or interlace method."))
     return width, height, depth, colour, interlace
 
 
@@ -229,10 +251,10 @@ def _check_image_data(compressed: bytes, header: tuple[int, int, int, int, int])
     try:
         raw = inflater.decompress(compressed, expected + 1)
     except zlib.error as err:
-        raise InvalidInput("The PNG file is damaged: its image data cannot be read.") from err
+        raise InvalidInput(_("The PNG file is damaged: its image data cannot be read.")) from err
     if len(raw) != expected or not inflater.eof:
         raise InvalidInput(
-            "The PNG file is damaged: its image data does not match its stated size."
+            _("The PNG file is damaged: its image data does not match its stated size.")
         )
 
 
@@ -252,16 +274,20 @@ def _clean_svg(data: bytes) -> bytes:
         root = SafeET.fromstring(data, forbid_dtd=True, forbid_entities=True, forbid_external=True)
     except defusedxml.DTDForbidden as err:
         raise InvalidInput(
-            "The SVG declares a DOCTYPE; badge SVGs must not use DTDs or entities. "
-            "Export it again as plain SVG."
+            _(
+                "The SVG declares a DOCTYPE; badge SVGs must not use DTDs or entities. "
+                "Export it again as plain SVG."
+            )
         ) from err
     except (defusedxml.DefusedXmlException, ET.ParseError, ValueError) as err:
         raise InvalidInput(
-            "The SVG file is not well-formed XML, or it uses entities or external "
-            "references, which are not accepted."
+            _(
+                "The SVG file is not well-formed XML, or it uses entities or external "
+                "references, which are not accepted."
+            )
         ) from err
     if _local(root.tag) != "svg" or _namespace(root.tag) not in ("", SVG_NS):
-        raise InvalidInput("The file is XML but not an SVG image. " + ACCEPTED)
+        raise InvalidInput(_("The file is XML but not an SVG image.") + " " + ACCEPTED)
     _sanitise(root)
     body = ET.tostring(root, encoding="unicode")
     return ('<?xml version="1.0" encoding="UTF-8"?>\n' + body).encode("utf-8")
@@ -327,7 +353,7 @@ _CAPTION_SIZE = 12
 
 def _caption_lines(caption: str) -> list[str]:
     """``caption`` on at most two lines, broken between words (an ellipsis when cut)."""
-    (_, first_chars), (_, second_chars) = _CAPTION_LINES
+    (_first_y, first_chars), (_second_y, second_chars) = _CAPTION_LINES
     words = caption.split()
     first = ""
     while words and len(f"{first} {words[0]}".strip()) <= first_chars:
@@ -357,7 +383,7 @@ def badge_svg(initials: str, caption: str = "", colour: str = "#1d4f91") -> byte
     # One line sits lower; two share the band.
     places = _CAPTION_LINES[1:] if len(lines) == 1 else _CAPTION_LINES
     caption_svg = ""
-    for line, (y, _) in zip(lines, places, strict=False):
+    for line, (y, _chars) in zip(lines, places, strict=False):
         text = escape(line, {'"': "&quot;"})
         caption_svg += (
             f'<text x="128" y="{y}" text-anchor="middle" font-family="Helvetica, Arial, '

@@ -19,10 +19,12 @@ from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 from flask import request, url_for
+from flask_babel import gettext as _
 from sqlalchemy import Select, func, select
 
 from app.db import db
 from app.errors import InvalidInput
+from app.i18n import number
 
 T = TypeVar("T")
 DEFAULT_PER_PAGE = 20
@@ -105,8 +107,14 @@ def page_args(
         or int(raw_size) < 1
     ):
         raise InvalidInput(
-            f"{page_key} is a number from 1 to {MAX_PAGE:,}; {size_key} a number from 1 to {cap}.",
-            {page_key: ["A whole number from 1."], size_key: [f"1 to {cap}."]},
+            _(
+                "%(page)s is a number from 1 to %(most)s; %(size)s a number from 1 to %(cap)s.",
+                page=page_key,
+                most=number(MAX_PAGE),
+                size=size_key,
+                cap=cap,
+            ),
+            {page_key: [_("A whole number from 1.")], size_key: [_("1 to %(cap)s.", cap=cap)]},
         )
     return PageArgs(int(raw_page), min(int(raw_size), cap), prefix)
 

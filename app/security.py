@@ -14,6 +14,7 @@ from functools import wraps
 from typing import Any, TypeVar, cast
 
 from flask import current_app
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.errors import Forbidden
@@ -59,7 +60,7 @@ def _guard(access: Access) -> Callable[[F], F]:
             if not current_user.is_authenticated:
                 return current_app.login_manager.unauthorized()  # type: ignore[attr-defined]
             if not access.allows(current_user):
-                raise Forbidden("Your account does not have the role this page needs.")
+                raise Forbidden(_("Your account does not have the role this page needs."))
             return view(*args, **kwargs)
 
         return _mark(cast(F, wrapped), access)
@@ -144,4 +145,4 @@ def district_ids_with(user: User, roles: Iterable[Role]) -> set[int]:
 def require_issuer_role(user: User, issuer_id: int, *roles: Role) -> None:
     """Raise Forbidden unless ``user`` holds one of ``roles`` for this issuer."""
     if not any(has_role(user, role, issuer_id=issuer_id) for role in roles):
-        raise Forbidden("You do not hold the role this needs for that issuer.")
+        raise Forbidden(_("You do not hold the role this needs for that issuer."))

@@ -20,6 +20,7 @@ from typing import Any, Protocol
 from urllib.parse import urlsplit
 
 from flask import current_app
+from flask_babel import gettext as _
 
 from app.config import Settings
 
@@ -50,7 +51,7 @@ class Stored:
 
 def check_key(key: str) -> str:
     if not KEY_RE.match(key) or ".." in key.split("/") or "//" in key:
-        raise StorageError(f"not a valid storage key: {key!r}")
+        raise StorageError(_("not a valid storage key: %(key)s", key=repr(key)))
     return key
 
 
@@ -80,7 +81,7 @@ class _Measured:
         chunk = b"".join(parts)
         self.size += len(chunk)
         if self.size > self.limit:
-            raise TooLarge(f"the file is larger than {self.limit // (1024 * 1024)} MB")
+            raise TooLarge(_("the file is larger than %(mb)s MB", mb=self.limit // (1024 * 1024)))
         self.digest.update(chunk)
         return chunk
 
@@ -120,7 +121,7 @@ class LocalStorage:
     def open(self, key: str) -> Iterator[bytes]:
         path = self._path(key)
         if not path.is_file():
-            raise StorageError("the file is missing from storage")
+            raise StorageError(_("the file is missing from storage"))
         with path.open("rb") as handle:
             while chunk := handle.read(CHUNK):
                 yield chunk
@@ -180,7 +181,7 @@ class S3Storage:
             raise
         except (BotoCoreError, ClientError, OSError) as error:
             raise StorageError(
-                "the file store is not answering; nothing was saved, please try again"
+                _("the file store is not answering; nothing was saved, please try again")
             ) from error
         return Stored(key, reader.size, reader.digest.hexdigest())
 
@@ -190,7 +191,7 @@ class S3Storage:
         try:
             body = self.client.get_object(Bucket=self.bucket, Key=check_key(key))["Body"]
         except (BotoCoreError, ClientError) as error:
-            raise StorageError("the file is missing from storage") from error
+            raise StorageError(_("the file is missing from storage")) from error
         yield from body.iter_chunks(CHUNK)
 
     def delete(self, key: str) -> None:
@@ -207,9 +208,10 @@ class S3Storage:
         except ClientError as error:
             if error.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound"):
                 return None
-            raise StorageError("the file store refused the request") from error
+            raise StorageError(_("the file store refused the request")) from error
         except BotoCoreError as error:
-            raise StorageError("the file store is not answering; please try again") from error
+            raise StorageError(_("the file store is not answering; please try again")) from error
+
         return int(head["ContentLength"])
 
     def keys(self, prefix: str = "", *, older_than: float = 0) -> list[str]:

@@ -8,6 +8,8 @@ from datetime import datetime
 
 from markupsafe import Markup, escape
 
+from app.i18n import day
+
 _BOLD = re.compile(r"\*\*(.+?)\*\*")
 
 
@@ -36,11 +38,12 @@ def markdown_lite(text: object) -> Markup:
 
 
 def human_date(value: object) -> str:
-    """An ISO 8601 date-time as "30 November 2026"; anything else as it is."""
+    """An ISO 8601 date-time as a long day in the reader's language, "November 30, 2026" /
+    "30 de noviembre de 2026" (the day as the issuer wrote it); anything else as it is."""
     if not isinstance(value, str):
         return "" if value is None else str(value)
     try:
         moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
         return value
-    return f"{moment.day} {moment:%B %Y}"
+    return day(moment.date(), "long")

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, current_app, g, request
+from flask_babel import gettext as _
 from marshmallow import Schema
 
 from app.auth.scopes import check_token_scopes
@@ -26,12 +27,12 @@ def authenticate_bearer() -> None:
     if not header:
         _set_anonymous()  # the session cookie is not used by the API
         return
-    scheme, _, token = header.partition(" ")
+    scheme, _space, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
-        raise Unauthorized("Use 'Authorization: Bearer <token>'.")
+        raise Unauthorized(_("Use 'Authorization: Bearer <token>'."))
     found = bearer_for_token(token.strip())
     if found is None:
-        raise Unauthorized("This token is not valid or has been revoked.")
+        raise Unauthorized(_("This token is not valid or has been revoked."))
     g._login_user, g.token_scopes = found
     view = current_app.view_functions.get(request.endpoint or "")
     if view is not None:
@@ -46,8 +47,10 @@ def json_body(schema: Schema) -> dict[str, Any]:
     """The request's JSON body loaded through ``schema`` (400 malformed, 422 invalid)."""
     data = request.get_json(silent=True)
     if data is None:
-        raise AppError("The request body must be a JSON object (Content-Type: application/json).")
+        raise AppError(
+            _("The request body must be a JSON object (Content-Type: application/json).")
+        )
     if not isinstance(data, dict):
-        raise AppError("The request body must be a JSON object.")
+        raise AppError(_("The request body must be a JSON object."))
     loaded: dict[str, Any] = schema.load(data)
     return loaded

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import g, jsonify, request
+from flask_babel import gettext as _
 from flask_login import current_user
 from marshmallow import Schema, fields, validate
 
@@ -56,9 +57,9 @@ def create_token() -> Any:
         # A 401 is rolled back at the request's edge: keep the failure's bookkeeping (the
         # owner's alert mail, sent after the commit) now.
         db.session.commit()
-        raise Unauthorized("That e-mail and password do not match an account.")
+        raise Unauthorized(_("That e-mail and password do not match an account."))
     if not user.is_confirmed:
-        raise Forbidden("Confirm your e-mail address before using the API.")
+        raise Forbidden(_("Confirm your e-mail address before using the API."))
     token, secret = issue_token(user, body["name"], body["scopes"])
     expires = token.expires_at.isoformat() if token.expires_at else None
     return jsonify(

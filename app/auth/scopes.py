@@ -17,6 +17,12 @@ from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+from babel.lists import format_list
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
+
+from app import i18n
 from app.errors import Forbidden, InvalidInput
 from app.models.orgs import Role
 
@@ -30,7 +36,7 @@ class Scope:
     organisation."""
 
     name: str
-    description: str
+    description: str  # lazy (``_l``): in the reader's language when shown
     roles: tuple[Role, ...] = ()
     platform_admin: bool = False
 
@@ -44,45 +50,55 @@ class Scope:
 SCOPES: dict[str, Scope] = {
     scope.name: scope
     for scope in (
-        Scope("account", "See who you are and list or revoke your API tokens"),
-        Scope("badges:read", "Read your badges and download their files"),
+        Scope("account", _l("See who you are and list or revoke your API tokens")),
+        Scope("badges:read", _l("Read your badges and download their files")),
         Scope(
             "evidence:write",
-            "Start, read, edit, submit and withdraw your submissions and their files",
+            _l("Start, read, edit, submit and withdraw your submissions and their files"),
         ),
         Scope(
             "credit:write",
-            "List your districts and ask them for credit for your badges (credit officers: "
-            "curate their outside programs)",
+            _l(
+                "List your districts and ask them for credit for your badges (credit officers: "
+                "curate their outside programs)"
+            ),
         ),
         Scope(
             "learning",
-            "Take self- and pre-assessments, read your results and recommendations, and keep "
-            "your growth plans and action research (and coach those you are invited to)",
+            _l(
+                "Take self- and pre-assessments, read your results and recommendations, and "
+                "keep your growth plans and action research (and coach those you are invited to)"
+            ),
         ),
         Scope(
             "communities",
-            "Join and run professional learning communities, post in them, and ask for and "
-            "give peer feedback on drafts",
+            _l(
+                "Join and run professional learning communities, post in them, and ask for and "
+                "give peer feedback on drafts"
+            ),
         ),
         Scope(
             "review",
-            "Read your review queue and the blind submissions, and score them",
+            _l("Read your review queue and the blind submissions, and score them"),
             (Role.REVIEWER,),
         ),
         Scope(
             "credentials:write",
-            "Create and publish credentials and competency frameworks",
+            _l("Create and publish credentials and competency frameworks"),
             # A district's credit officers write their district's frameworks.
             (Role.DESIGNER, Role.ISSUER_ADMIN, Role.CREDIT_OFFICER),
         ),
-        Scope("badges:revoke", "Revoke badges your issuer awarded", (Role.ISSUER_ADMIN,)),
+        Scope("badges:revoke", _l("Revoke badges your issuer awarded"), (Role.ISSUER_ADMIN,)),
         Scope(
             "ledger:read",
-            "List your districts and read their credit ledgers and e-mail domains",
+            _l("List your districts and read their credit ledgers and e-mail domains"),
             (Role.CREDIT_OFFICER,),
         ),
-        Scope("admin", "Platform administration (district e-mail domains)", platform_admin=True),
+        Scope(
+            "admin",
+            _l("Platform administration (district e-mail domains)"),
+            platform_admin=True,
+        ),
     )
 }
 
@@ -111,18 +127,25 @@ def choose_scopes(user: Any, requested: Iterable[Any] | None) -> list[str]:
     unknown = [s for s in wanted if not isinstance(s, str) or s not in SCOPES]
     if unknown:
         names = ", ".join(f"'{s}'" for s in unknown)
-        message = f"Unknown scope {names}. The scopes are: {', '.join(SCOPES)}."
+        message = _(
+            "Unknown scope %(names)s. The scopes are: %(scopes)s.",
+            names=names,
+            scopes=", ".join(SCOPES),
+        )
         raise InvalidInput(message, {"scopes": [message]})
     refused = [s for s in dict.fromkeys(wanted) if s not in allowed]
     if refused:
         names = ", ".join(f"'{s}'" for s in refused)
-        message = (
-            f"Your roles do not allow the {names} scope{'s' if len(refused) > 1 else ''}. "
-            f"You may ask for: {', '.join(allowed)}."
+        message = ngettext(
+            "Your roles do not allow the %(names)s scope. You may ask for: %(allowed)s.",
+            "Your roles do not allow the %(names)s scopes. You may ask for: %(allowed)s.",
+            len(refused),
+            names=names,
+            allowed=", ".join(allowed),
         )
         raise InvalidInput(message, {"scopes": [message]})
     if not wanted:
-        message = "Choose at least one scope (leave scopes out for all your roles allow)."
+        message = _("Choose at least one scope (leave scopes out for all your roles allow).")
         raise InvalidInput(message, {"scopes": [message]})
     return [name for name in SCOPES if name in wanted]
 
@@ -157,12 +180,24 @@ def check_token_scopes(view: Any, granted: Collection[str]) -> None:
         access = getattr(view, "access", None)
         if getattr(access, "kind", None) == "public":
             return
-        raise MissingScope("This API route declares no token scope, so no token may call it.")
+        raise MissingScope(_("This API route declares no token scope, so no token may call it."))
     if any(name in granted for name in needed):
         return
-    wanted = " or ".join(f"'{name}'" for name in needed)
-    held = ", ".join(name for name in SCOPES if name in granted) or "none"
+    wanted = format_list([f"'{name}'" for name in needed], style="or", locale=i18n.current())
+    held = ", ".join(name for name in SCOPES if name in granted)
+    if not held:
+        raise MissingScope(
+            _(
+                "This token needs the %(wanted)s scope for this request; it has none. Make a "
+                "token with that scope on your account page or with POST /api/v1/auth/token.",
+                wanted=wanted,
+            )
+        )
     raise MissingScope(
-        f"This token needs the {wanted} scope for this request; it has {held}. Make a token "
-        "with that scope on your account page or with POST /api/v1/auth/token."
+        _(
+            "This token needs the %(wanted)s scope for this request; it has %(held)s. Make a "
+            "token with that scope on your account page or with POST /api/v1/auth/token.",
+            wanted=wanted,
+            held=held,
+        )
     )

@@ -11,6 +11,7 @@ from typing import Any
 
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import case, select
@@ -51,7 +52,7 @@ def normalise_email(raw: str) -> str:
         ).normalized.lower()
     except EmailNotValidError as error:
         raise InvalidInput(
-            f"That e-mail address is not valid: {error}", {"email": [str(error)]}
+            _("That e-mail address is not valid: %(error)s", error=error), {"email": [str(error)]}
         ) from error
 
 
@@ -61,22 +62,24 @@ def check_password_rules(password: str, *, email: str = "", name: str = "") -> N
     name (2.1.7)."""
     if len(password) < MIN_PASSWORD_LENGTH:
         raise InvalidInput(
-            f"Use a password of at least {MIN_PASSWORD_LENGTH} characters.",
-            {"password": [f"At least {MIN_PASSWORD_LENGTH} characters."]},
+            _("Use a password of at least %(n)s characters.", n=MIN_PASSWORD_LENGTH),
+            {"password": [_("At least %(n)s characters.", n=MIN_PASSWORD_LENGTH)]},
         )
     if is_common(password):
         raise InvalidInput(
-            "That password is one of the most common ones, which are guessed first. Choose "
-            "another: a few unrelated words make a strong one.",
-            {"password": ["Too common."]},
+            _(
+                "That password is one of the most common ones, which are guessed first. Choose "
+                "another: a few unrelated words make a strong one."
+            ),
+            {"password": [_("Too common.")]},
         )
     lowered = password.lower()
     local = email.lower().partition("@")[0]
     own = [part for part in (local, email.lower(), name.lower().strip()) if len(part) >= 4]
     if any(part in lowered for part in own):
         raise InvalidInput(
-            "Do not build your password on your e-mail address or your name.",
-            {"password": ["Contains your e-mail address or name."]},
+            _("Do not build your password on your e-mail address or your name."),
+            {"password": [_("Contains your e-mail address or name.")]},
         )
 
 
@@ -105,7 +108,7 @@ def sign_up(name: str, email: str, password: str) -> str:
     email = normalise_email(email)
     name = name.strip()
     if not name:
-        raise InvalidInput("Tell us your name.", {"name": ["Required."]})
+        raise InvalidInput(_("Tell us your name."), {"name": [_("Required.")]})
     check_password_rules(password, email=email, name=name)
     password_hash = hash_password(password)
     existing = find_user(email)
@@ -144,16 +147,29 @@ def resend_confirmation(email: str) -> None:
         send_confirmation(user)
 
 
+def _expired(what: str) -> str:
+    if what == "reset":
+        return str(_("This reset link has expired. Ask for a new one."))
+    return str(_("This confirmation link has expired. Ask for a new one."))
+
+
+def _not_valid(what: str) -> str:
+    if what == "reset":
+        return str(_("This reset link is not valid. Ask for a new one."))
+    return str(_("This confirmation link is not valid. Ask for a new one."))
+
+
 def _load_token(salt: str, token: str, max_age: int, what: str) -> dict[str, Any]:
-    """The payload of a mailed link, or TokenError saying what is wrong with it."""
+    """The payload of a mailed link (``what`` is "confirmation" or "reset"), or TokenError
+    saying what is wrong with it."""
     try:
         data: Any = _serializer(salt).loads(token, max_age=max_age)
     except SignatureExpired as error:
-        raise TokenError(f"This {what} link has expired. Ask for a new one.") from error
+        raise TokenError(_expired(what)) from error
     except BadSignature as error:
-        raise TokenError(f"This {what} link is not valid. Ask for a new one.") from error
+        raise TokenError(_not_valid(what)) from error
     if not isinstance(data, dict):
-        raise TokenError(f"This {what} link is not valid. Ask for a new one.")
+        raise TokenError(_not_valid(what))
     return data
 
 
@@ -161,7 +177,7 @@ def confirm_email(token: str) -> User:
     data = _load_token(CONFIRM_SALT, token, CONFIRM_MAX_AGE, "confirmation")
     user = db.session.get(User, data.get("user"))
     if user is None or user.email != data.get("email"):
-        raise TokenError("This confirmation link is not valid. Ask for a new one.")
+        raise TokenError(_not_valid("confirmation"))
     if user.email_confirmed_at is None:
         user.email_confirmed_at = utcnow()
     db.session.flush()
@@ -212,7 +228,7 @@ def user_for_reset(token: str) -> User:
     data = _load_token(RESET_SALT, token, RESET_MAX_AGE, "reset")
     user = db.session.get(User, data.get("user"))
     if user is None or user.session_version != data.get("v"):
-        raise TokenError("This reset link has already been used. Ask for a new one.")
+        raise TokenError(_("This reset link has already been used. Ask for a new one."))
     return user
 
 
@@ -239,7 +255,7 @@ def set_password(user: User, password: str) -> None:
 def change_password(user: User, current: str, new: str) -> None:
     if not verify_password(user.password_hash, current):
         raise InvalidInput(
-            "Your current password is not right.", {"current_password": ["Not right."]}
+            _("Your current password is not right."), {"current_password": [_("Not right.")]}
         )
     set_password(user, new)
 

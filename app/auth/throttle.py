@@ -20,6 +20,7 @@ import time
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 
 from app.errors import AppError
 from app.extensions import limiter
@@ -40,8 +41,13 @@ class TooManyTries(AppError):
     def __init__(self, seconds: float) -> None:
         wait = max(1, round(seconds))
         super().__init__(
-            f"Too many wrong passwords from here. Wait {wait} seconds and try again, or reset "
-            "your password."
+            ngettext(
+                "Too many wrong passwords from here. Wait %(num)d second and try again, or "
+                "reset your password.",
+                "Too many wrong passwords from here. Wait %(num)d seconds and try again, or "
+                "reset your password.",
+                wait,
+            )
         )
         self.retry_after = wait
 

@@ -10,6 +10,7 @@ from datetime import timedelta
 from typing import Any
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import select, update
 
 from app.auth.scopes import choose_scopes
@@ -33,7 +34,9 @@ def issue_token(user: User, name: str, scopes: Iterable[Any] | None = None) -> t
     """
     name = name.strip()
     if not name or len(name) > 80:
-        raise InvalidInput("Give the token a name of 1 to 80 characters.", {"name": ["Required."]})
+        raise InvalidInput(
+            _("Give the token a name of 1 to 80 characters."), {"name": [_("Required.")]}
+        )
     granted = choose_scopes(user, scopes)
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
     days = int(current_app.extensions["settings"].token_days)
@@ -86,7 +89,7 @@ def revoke_all_tokens(user: User) -> int:
 def revoke_token(user: User, token_id: int) -> ApiToken:
     token = db.session.get(ApiToken, token_id)
     if token is None or token.user_id != user.id:
-        raise NotFound("No such token.")
+        raise NotFound(_("No such token."))
     if token.revoked_at is None:
         token.revoked_at = utcnow()
     db.session.flush()

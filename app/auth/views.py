@@ -246,7 +246,9 @@ def create_token() -> Any:
     if form.validate_on_submit():
         with attempt(form) as outcome:
             # None ticked is none requested: every scope the roles allow (as in the API).
-            _, secret = issue_token(current_user, form.name.data or "", form.scopes.data or None)
+            _token, secret = issue_token(
+                current_user, form.name.data or "", form.scopes.data or None
+            )
         if outcome.ok:
             return _account_page(201, new_secret=secret)
     return _account_page(422, token_form=form)

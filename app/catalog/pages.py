@@ -10,6 +10,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from flask import url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 
 SUMMARY_LENGTH = 220
 
@@ -106,10 +109,14 @@ def _summary(text: str) -> str:
     return text[: SUMMARY_LENGTH - 1].rsplit(" ", 1)[0] + "…"
 
 
-def words(items: list[str], conjunction: str = "and") -> str:
+def words(items: list[str], conjunction: str | None = None) -> str:
+    """``items`` as a list in a sentence: "1, 2 and 3" ("1, 2 y 3"); ``conjunction`` is
+    "and" in the request's language unless given."""
     items = [str(i) for i in items]
     if len(items) <= 1:
         return "".join(items)
+    if conjunction is None:
+        conjunction = _("and")
     return ", ".join(items[:-1]) + f" {conjunction} " + items[-1]
 
 
@@ -208,7 +215,7 @@ def _alignment(item: Any) -> AlignmentView:
     )
 
 
-KIND_LABELS = {"text": "Written answer", "file": "File upload", "link": "Link"}
+KIND_LABELS = {"text": _l("Written answer"), "file": _l("File upload"), "link": _l("Link")}
 
 
 def _prompt_rules(prompt: Any) -> str:
@@ -217,25 +224,27 @@ def _prompt_rules(prompt: Any) -> str:
     if kind == "text":
         low, high = _first(prompt, "min_words"), _first(prompt, "max_words")
         if low and high:
-            return f"Write {low} to {high} words."
+            return str(_("Write %(low)s to %(high)s words.", low=low, high=high))
         if high:
-            return f"Write up to {high} words."
+            return str(_("Write up to %(high)s words.", high=high))
         if low:
-            return f"Write at least {low} words."
+            return str(_("Write at least %(low)s words.", low=low))
         return ""
     if kind == "file":
         kinds = _list(_first(prompt, "allowed_kinds", "file_kinds", "allowed_extensions"))
         size_mb = _first(prompt, "max_size_mb", "max_mb")
         if size_mb is None and _first(prompt, "max_bytes", "max_size") is not None:
             size_mb = round(int(_first(prompt, "max_bytes", "max_size")) / (1024 * 1024))
-        parts = []
+        accepted = ", ".join(str(k).lstrip(".") for k in kinds)
+        if kinds and size_mb:
+            return str(_("Accepted files: %(kinds)s, up to %(mb)s MB.", kinds=accepted, mb=size_mb))
         if kinds:
-            parts.append("Accepted files: " + ", ".join(str(k).lstrip(".") for k in kinds))
+            return str(_("Accepted files: %(kinds)s.", kinds=accepted))
         if size_mb:
-            parts.append(f"up to {size_mb} MB")
-        return (", ".join(parts) + ".") if parts else ""
+            return str(_("up to %(mb)s MB.", mb=size_mb))
+        return ""
     if kind == "link":
-        return "Paste a web address (https://…) that reviewers can open."
+        return str(_("Paste a web address (https://…) that reviewers can open."))
     return ""
 
 
@@ -244,9 +253,9 @@ def _prompt(number: int, prompt: Any) -> PromptView:
     kind = str(getattr(kind, "value", kind))
     return PromptView(
         number=number,
-        title=str(_first(prompt, "label", "title", default=f"Prompt {number}")),
+        title=str(_first(prompt, "label", "title", default=_("Prompt %(number)s", number=number))),
         kind=kind,
-        kind_label=KIND_LABELS.get(kind, kind.title()),
+        kind_label=str(KIND_LABELS.get(kind, kind.title())),
         instructions=str(_first(prompt, "guidance", "instructions", default="")),
         rules=_prompt_rules(prompt),
     )
@@ -260,17 +269,35 @@ def _ordered(items: Any) -> list[Any]:
 
 
 def passing_rule(version: Any, levels: list[LevelView], max_total: int) -> str:
+    """The passing rule in a sentence, in the request's language (the signed badge's criteria
+    narrative builds it inside ``i18n.speaking("en")``)."""
     position = _first(version, "pass_min_level")
     min_level = version.level_name(position) if isinstance(position, int) else ""
     min_total = _first(version, "pass_min_total")
-    parts = []
+    if min_level and min_total:
+        return str(
+            _(
+                "To pass, a submission needs every criterion at %(level)s or above and at least"
+                " %(total)s points in total (of %(most)s possible).",
+                level=min_level,
+                total=min_total,
+                most=max_total,
+            )
+        )
     if min_level:
-        parts.append(f"every criterion at {min_level} or above")
+        return str(
+            _("To pass, a submission needs every criterion at %(level)s or above.", level=min_level)
+        )
     if min_total:
-        parts.append(f"at least {min_total} points in total (of {max_total} possible)")
-    if not parts:
-        return "A reviewer decides Pass or Not yet using the rubric."
-    return "To pass, a submission needs " + " and ".join(parts) + "."
+        return str(
+            _(
+                "To pass, a submission needs at least %(total)s points in total"
+                " (of %(most)s possible).",
+                total=min_total,
+                most=max_total,
+            )
+        )
+    return str(_("A reviewer decides Pass or Not yet using the rubric."))
 
 
 def _judges(criterion: Any, numbers: dict[Any, int]) -> str:
@@ -278,7 +305,14 @@ def _judges(criterion: Any, numbers: dict[Any, int]) -> str:
     found = sorted(numbers[p.id] for p in prompts if getattr(p, "id", None) in numbers)
     if not found:
         return ""
-    return ("prompt " if len(found) == 1 else "prompts ") + words([str(n) for n in found])
+    return str(
+        ngettext(
+            "prompt %(numbers)s",
+            "prompts %(numbers)s",
+            len(found),
+            numbers=words([str(n) for n in found]),
+        )
+    )
 
 
 def detail(version: Any) -> DetailPage:
@@ -334,18 +368,22 @@ def detail(version: Any) -> DetailPage:
         grade_bands=[str(g) for g in _list(version.grade_bands)],
         estimated_hours=_hours(_first(version, "estimated_hours")),
         validity=(
-            f"{validity_years} year{'' if validity_years == 1 else 's'} from the award date"
+            ngettext(
+                "%(num)d year from the award date",
+                "%(num)d years from the award date",
+                validity_years,
+            )
             if validity_years
-            else "No expiry"
+            else _("No expiry")
         ),
-        version_label=f"Version {number}" if isinstance(number, int) else "",
+        version_label=_("Version %(n)s", n=number) if isinstance(number, int) else "",
         attempts=_attempts(_first(version, "max_attempts")),
     )
 
 
 def _attempts(limit: Any) -> str:
     if not isinstance(limit, int):
-        return "Resubmit after “Not yet” as often as you need"
+        return str(_("Resubmit after “Not yet” as often as you need"))
     if limit == 1:
-        return "One attempt"
-    return f"Up to {limit} attempts (resubmit after “Not yet”)"
+        return str(_("One attempt"))
+    return str(_("Up to %(limit)s attempts (resubmit after “Not yet”)", limit=limit))

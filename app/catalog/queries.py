@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import select, true
 from sqlalchemy.orm import contains_eager
 
@@ -125,7 +126,7 @@ def published_version(issuer_slug: str, credential_slug: str) -> CredentialVersi
     """The published version at this address with its rubric, or NotFound (drafts and retired
     never show)."""
     if not (_SLUG.fullmatch(issuer_slug) and _SLUG.fullmatch(credential_slug)):
-        raise NotFound("There is no published credential at this address.")
+        raise NotFound(_("There is no published credential at this address."))
     version = db.session.scalar(
         select(CredentialVersion)
         .join(CredentialVersion.credential)
@@ -142,7 +143,7 @@ def published_version(issuer_slug: str, credential_slug: str) -> CredentialVersi
         )
     )
     if version is None:
-        raise NotFound("There is no published credential at this address.")
+        raise NotFound(_("There is no published credential at this address."))
     return version
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import jsonify, request
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.api import bp, json_body
@@ -111,7 +112,7 @@ def list_community_posts(community_id: int) -> Any:
     thread_id = request.args.get("thread_id")
     if thread_id is not None:
         if not thread_id.isdigit():
-            raise InvalidInput("thread_id is a number.", {"thread_id": ["A thread id."]})
+            raise InvalidInput(_("thread_id is a number."), {"thread_id": [_("A thread id.")]})
         thread = threads.thread_view(current_user, community_id, int(thread_id))[1]
     page = threads.community_posts(found, thread, page_args())
     return jsonify(

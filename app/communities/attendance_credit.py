@@ -18,6 +18,9 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
@@ -37,6 +40,10 @@ from app.models.meetings import CommunityMeeting, CreditRole, MeetingAttendance,
 from app.models.orgs import District, School
 
 MAX_MEETINGS = 100  # in one request
+ROLE_LABELS = {
+    CreditRole.ATTENDED.value: _l("attended"),
+    CreditRole.FACILITATED.value: _l("facilitated"),
+}
 
 
 def district_of(community: Community) -> District | None:
@@ -56,6 +63,11 @@ class Line:
     meeting: CommunityMeeting
     role: str  # CreditRole
     hours: Decimal
+
+    @property
+    def role_label(self) -> str:
+        """The role in the reader's language: attended, facilitated."""
+        return str(ROLE_LABELS.get(self.role, self.role))
 
 
 @dataclass
@@ -128,18 +140,25 @@ def offer(user: User, found: CommunityView) -> Offer:
         return Offer(
             None,
             None,
-            "This community is open across districts: its meetings earn no district credit.",
+            _("This community is open across districts: its meetings earn no district credit."),
         )
     if membership(user, district.id) is None:
         return Offer(
             district,
             None,
-            f"Credit for these meetings comes from {district.name}: only its members may ask "
-            "for it.",
+            _(
+                "Credit for these meetings comes from %(district)s: only its members may ask "
+                "for it.",
+                district=district.name,
+            ),
         )
     policy = meeting_policy(district.id)
     if policy is None:
-        return Offer(district, None, f"{district.name} has no credit policy for PLC meetings.")
+        return Offer(
+            district,
+            None,
+            _("%(district)s has no credit policy for PLC meetings.", district=district.name),
+        )
     return Offer(
         district, policy, "", _lines(user, community, policy), room_under(user, district, policy)
     )
@@ -158,7 +177,12 @@ def _ask(
     activity = Activity(
         key=f"{url}#credit-{user.id}-"
         + "-".join(f"{line.meeting.id}{line.role[0]}" for line in lines),
-        name=f"PLC meetings: {community.title} ({count} meeting{'' if count == 1 else 's'})",
+        name=ngettext(
+            "PLC meetings: %(community)s (%(num)d meeting)",
+            "PLC meetings: %(community)s (%(num)d meetings)",
+            count,
+            community=community.title,
+        ),
         provider=community.title,
         url=url,
         happened_on=latest,
@@ -194,7 +218,7 @@ def _ask(
         with db.session.begin_nested():
             db.session.flush()
     except IntegrityError as error:  # the same meeting, presented a moment ago
-        raise Conflict("These meetings were already presented for credit.") from error
+        raise Conflict(_("These meetings were already presented for credit.")) from error
     return request
 
 
@@ -210,22 +234,29 @@ def ask(user: User, community_id: Any, meeting_ids: Any = None) -> CreditRequest
     lines = chosen.lines
     if meeting_ids not in (None, []):
         if not isinstance(meeting_ids, list) or not all(whole(i) for i in meeting_ids):
-            raise InvalidInput("meeting_ids is a list of meeting ids.", {"meeting_ids": ["Ids."]})
+            raise InvalidInput(
+                _("meeting_ids is a list of meeting ids."), {"meeting_ids": [_("Ids.")]}
+            )
         waiting = {line.meeting.id for line in lines}
         missing = [i for i in meeting_ids if i not in waiting]
         if missing:
             raise InvalidInput(
-                f"Meeting {missing[0]} is not one you attended here and have not presented yet.",
-                {"meeting_ids": ["Attended, not yet presented, meetings only."]},
+                _(
+                    "Meeting %(id)s is not one you attended here and have not presented yet.",
+                    id=missing[0],
+                ),
+                {"meeting_ids": [_("Attended, not yet presented, meetings only.")]},
             )
         lines = [line for line in lines if line.meeting.id in set(meeting_ids)]
     if not lines:
         raise Conflict(
-            "No meeting waits for credit: your attended meetings here were all presented, or "
-            "no attendance was taken yet."
+            _(
+                "No meeting waits for credit: your attended meetings here were all presented, "
+                "or no attendance was taken yet."
+            )
         )
     if len({line.meeting.id for line in lines}) > MAX_MEETINGS:
-        raise InvalidInput(f"Ask for at most {MAX_MEETINGS} meetings at a time.")
+        raise InvalidInput(_("Ask for at most %(most)s meetings at a time.", most=MAX_MEETINGS))
     return _ask(user, found, chosen, lines, user)
 
 
@@ -244,7 +275,7 @@ def send_attendance(user: User, community_id: Any, meeting_id: Any) -> Sent:
     facilitator_view(user, community_id)
     found, meeting = meeting_view(user, community_id, meeting_id)
     if meeting.attendance_taken_at is None:
-        raise Conflict("Take the attendance first.")
+        raise Conflict(_("Take the attendance first."))
     present = db.session.scalars(
         select(User)
         .join(MeetingAttendance, MeetingAttendance.user_id == User.id)
@@ -260,7 +291,7 @@ def send_attendance(user: User, community_id: Any, meeting_id: Any) -> Sent:
             sent.skipped.append((person, chosen.why_not))
             continue
         if not lines:
-            sent.skipped.append((person, "already presented"))
+            sent.skipped.append((person, _("already presented")))
             continue
         try:
             with db.session.begin_nested():
@@ -268,5 +299,5 @@ def send_attendance(user: User, community_id: Any, meeting_id: Any) -> Sent:
         except AppError as error:
             sent.skipped.append((person, error.message))
     if not sent.requests and not sent.skipped:
-        raise Conflict("Nobody was marked present at this meeting.")
+        raise Conflict(_("Nobody was marked present at this meeting."))
     return sent

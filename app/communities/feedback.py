@@ -19,6 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import false, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import defer, joinedload, selectinload
@@ -53,17 +54,17 @@ def ask(user: User, submission_id: Any, data: dict[str, Any]) -> PeerFeedbackReq
     one is a conflict; asking the same community again for the same draft is a conflict
     (a request she closed by leaving reopens)."""
     if not whole(submission_id):
-        raise NotFound("There is no such submission.")
+        raise NotFound(_("There is no such submission."))
     submission = submissions.get_own(user, submission_id)
     problems: dict[str, list[str]] = {}
     community_id = data.get("community_id")
     if not whole(community_id):
-        problems["community_id"] = ["Choose one of your communities."]
-    note = text_field(data, "note", MAX_NOTE, problems, "The note")
+        problems["community_id"] = [_("Choose one of your communities.")]
+    note = text_field(data, "note", MAX_NOTE, problems, _("The note"))
     raise_problems(problems)
     community = member_view(user, community_id).community
     if not submission.is_draft:
-        raise Conflict("Only a draft can get peer feedback: this one is already submitted.")
+        raise Conflict(_("Only a draft can get peer feedback: this one is already submitted."))
     existing: PeerFeedbackRequest | None = db.session.scalar(
         select(PeerFeedbackRequest).where(
             PeerFeedbackRequest.submission_id == submission.id,
@@ -72,7 +73,9 @@ def ask(user: User, submission_id: Any, data: dict[str, Any]) -> PeerFeedbackReq
     )
     if existing is not None:
         if existing.is_open:
-            raise Conflict(f"You already asked “{community.title}” about this draft.")
+            raise Conflict(
+                _("You already asked “%(community)s” about this draft.", community=community.title)
+            )
         existing.closed_at = None
         existing.note = note or existing.note
         db.session.flush()
@@ -83,7 +86,9 @@ def ask(user: User, submission_id: Any, data: dict[str, Any]) -> PeerFeedbackReq
         with db.session.begin_nested():
             db.session.flush()
     except IntegrityError as error:
-        raise Conflict(f"You already asked “{community.title}” about this draft.") from error
+        raise Conflict(
+            _("You already asked “%(community)s” about this draft.", community=community.title)
+        ) from error
     return request
 
 
@@ -138,7 +143,7 @@ def _open_request(user: User, request_id: Any) -> PeerFeedbackRequest:
             .options(joinedload(PeerFeedbackRequest.community))
         )
     if found is None:
-        raise NotFound("There is no open feedback request with that id in your communities.")
+        raise NotFound(_("There is no open feedback request with that id in your communities."))
     return found
 
 
@@ -214,7 +219,7 @@ def draft_file(user: User, request_id: Any, file_id: Any) -> EvidenceFile:
         )
     )
     if record is None:
-        raise NotFound("This draft has no such file.")
+        raise NotFound(_("This draft has no such file."))
     return record
 
 
@@ -228,16 +233,16 @@ def comment(user: User, request_id: Any, data: dict[str, Any]) -> list[PeerComme
     submission = db.session.get(Submission, request.submission_id)
     assert submission is not None
     if submission.user_id == user.id:
-        raise Forbidden("This is your own draft: your colleagues comment on it.")
+        raise Forbidden(_("This is your own draft: your colleagues comment on it."))
     if submission.status != SubmissionStatus.DRAFT:  # submitted a moment ago
-        raise Conflict("This draft was submitted: the request is closed.")
+        raise Conflict(_("This draft was submitted: the request is closed."))
     problems: dict[str, list[str]] = {}
     scored = [k for k in data if k in SCORE_FIELDS]
     unknown = [k for k in data if k not in ("comments", "overall") and k not in SCORE_FIELDS]
     if scored:
-        problems[scored[0]] = ["Peer feedback is comments only: no scores or levels."]
+        problems[scored[0]] = [_("Peer feedback is comments only: no scores or levels.")]
     if unknown:
-        problems[unknown[0]] = ["Unknown field: send comments and overall."]
+        problems[unknown[0]] = [_("Unknown field: send comments and overall.")]
     criteria = set(
         db.session.scalars(
             select(Criterion.id).where(Criterion.version_id == submission.version_id)
@@ -246,30 +251,41 @@ def comment(user: User, request_id: Any, data: dict[str, Any]) -> list[PeerComme
     wanted: dict[int | None, str] = {}
     raw = data.get("comments") or []
     if not isinstance(raw, list):
-        problems["comments"] = ["A list of {criterion_id, body}."]
+        problems["comments"] = [_("A list of {criterion_id, body}.")]
         raw = []
     for index, item in enumerate(raw):
         if not isinstance(item, dict):
-            problems["comments"] = [f"Comment {index + 1} is not {{criterion_id, body}}."]
+            problems["comments"] = [
+                _("Comment %(number)s is not {criterion_id, body}.", number=index + 1)
+            ]
             continue
         extra = [k for k in item if k not in ("criterion_id", "body")]
         if extra:
             problems["comments"] = [
-                "Peer feedback is comments only: no scores or levels."
+                _("Peer feedback is comments only: no scores or levels.")
                 if any(k in SCORE_FIELDS for k in extra)
-                else f"Unknown field {extra[0]!r} in comment {index + 1}."
+                else _(
+                    "Unknown field %(field)r in comment %(number)s.",
+                    field=extra[0],
+                    number=index + 1,
+                )
             ]
             continue
         criterion_id = item.get("criterion_id")
         if not whole(criterion_id) or criterion_id not in criteria:
             problems["comments"] = [
-                f"Comment {index + 1}: no criterion of this draft's rubric has that id."
+                _(
+                    "Comment %(number)s: no criterion of this draft's rubric has that id.",
+                    number=index + 1,
+                )
             ]
             continue
-        body = text_field(item, "body", MAX_COMMENT, problems, f"Comment {index + 1}")
+        body = text_field(
+            item, "body", MAX_COMMENT, problems, _("Comment %(number)s", number=index + 1)
+        )
         wanted[criterion_id] = body
     if "overall" in data:
-        wanted[None] = text_field(data, "overall", MAX_COMMENT, problems, "The overall comment")
+        wanted[None] = text_field(data, "overall", MAX_COMMENT, problems, _("The overall comment"))
     have = {
         c.criterion_id: c
         for c in db.session.scalars(
@@ -280,7 +296,7 @@ def comment(user: User, request_id: Any, data: dict[str, Any]) -> list[PeerComme
     }
     taking_back = any(key in have for key in wanted)
     if not problems and not any(wanted.values()) and not taking_back:
-        problems["overall"] = ["Write a comment on at least one criterion, or overall."]
+        problems["overall"] = [_("Write a comment on at least one criterion, or overall.")]
     raise_problems(problems)
     now = utcnow()
     for criterion_id, body in wanted.items():
@@ -302,7 +318,7 @@ def comment(user: User, request_id: Any, data: dict[str, Any]) -> list[PeerComme
         with db.session.begin_nested():
             db.session.flush()
     except IntegrityError as error:  # the same colleague, from another tab
-        raise Conflict("Your comments changed meanwhile; reload and try again.") from error
+        raise Conflict(_("Your comments changed meanwhile; reload and try again.")) from error
     return [row for key, row in have.items() if key not in wanted or wanted[key]]
 
 

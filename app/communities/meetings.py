@@ -15,11 +15,14 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
 from sqlalchemy import false, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
+from app import i18n
 from app.checks import raise_problems, text_field, whole
 from app.communities.service import CommunityView, facilitator_view, member_view
 from app.communities.threads import checked_link
@@ -65,12 +68,19 @@ def local_start(meeting: CommunityMeeting) -> datetime:
 
 
 def when_label(meeting: CommunityMeeting) -> str:
-    """“Thursday 12 March 2026, 15:30 to 16:30 CDT (America/Chicago)”: in the meeting's zone."""
+    """“Thursday, March 12, 2026, 15:30 to 16:30 CDT (America/Chicago)”: in the meeting's
+    zone and the reader's language (“jueves, 12 de marzo de 2026, 15:30 a 16:30 ...”)."""
     start = local_start(meeting)
     end = meeting.ends_at.astimezone(zone(meeting.timezone))
-    return (
-        f"{start:%A} {start.day} {start:%B %Y}, {start:%H:%M} to {end:%H:%M} "
-        f"{start.tzname()} ({meeting.timezone})"
+    return str(
+        _(
+            "%(day)s, %(start)s to %(end)s %(abbreviation)s (%(zone)s)",
+            day=i18n.day(start.date(), "full"),
+            start=start.strftime("%H:%M"),
+            end=end.strftime("%H:%M"),
+            abbreviation=start.tzname() or "",
+            zone=meeting.timezone,
+        )
     )
 
 
@@ -89,7 +99,7 @@ def _when(data: dict[str, Any], problems: dict[str, list[str]]) -> tuple[datetim
     """The start in UTC from ``date`` (YYYY-MM-DD), ``time`` (HH:MM) and ``timezone``."""
     name = data.get("timezone") or DEFAULT_ZONE
     if not isinstance(name, str) or name not in available_timezones():
-        problems["timezone"] = ["A time zone such as America/Chicago."]
+        problems["timezone"] = [_("A time zone such as America/Chicago.")]
         name = "UTC"
     day: date | None = None
     at: time | None = None
@@ -99,13 +109,13 @@ def _when(data: dict[str, Any], problems: dict[str, list[str]]) -> tuple[datetim
     except ValueError:
         day = None
     if day is None:
-        problems["date"] = ["A date, like 2026-03-12."]
+        problems["date"] = [_("A date, like 2026-03-12.")]
     try:
         at = time.fromisoformat(raw_time) if isinstance(raw_time, str) and raw_time else None
     except ValueError:
         at = None
     if at is None or at.tzinfo is not None:
-        problems["time"] = ["A time of day, like 15:30."]
+        problems["time"] = [_("A time of day, like 15:30.")]
         at = None
     if day is None or at is None:
         return None, name
@@ -118,7 +128,11 @@ def _minutes(value: Any, problems: dict[str, list[str]]) -> int:
         value = int(value.strip())
     if not whole(value) or not MIN_MINUTES <= value <= MAX_MINUTES:
         problems["duration_minutes"] = [
-            f"The duration in minutes, from {MIN_MINUTES} to {MAX_MINUTES}."
+            _(
+                "The duration in minutes, from %(least)s to %(most)s.",
+                least=MIN_MINUTES,
+                most=MAX_MINUTES,
+            )
         ]
         return 0
     return value
@@ -147,21 +161,21 @@ def schedule(
     found = facilitator_view(user, community_id)
     community = found.community
     problems: dict[str, list[str]] = {}
-    title = text_field(data, "title", MAX_TITLE, problems, "The title")
+    title = text_field(data, "title", MAX_TITLE, problems, _("The title"))
     if not title and "title" not in problems:
-        problems["title"] = ["Name the meeting, e.g. “Looking at exit tickets”."]
+        problems["title"] = [_("Name the meeting, e.g. “Looking at exit tickets”.")]
     starts_at, zone_name = _when(data, problems)
     minutes = _minutes(data.get("duration_minutes"), problems)
-    location = text_field(data, "location", MAX_LOCATION, problems, "The place")
+    location = text_field(data, "location", MAX_LOCATION, problems, _("The place"))
     link = checked_link(data.get("link"), problems)
     if not location and link is None and not problems.get("location"):
-        problems.setdefault("location", ["Say where it meets (a room) or give the link."])
-    agenda = text_field(data, "agenda", MAX_AGENDA, problems, "The agenda")
+        problems.setdefault("location", [_("Say where it meets (a room) or give the link.")])
+    agenda = text_field(data, "agenda", MAX_AGENDA, problems, _("The agenda"))
     runner = data.get("facilitator_id") or user.id
     if not whole(runner) or runner not in _facilitators(community.id):
-        problems["facilitator_id"] = ["One of the community's facilitators runs the meeting."]
+        problems["facilitator_id"] = [_("One of the community's facilitators runs the meeting.")]
     if starts_at is not None and starts_at < utcnow() - timedelta(days=365):
-        problems["date"] = ["A meeting more than a year ago cannot be recorded."]
+        problems["date"] = [_("A meeting more than a year ago cannot be recorded.")]
     raise_problems(problems)
     assert starts_at is not None
     meeting = CommunityMeeting(
@@ -206,7 +220,7 @@ def _tell_members(user: User, meeting: CommunityMeeting) -> None:
                     "Meeting of “%(community)s”: %(meeting)s, %(when)s",
                     community=community.title,
                     meeting=meeting.title,
-                    when=when_label(meeting),
+                    when=LazyString(when_label, meeting),
                 ),
                 "community_meeting_scheduled",
                 {
@@ -214,7 +228,7 @@ def _tell_members(user: User, meeting: CommunityMeeting) -> None:
                     "scheduler": user,
                     "community": community,
                     "meeting": meeting,
-                    "when": when_label(meeting),
+                    "when": LazyString(when_label, meeting),
                     "agenda": agenda_items(meeting),
                     "link": link,
                 },
@@ -241,7 +255,7 @@ def meeting_view(
         .options(joinedload(CommunityMeeting.facilitator))
     )
     if meeting is None:
-        raise NotFound("This community has no meeting with that id.")
+        raise NotFound(_("This community has no meeting with that id."))
     return found, meeting
 
 
@@ -324,9 +338,9 @@ def attendance(
 def write_notes(user: User, community_id: Any, meeting_id: Any, notes: Any) -> CommunityMeeting:
     """A facilitator writes (or rewrites) the meeting's notes."""
     facilitator_view(user, community_id)
-    _, meeting = meeting_view(user, community_id, meeting_id)
+    _found, meeting = meeting_view(user, community_id, meeting_id)
     problems: dict[str, list[str]] = {}
-    text = text_field({"notes": notes}, "notes", MAX_NOTES, problems, "The notes")
+    text = text_field({"notes": notes}, "notes", MAX_NOTES, problems, _("The notes"))
     raise_problems(problems)
     meeting.notes = text
     meeting.notes_updated_at = utcnow()
@@ -343,10 +357,11 @@ def take_attendance(
     facilitator_view(user, community_id)
     found, meeting = meeting_view(user, community_id, meeting_id)
     if not has_begun(meeting):
-        raise Conflict("Attendance is taken once the meeting has begun.")
+        raise Conflict(_("Attendance is taken once the meeting has begun."))
     if not isinstance(marks, list) or not marks:
         raise InvalidInput(
-            "Give each member's attendance.", {"attendance": ["A list of {user_id, present}."]}
+            _("Give each member's attendance."),
+            {"attendance": [_("A list of {user_id, present}.")]},
         )
     members = set(
         db.session.scalars(
@@ -364,13 +379,19 @@ def take_attendance(
             or not isinstance(mark.get("present"), bool)
         ):
             raise InvalidInput(
-                f"Attendance {index + 1} is not {{user_id, present: true or false}}.",
-                {"attendance": ["A list of {user_id, present}."]},
+                _(
+                    "Attendance %(number)s is not {user_id, present: true or false}.",
+                    number=index + 1,
+                ),
+                {"attendance": [_("A list of {user_id, present}.")]},
             )
         if mark["user_id"] not in members:
             raise InvalidInput(
-                f"Attendance {index + 1}: no active member of this community has that id.",
-                {"attendance": ["Members only."]},
+                _(
+                    "Attendance %(number)s: no active member of this community has that id.",
+                    number=index + 1,
+                ),
+                {"attendance": [_("Members only.")]},
             )
         wanted[mark["user_id"]] = mark["present"]
     have = {
@@ -396,8 +417,8 @@ def take_attendance(
             continue
         if user_id in credited:
             raise Conflict(
-                "This attendance was presented for credit and is no longer changed.",
-                {"attendance": [f"Member {user_id}: presented for credit."]},
+                _("This attendance was presented for credit and is no longer changed."),
+                {"attendance": [_("Member %(id)s: presented for credit.", id=user_id)]},
             )
         if row is None:
             row = MeetingAttendance(meeting_id=meeting.id, user_id=user_id)
@@ -411,5 +432,5 @@ def take_attendance(
         with db.session.begin_nested():
             db.session.flush()
     except IntegrityError as error:  # another facilitator, a moment ago
-        raise Conflict("The attendance changed meanwhile; reload and try again.") from error
+        raise Conflict(_("The attendance changed meanwhile; reload and try again.")) from error
     return [have[k] for k in wanted]

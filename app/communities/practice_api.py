@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import jsonify, request
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.api import bp, json_body
@@ -38,7 +39,7 @@ def list_community_meetings(community_id: int) -> Any:
     found = service.member_view(current_user, community_id)
     when = request.args.get("when", "upcoming")
     if when not in ("upcoming", "past"):
-        raise InvalidInput("when is upcoming or past.", {"when": ["upcoming or past."]})
+        raise InvalidInput(_("when is upcoming or past."), {"when": [_("upcoming or past.")]})
     page = (meetings.upcoming if when == "upcoming" else meetings.past)(found, page_args())
     return jsonify(
         api_page(
@@ -137,10 +138,10 @@ def list_protocol_runs(community_id: int) -> Any:
     dumped["protocols"] = [
         {
             "slug": p.slug,
-            "name": p.name,
-            "purpose": p.purpose,
+            "name": str(p.name),
+            "purpose": str(p.purpose),
             "steps": [
-                {"name": s.name, "speakers": list(s.speakers), "tone": s.tone} for s in p.steps
+                {"name": str(s.name), "speakers": list(s.speakers), "tone": s.tone} for s in p.steps
             ],
         }
         for p in protocols.PROTOCOLS.values()
@@ -164,7 +165,7 @@ def start_protocol_run(community_id: int) -> Any:
 @login_required
 def get_protocol_run(community_id: int, run_id: int) -> Any:
     """A run with its steps and every contribution (the record, once closed)."""
-    _, run = protocols.run_view(current_user, community_id, run_id)
+    _found, run = protocols.run_view(current_user, community_id, run_id)
     return jsonify(dump_run(run, protocols.contributions(run)))
 
 

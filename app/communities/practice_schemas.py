@@ -109,7 +109,7 @@ def dump_run(run: Any, turns: list[list[Any]] | None = None) -> dict[str, Any]:
     dumped: dict[str, Any] = {
         "id": run.id,
         "community_id": run.community_id,
-        "protocol": {"slug": protocol.slug, "name": protocol.name},
+        "protocol": {"slug": protocol.slug, "name": str(protocol.name)},
         "title": run.title,
         "presenter": _person(run.presenter),
         "facilitator": _person(run.facilitator),
@@ -126,8 +126,8 @@ def dump_run(run: Any, turns: list[list[Any]] | None = None) -> dict[str, Any]:
         dumped["steps"] = [
             {
                 "number": number,
-                "name": step.name,
-                "instructions": step.instructions,
+                "name": str(step.name),
+                "instructions": str(step.instructions),
                 "speakers": list(step.speakers),
                 "tone": step.tone,
                 "contributions": ContributionOutSchema(many=True).dump(turns[number]),

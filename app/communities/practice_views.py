@@ -204,7 +204,7 @@ def ask_attendance_credit(community_id: int) -> Any:
 
 
 def _run_form(found: Any, form: RunForm) -> RunForm:
-    form.protocol.choices = [(p.slug, p.name) for p in protocols.PROTOCOLS.values()]
+    form.protocol.choices = [(p.slug, str(p.name)) for p in protocols.PROTOCOLS.values()]
     form.presenter.choices = protocols.presenter_choices(found)
     form.submission.choices = [(0, _("None")), *protocols.draft_choices(current_user)]
     if request.method == "GET" or form.presenter.data is None:

@@ -20,6 +20,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
 from sqlalchemy import false, func, select
 from sqlalchemy.orm import joinedload
 
@@ -49,8 +52,9 @@ MAX_CONTRIBUTION = 3000
 
 @dataclass(frozen=True)
 class Step:
-    name: str
-    instructions: str
+    # Words for people are lazy (``_l``): each page puts them into its reader's language.
+    name: LazyString
+    instructions: LazyString
     speakers: tuple[str, ...]  # PRESENTER and/or MEMBERS
     tone: str | None = None  # WARM, COOL, CHOOSE or None
     minutes: int = 5
@@ -58,17 +62,17 @@ class Step:
     @property
     def who(self) -> str:
         if self.speakers == (PRESENTER,):
-            return "The presenter speaks; members listen."
+            return str(_("The presenter speaks; members listen."))
         if self.speakers == (MEMBERS,):
-            return "Members speak in turn; the presenter listens."
-        return "Members ask; the presenter answers briefly."
+            return str(_("Members speak in turn; the presenter listens."))
+        return str(_("Members ask; the presenter answers briefly."))
 
 
 @dataclass(frozen=True)
 class Protocol:
     slug: str
-    name: str
-    purpose: str
+    name: LazyString
+    purpose: LazyString
     steps: tuple[Step, ...]
 
 
@@ -77,112 +81,143 @@ PROTOCOLS: dict[str, Protocol] = {
     for p in (
         Protocol(
             "tuning",
-            "Tuning protocol",
-            "The presenter shares a draft or a problem of practice and a focusing question; "
-            "colleagues help her tune it with warm and cool feedback.",
+            _l("Tuning protocol"),
+            _l(
+                "The presenter shares a draft or a problem of practice and a focusing question; "
+                "colleagues help her tune it with warm and cool feedback."
+            ),
             (
                 Step(
-                    "Presentation",
-                    "Share the work and the context, and the focusing question you want "
-                    "feedback on.",
+                    _l("Presentation"),
+                    _l(
+                        "Share the work and the context, and the focusing question you want "
+                        "feedback on."
+                    ),
                     (PRESENTER,),
                     minutes=10,
                 ),
                 Step(
-                    "Clarifying questions",
-                    "Short questions of fact with brief answers (who, what, how long); save "
-                    "judgements for later.",
+                    _l("Clarifying questions"),
+                    _l(
+                        "Short questions of fact with brief answers (who, what, how long); save "
+                        "judgements for later."
+                    ),
                     (MEMBERS, PRESENTER),
                 ),
                 Step(
-                    "Warm feedback",
-                    "What works: where the work meets its goals and answers the focusing question.",
+                    _l("Warm feedback"),
+                    _l(
+                        "What works: where the work meets its goals and answers the focusing "
+                        "question."
+                    ),
                     (MEMBERS,),
                     tone=WARM,
                 ),
                 Step(
-                    "Cool feedback",
-                    "Gaps and questions: what might strengthen the work, phrased as "
-                    "wonderings ('I wonder what would happen if...').",
+                    _l("Cool feedback"),
+                    _l(
+                        "Gaps and questions: what might strengthen the work, phrased as "
+                        "wonderings ('I wonder what would happen if...')."
+                    ),
                     (MEMBERS,),
                     tone=COOL,
                 ),
                 Step(
-                    "Presenter's reflection",
-                    "The presenter says what she heard and what she will try next; members listen.",
+                    _l("Presenter's reflection"),
+                    _l(
+                        "The presenter says what she heard and what she will try next; members "
+                        "listen."
+                    ),
                     (PRESENTER,),
                 ),
             ),
         ),
         Protocol(
             "consultancy",
-            "Consultancy",
-            "The presenter brings a dilemma; colleagues ask questions and talk it over while "
-            "she listens, then she responds.",
+            _l("Consultancy"),
+            _l(
+                "The presenter brings a dilemma; colleagues ask questions and talk it over while "
+                "she listens, then she responds."
+            ),
             (
                 Step(
-                    "The dilemma",
-                    "Describe the dilemma, what you have tried, and the question for the group.",
+                    _l("The dilemma"),
+                    _l(
+                        "Describe the dilemma, what you have tried, and the question for the group."
+                    ),
                     (PRESENTER,),
                 ),
                 Step(
-                    "Clarifying questions",
-                    "Questions of fact the presenter answers briefly.",
+                    _l("Clarifying questions"),
+                    _l("Questions of fact the presenter answers briefly."),
                     (MEMBERS, PRESENTER),
                 ),
                 Step(
-                    "Probing questions",
-                    "Open questions that help the presenter think more deeply ('What would "
-                    "success look like?'); she may answer or hold them.",
+                    _l("Probing questions"),
+                    _l(
+                        "Open questions that help the presenter think more deeply ('What would "
+                        "success look like?'); she may answer or hold them."
+                    ),
                     (MEMBERS, PRESENTER),
                 ),
                 Step(
-                    "Discussion",
-                    "Members talk the dilemma over among themselves, marking what seems "
-                    "promising (warm) and what may be overlooked (cool).",
+                    _l("Discussion"),
+                    _l(
+                        "Members talk the dilemma over among themselves, marking what seems "
+                        "promising (warm) and what may be overlooked (cool)."
+                    ),
                     (MEMBERS,),
                     tone=CHOOSE,
                     minutes=15,
                 ),
                 Step(
-                    "Presenter's response",
-                    "The presenter shares what struck her and her next steps.",
+                    _l("Presenter's response"),
+                    _l("The presenter shares what struck her and her next steps."),
                     (PRESENTER,),
                 ),
             ),
         ),
         Protocol(
             "student-work",
-            "Looking at student work",
-            "Colleagues describe and interpret a piece of student work before anyone "
-            "judges it, then draw implications for teaching.",
+            _l("Looking at student work"),
+            _l(
+                "Colleagues describe and interpret a piece of student work before anyone "
+                "judges it, then draw implications for teaching."
+            ),
             (
                 Step(
-                    "Getting started",
-                    "The presenter shares the student work (names removed), with as little "
-                    "context as possible.",
+                    _l("Getting started"),
+                    _l(
+                        "The presenter shares the student work (names removed), with as little "
+                        "context as possible."
+                    ),
                     (PRESENTER,),
                 ),
                 Step(
-                    "Describing the work",
-                    "Say only what you see in the work, without judgement.",
+                    _l("Describing the work"),
+                    _l("Say only what you see in the work, without judgement."),
                     (MEMBERS,),
                 ),
                 Step(
-                    "Interpreting",
-                    "What is the student working on? What does she understand, and what not yet?",
+                    _l("Interpreting"),
+                    _l(
+                        "What is the student working on? What does she understand, and what not "
+                        "yet?"
+                    ),
                     (MEMBERS,),
                 ),
                 Step(
-                    "Implications for teaching",
-                    "What could we do next in class? Mark strengths to build on (warm) and "
-                    "concerns (cool).",
+                    _l("Implications for teaching"),
+                    _l(
+                        "What could we do next in class? Mark strengths to build on (warm) and "
+                        "concerns (cool)."
+                    ),
                     (MEMBERS,),
                     tone=CHOOSE,
                 ),
                 Step(
-                    "Presenter's reflection",
-                    "The presenter says what she learned and what she will do next.",
+                    _l("Presenter's reflection"),
+                    _l("The presenter says what she learned and what she will do next."),
                     (PRESENTER,),
                 ),
             ),
@@ -242,27 +277,27 @@ def start(user: User, community_id: Any, data: dict[str, Any]) -> ProtocolRun:
     problems: dict[str, list[str]] = {}
     slug = data.get("protocol")
     if not isinstance(slug, str) or slug not in PROTOCOLS:
-        problems["protocol"] = [f"Choose a protocol: {', '.join(PROTOCOLS)}."]
+        problems["protocol"] = [_("Choose a protocol: %(slugs)s.", slugs=", ".join(PROTOCOLS))]
     presenter_id = data.get("presenter_id") or user.id
     presenter = _active_member(community.id, presenter_id)
     if presenter is None:
-        problems["presenter_id"] = ["The presenter is an active member of this community."]
-    title = text_field(data, "title", MAX_TITLE, problems, "The title")
+        problems["presenter_id"] = [_("The presenter is an active member of this community.")]
+    title = text_field(data, "title", MAX_TITLE, problems, _("The title"))
     if not title and "title" not in problems:
-        problems["title"] = ["Say in a line what is presented."]
-    text = text_field(data, "text", MAX_TEXT, problems, "What is presented")
+        problems["title"] = [_("Say in a line what is presented.")]
+    text = text_field(data, "text", MAX_TEXT, problems, _("What is presented"))
     link = checked_link(data.get("link"), problems)
     submission_id = data.get("submission_id")
     if submission_id in (None, "", 0):
         submission_id = None
     elif presenter is not None and presenter.user_id != user.id:
         problems["submission_id"] = [
-            "Only the presenter shares her own draft: she starts the run herself."
+            _("Only the presenter shares her own draft: she starts the run herself.")
         ]
     elif not whole(submission_id):
-        problems["submission_id"] = ["A draft's id."]
+        problems["submission_id"] = [_("A draft's id.")]
     if not text and link is None and submission_id is None and not problems:
-        problems["text"] = ["Describe what is presented, give a link, or share your draft."]
+        problems["text"] = [_("Describe what is presented, give a link, or share your draft.")]
     raise_problems(problems)
     request: PeerFeedbackRequest | None = None
     if submission_id is not None:
@@ -290,7 +325,7 @@ def _open_request_for(
     Another teacher's submission is not found; a submitted one is a conflict."""
     draft = submissions.get_own(user, submission_id)
     if not draft.is_draft:
-        raise Conflict("Only a draft can be presented: this one is already submitted.")
+        raise Conflict(_("Only a draft can be presented: this one is already submitted."))
     existing: PeerFeedbackRequest | None = db.session.scalar(
         select(PeerFeedbackRequest).where(
             PeerFeedbackRequest.submission_id == submission_id,
@@ -301,7 +336,9 @@ def _open_request_for(
     if existing is not None:
         return existing
     return feedback.ask(
-        user, submission_id, {"community_id": community_id, "note": f"For the protocol: {title}"}
+        user,
+        submission_id,
+        {"community_id": community_id, "note": _("For the protocol: %(title)s", title=title)},
     )
 
 
@@ -337,14 +374,14 @@ def run_view(user: User, community_id: Any, run_id: Any) -> tuple[CommunityView,
         )
     )
     if run is None:
-        raise NotFound("This community has no protocol run with that id.")
+        raise NotFound(_("This community has no protocol run with that id."))
     return found, run
 
 
 def contributions(run: ProtocolRun) -> list[list[ProtocolContribution]]:
     """The run's contributions grouped by step, in the order given: one statement (a run
     is one conversation of a few dozen turns, shown whole)."""
-    grouped: list[list[ProtocolContribution]] = [[] for _ in protocol_of(run).steps]
+    grouped: list[list[ProtocolContribution]] = [[] for _step in protocol_of(run).steps]
     for item in db.session.scalars(
         select(ProtocolContribution)
         .where(ProtocolContribution.run_id == run.id)
@@ -368,27 +405,36 @@ def contribute(
     ``tone`` (warm or cool; a warm or cool step marks it itself). Refused (409) when the run
     is closed or when she is not among the step's speakers (the presenter listens during
     feedback; members listen while she presents and reflects)."""
-    _, run = run_view(user, community_id, run_id)
+    _found, run = run_view(user, community_id, run_id)
     if not run.is_open:
-        raise Conflict("This protocol run is closed: its record is read only.")
+        raise Conflict(_("This protocol run is closed: its record is read only."))
     step = current_step(run)
     if not speaks(run, user):
-        who = "the presenter" if step.speakers == (PRESENTER,) else "the other members"
-        raise Conflict(f"In “{step.name}”, {who} speak; wait for your turn.")
+        if step.speakers == (PRESENTER,):
+            raise Conflict(
+                _("In “%(step)s”, the presenter speaks; wait for your turn.", step=step.name)
+            )
+        raise Conflict(
+            _("In “%(step)s”, the other members speak; wait for your turn.", step=step.name)
+        )
     problems: dict[str, list[str]] = {}
-    body = text_field(data, "body", MAX_CONTRIBUTION, problems, "Your contribution")
+    body = text_field(data, "body", MAX_CONTRIBUTION, problems, _("Your contribution"))
     if not body and "body" not in problems:
-        problems["body"] = ["Write your contribution."]
+        problems["body"] = [_("Write your contribution.")]
     tone = data.get("tone") or None
     if step.tone in (WARM, COOL):
         if tone not in (None, step.tone):
-            problems["tone"] = [f"This step takes {step.tone} feedback only."]
+            problems["tone"] = [
+                _("This step takes warm feedback only.")
+                if step.tone == WARM
+                else _("This step takes cool feedback only.")
+            ]
         tone = step.tone
     elif step.tone == CHOOSE and run.presenter_id != user.id:
         if tone not in (WARM, COOL):
-            problems["tone"] = ["Mark your feedback warm or cool."]
+            problems["tone"] = [_("Mark your feedback warm or cool.")]
     elif tone is not None:
-        problems["tone"] = ["This step takes no warm or cool mark."]
+        problems["tone"] = [_("This step takes no warm or cool mark.")]
     raise_problems(problems)
     count = db.session.scalar(
         select(func.count())
@@ -396,7 +442,7 @@ def contribute(
         .where(ProtocolContribution.run_id == run.id)
     )
     if (count or 0) >= MAX_TURNS:
-        raise Conflict(f"A run takes at most {MAX_TURNS} contributions.")
+        raise Conflict(_("A run takes at most %(most)s contributions.", most=MAX_TURNS))
     item = ProtocolContribution(
         run_id=run.id, step=run.step, author_id=user.id, tone=tone, body=body
     )
@@ -408,10 +454,10 @@ def contribute(
 def _steered(user: User, community_id: Any, run_id: Any) -> tuple[CommunityView, ProtocolRun]:
     found, run = run_view(user, community_id, run_id)
     if not run.is_open:
-        raise Conflict("This protocol run is closed: its record is read only.")
+        raise Conflict(_("This protocol run is closed: its record is read only."))
     if not may_steer(found, run, user):
         raise Forbidden(
-            "Only the run's facilitator (or a facilitator of the community) moves it on."
+            _("Only the run's facilitator (or a facilitator of the community) moves it on.")
         )
     return found, run
 
@@ -419,12 +465,12 @@ def _steered(user: User, community_id: Any, run_id: Any) -> tuple[CommunityView,
 def advance(user: User, community_id: Any, run_id: Any, expected_step: Any = None) -> ProtocolRun:
     """The run's facilitator moves it to the next step. ``expected_step`` (the step she saw)
     guards against a double click moving it twice: a stale one is a conflict."""
-    _, run = _steered(user, community_id, run_id)
+    _found, run = _steered(user, community_id, run_id)
     steps = protocol_of(run).steps
     if expected_step is not None and expected_step != run.step:
-        raise Conflict("The run has moved on meanwhile; here is where it stands.")
+        raise Conflict(_("The run has moved on meanwhile; here is where it stands."))
     if run.step >= len(steps) - 1:
-        raise Conflict("This is the last step: close the run when the presenter has reflected.")
+        raise Conflict(_("This is the last step: close the run when the presenter has reflected."))
     run.step += 1
     db.session.flush()
     return run
@@ -433,9 +479,11 @@ def advance(user: User, community_id: Any, run_id: Any, expected_step: Any = Non
 def close(user: User, community_id: Any, run_id: Any) -> ProtocolRun:
     """The run's facilitator closes it, at its last step (the presenter's reflection): the
     record becomes read only."""
-    _, run = _steered(user, community_id, run_id)
+    _found, run = _steered(user, community_id, run_id)
     if run.step < len(protocol_of(run).steps) - 1:
-        raise Conflict("Go through the steps first: a run closes after the presenter's reflection.")
+        raise Conflict(
+            _("Go through the steps first: a run closes after the presenter's reflection.")
+        )
     run.closed_at = utcnow()
     db.session.flush()
     return run
@@ -449,7 +497,7 @@ def step_number(value: Any) -> int | None:
         return int(value)
     if whole(value):
         return value
-    raise InvalidInput("step is the number of the step you saw.", {"step": ["A number."]})
+    raise InvalidInput(_("step is the number of the step you saw."), {"step": [_("A number.")]})
 
 
 # --- choices for the page's form -------------------------------------------------------------
@@ -481,4 +529,4 @@ def draft_choices(user: User) -> list[tuple[int, str]]:
         .order_by(Submission.updated_at.desc(), Submission.id.desc())
         .limit(MAX_CHOICES)
     ).all()
-    return [(row[0], f"My draft: {row[1]}") for row in rows]
+    return [(row[0], _("My draft: %(title)s", title=row[1])) for row in rows]

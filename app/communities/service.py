@@ -25,6 +25,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import ColumnElement, and_, exists, false, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
@@ -101,7 +102,7 @@ def scope_label(community: Community) -> str:
         return community.school.name
     if community.scope == CommunityScope.DISTRICT and community.district is not None:
         return community.district.name
-    return "Open to teachers anywhere"
+    return str(_("Open to teachers anywhere"))
 
 
 # --- reading ------------------------------------------------------------------------------
@@ -169,13 +170,13 @@ def view(user: User, community_id: Any) -> CommunityView:
     anyone who may not know it exists."""
     community = _load(community_id)
     if community is None:
-        raise NotFound("There is no community with that id among those you can see.")
+        raise NotFound(_("There is no community with that id among those you can see."))
     found = CommunityView(
         community, _membership(user, community.id), _invitation(user, community.id)
     )
     outsider = found.member is None and found.invitation is None
     if outsider and not (community.is_listed and in_scope(user, community)):
-        raise NotFound("There is no community with that id among those you can see.")
+        raise NotFound(_("There is no community with that id among those you can see."))
     return found
 
 
@@ -185,7 +186,7 @@ def member_view(user: User, community_id: Any) -> CommunityView:
     community = _load(community_id)
     member = _membership(user, community.id) if community is not None else None
     if community is None or member is None or not member.is_active:
-        raise NotFound("There is no community with that id among yours.")
+        raise NotFound(_("There is no community with that id among yours."))
     return CommunityView(community, member, None)
 
 
@@ -194,7 +195,7 @@ def facilitator_view(user: User, community_id: Any) -> CommunityView:
     (she knows the community); anyone else gets NotFound."""
     found = member_view(user, community_id)
     if not found.is_facilitator:
-        raise Forbidden("Only the community's facilitators may do that.")
+        raise Forbidden(_("Only the community's facilitators may do that."))
     return found
 
 
@@ -267,32 +268,34 @@ def create(user: User, data: dict[str, Any]) -> Community:
     (``listed`` or ``private``, the default). InvalidInput with field messages for anything
     wrong; nothing is stored then."""
     problems: dict[str, list[str]] = {}
-    title = text_field(data, "title", MAX_TITLE, problems, "The title")
+    title = text_field(data, "title", MAX_TITLE, problems, _("The title"))
     if not title and "title" not in problems:
-        problems["title"] = ["Give the community a name, e.g. “Exit tickets cohort, spring”."]
-    purpose = text_field(data, "purpose", MAX_PURPOSE, problems, "The purpose")
+        problems["title"] = [_("Give the community a name, e.g. “Exit tickets cohort, spring”.")]
+    purpose = text_field(data, "purpose", MAX_PURPOSE, problems, _("The purpose"))
     credential_id = data.get("credential_id")
     refs: dict[int, CredentialRef] = {}
     if credential_id in (None, "", 0):
         credential_id = None
     elif not whole(credential_id):
-        problems["credential_id"] = ["A credential id."]
+        problems["credential_id"] = [_("A credential id.")]
     else:
         refs = credential_refs([credential_id])
         if credential_id not in refs:
-            problems["credential_id"] = [f"No published credential has id {credential_id}."]
+            problems["credential_id"] = [
+                _("No published credential has id %(id)s.", id=credential_id)
+            ]
     if not purpose and credential_id is None and not problems:
         problems["purpose"] = [
-            "Say what the community will work on: an inquiry question, or choose a credential."
+            _("Say what the community will work on: an inquiry question, or choose a credential.")
         ]
     scope = data.get("scope") or CommunityScope.OPEN.value
     school_id: int | None = None
     district_id: int | None = None
     if scope not in {s.value for s in CommunityScope}:
-        problems["scope"] = ["school, district or open."]
+        problems["scope"] = [_("school, district or open.")]
     elif scope == CommunityScope.SCHOOL:
         if user.school_id is None:
-            problems["scope"] = ["Your account names no school: choose a district or open."]
+            problems["scope"] = [_("Your account names no school: choose a district or open.")]
         school_id = user.school_id
     elif scope == CommunityScope.DISTRICT:
         mine_ = dict(district_choices(user))
@@ -301,12 +304,12 @@ def create(user: User, data: dict[str, Any]) -> Community:
             own = db.session.get(School, user.school_id) if user.school_id else None
             wanted = own.district_id if own is not None else next(iter(mine_), None)
         if not whole(wanted) or wanted not in mine_:
-            problems["district_id"] = ["Choose one of your districts."]
+            problems["district_id"] = [_("Choose one of your districts.")]
         else:
             district_id = wanted
     visibility = data.get("visibility") or Visibility.PRIVATE.value
     if visibility not in {v.value for v in Visibility}:
-        problems["visibility"] = ["listed or private."]
+        problems["visibility"] = [_("listed or private.")]
     raise_problems(problems)
     community = Community(
         title=title,
@@ -349,7 +352,7 @@ def _add_member(community: Community, user: User, status: MemberStatus) -> Commu
         with db.session.begin_nested():
             db.session.flush()
     except IntegrityError as error:  # the same person, a moment ago, from another tab
-        raise Conflict("You are already in this community or have asked to join.") from error
+        raise Conflict(_("You are already in this community or have asked to join.")) from error
     return member
 
 
@@ -359,9 +362,9 @@ def join(user: User, community_id: Any) -> CommunityMember:
     found = view(user, community_id)
     if found.member is not None:
         raise Conflict(
-            "You already asked to join; a facilitator will decide."
+            _("You already asked to join; a facilitator will decide.")
             if found.has_requested
-            else "You are already a member of this community."
+            else _("You are already a member of this community.")
         )
     if found.invitation is not None:
         db.session.delete(found.invitation)
@@ -406,21 +409,23 @@ def invite(user: User, community_id: Any, email: Any) -> CommunityInvitation:
     invitation shows once the address is confirmed."""
     community = facilitator_view(user, community_id).community
     if not isinstance(email, str) or not email.strip():
-        raise InvalidInput("Give the e-mail address to invite.", {"email": ["An e-mail."]})
+        raise InvalidInput(_("Give the e-mail address to invite."), {"email": [_("An e-mail.")]})
     address = normalise_email(email)
     if address == user.email.lower():
-        raise InvalidInput("That is your own address.", {"email": ["Your own address."]})
+        raise InvalidInput(_("That is your own address."), {"email": [_("Your own address.")]})
     already = db.session.scalar(
         select(CommunityMember.status)
         .join(User, User.id == CommunityMember.user_id)
         .where(CommunityMember.community_id == community.id, User.email == address)
     )
     if already == MemberStatus.ACTIVE:
-        raise Conflict(f"{address} is already a member.", {"email": ["Already a member."]})
+        raise Conflict(
+            _("%(email)s is already a member.", email=address), {"email": [_("Already a member.")]}
+        )
     if already == MemberStatus.REQUESTED:
         raise Conflict(
-            f"{address} has asked to join: approve the request instead.",
-            {"email": ["Waiting for your decision."]},
+            _("%(email)s has asked to join: approve the request instead.", email=address),
+            {"email": [_("Waiting for your decision.")]},
         )
     invitation = CommunityInvitation(
         community_id=community.id, email=address, invited_by_id=user.id
@@ -430,7 +435,9 @@ def invite(user: User, community_id: Any, email: Any) -> CommunityInvitation:
         with db.session.begin_nested():
             db.session.flush()
     except IntegrityError as error:
-        raise Conflict(f"{address} is already invited.", {"email": ["Invited."]}) from error
+        raise Conflict(
+            _("%(email)s is already invited.", email=address), {"email": [_("Invited.")]}
+        ) from error
     has_account = db.session.scalar(select(exists().where(User.email == address)))
     send_mail(
         address,
@@ -458,7 +465,7 @@ def withdraw_invitation(user: User, community_id: Any, invitation_id: Any) -> No
         )
     )
     if found is None:
-        raise NotFound("This community has no such invitation.")
+        raise NotFound(_("This community has no such invitation."))
     db.session.delete(found)
     db.session.flush()
 
@@ -473,7 +480,7 @@ def _other_member(community: Community, member_id: Any) -> CommunityMember:
         .options(joinedload(CommunityMember.user))
     )
     if found is None:
-        raise NotFound("This community has no such member or request.")
+        raise NotFound(_("This community has no such member or request."))
     return found
 
 
@@ -481,11 +488,11 @@ def decide(user: User, community_id: Any, member_id: Any, approve: Any) -> Commu
     """A facilitator approves or declines a request to join; the person is told by mail.
     A declined request is removed (she may ask again later)."""
     if not isinstance(approve, bool):
-        raise InvalidInput("Approve or decline.", {"decision": ["approve or decline."]})
+        raise InvalidInput(_("Approve or decline."), {"decision": [_("approve or decline.")]})
     community = facilitator_view(user, community_id).community
     member = _other_member(community, member_id)
     if member.status != MemberStatus.REQUESTED:
-        raise Conflict("This person is already a member.")
+        raise Conflict(_("This person is already a member."))
     if approve:
         member.status = MemberStatus.ACTIVE.value
         member.joined_at = utcnow()
@@ -539,7 +546,7 @@ def leave(user: User, community_id: Any) -> None:
     community = _load(community_id)
     member = _membership(user, community.id) if community is not None else None
     if community is None or member is None:
-        raise NotFound("You are not in a community with that id.")
+        raise NotFound(_("You are not in a community with that id."))
     if member.is_facilitator and _facilitator_count(community.id) == 1:
         others = db.session.scalar(
             select(
@@ -549,7 +556,7 @@ def leave(user: User, community_id: Any) -> None:
             )
         )
         if others:
-            raise Conflict("You are its only facilitator: name another facilitator first.")
+            raise Conflict(_("You are its only facilitator: name another facilitator first."))
     _close_requests_of(user.id, community.id)
     db.session.delete(member)
     db.session.flush()
@@ -560,7 +567,7 @@ def remove(user: User, community_id: Any, member_id: Any) -> None:
     community = facilitator_view(user, community_id).community
     member = _other_member(community, member_id)
     if member.user_id == user.id:
-        raise Conflict("To leave the community yourself, use “Leave”.")
+        raise Conflict(_("To leave the community yourself, use “Leave”."))
     _close_requests_of(member.user_id, community.id)
     db.session.delete(member)
     db.session.flush()
@@ -571,7 +578,7 @@ def make_facilitator(user: User, community_id: Any, member_id: Any) -> Community
     community = facilitator_view(user, community_id).community
     member = _other_member(community, member_id)
     if not member.is_active:
-        raise Conflict("Approve the request first.")
+        raise Conflict(_("Approve the request first."))
     member.role = MemberRole.FACILITATOR.value
     db.session.flush()
     return member
@@ -585,10 +592,12 @@ def set_sharing(user: User, community_id: Any, data: dict[str, Any]) -> Communit
     problems: dict[str, list[str]] = {}
     for name in SHARING:
         if name in data and not isinstance(data[name], bool):
-            problems[name] = ["true or false."]
+            problems[name] = [_("true or false.")]
     unknown = [k for k in data if k not in SHARING]
     if unknown:
-        problems[unknown[0]] = [f"Unknown choice; the choices are {', '.join(SHARING)}."]
+        problems[unknown[0]] = [
+            _("Unknown choice; the choices are %(choices)s.", choices=", ".join(SHARING))
+        ]
     raise_problems(problems)
     for name in SHARING:
         if name in data:

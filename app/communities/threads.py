@@ -15,6 +15,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import false, select
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -50,13 +51,13 @@ def file_limit() -> int:
     return min(MAX_FILE_MB, ceiling) * 1024 * 1024
 
 
-def upload_limit(**_: Any) -> int:
+def upload_limit(**_kwargs: Any) -> int:
     """The request body a post with a file may need (the multipart envelope besides)."""
     return file_limit() + 1024 * 1024
 
 
 def accepts() -> Accepts:
-    return Accepts(FILE_KINDS, file_limit(), "a post")
+    return Accepts(FILE_KINDS, file_limit(), _("a post"))
 
 
 def checked_link(value: Any, problems: dict[str, list[str]]) -> str | None:
@@ -64,19 +65,19 @@ def checked_link(value: Any, problems: dict[str, list[str]]) -> str | None:
     if value in (None, ""):
         return None
     if not isinstance(value, str):
-        problems["link"] = ["A link is text, e.g. https://example.org/article."]
+        problems["link"] = [_("A link is text, e.g. https://example.org/article.")]
         return None
     value = value.strip()
     parts = urlsplit(value)
     if len(value) > MAX_URL:
-        problems["link"] = [f"A link is at most {MAX_URL} characters."]
+        problems["link"] = [_("A link is at most %(most)s characters.", most=MAX_URL)]
     elif parts.scheme.lower() not in ("http", "https") or not parts.netloc or " " in value:
-        problems["link"] = ["Links start with http:// or https://, e.g. https://example.org/."]
+        problems["link"] = [_("Links start with http:// or https://, e.g. https://example.org/.")]
     return value or None
 
 
 def _post_fields(data: dict[str, Any], problems: dict[str, list[str]]) -> tuple[str, str | None]:
-    body = text_field(data, "body", MAX_BODY, problems, "The post")
+    body = text_field(data, "body", MAX_BODY, problems, _("The post"))
     link = checked_link(data.get("link"), problems)
     return body, link
 
@@ -108,12 +109,12 @@ def start_thread(
     an optional file. InvalidInput with field messages stores nothing."""
     found = member_view(user, community_id)
     problems: dict[str, list[str]] = {}
-    title = text_field(data, "title", MAX_TITLE, problems, "The title")
+    title = text_field(data, "title", MAX_TITLE, problems, _("The title"))
     if not title and "title" not in problems:
-        problems["title"] = ["Give the thread a title."]
+        problems["title"] = [_("Give the thread a title.")]
     body, link = _post_fields(data, problems)
     if not body and "body" not in problems:
-        problems["body"] = ["Write the first post."]
+        problems["body"] = [_("Write the first post.")]
     raise_problems(problems)
     now = utcnow()
     thread = CommunityThread(
@@ -143,7 +144,7 @@ def _thread(found: CommunityView, thread_id: Any) -> CommunityThread:
         .options(joinedload(CommunityThread.author))
     )
     if thread is None:
-        raise NotFound("This community has no thread with that id.")
+        raise NotFound(_("This community has no thread with that id."))
     return thread
 
 
@@ -165,7 +166,7 @@ def reply(
     problems: dict[str, list[str]] = {}
     body, link = _post_fields(data, problems)
     if not body and link is None and upload is None and not problems:
-        problems["body"] = ["Write your reply (or share a link or a file)."]
+        problems["body"] = [_("Write your reply (or share a link or a file).")]
     raise_problems(problems)
     post = CommunityPost(thread_id=thread.id, author_id=user.id, body=body, link_url=link)
     db.session.add(post)
@@ -245,7 +246,7 @@ def post_file(user: User, community_id: Any, file_id: Any) -> CommunityFile:
         )
     )
     if record is None:
-        raise NotFound("This community has no file with that id.")
+        raise NotFound(_("This community has no file with that id."))
     return record
 
 

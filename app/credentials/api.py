@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import jsonify, request
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.api import bp, json_body
@@ -51,7 +52,7 @@ def create_credential() -> Any:
     body = json_body(CredentialInSchema())
     issuer = db.session.get(Issuer, body.pop("issuer_id"))
     if issuer is None:
-        raise NotFound("There is no issuer with that id.")
+        raise NotFound(_("There is no issuer with that id."))
     credential = service.create_credential(current_user, issuer, body)
     return jsonify(VersionOutSchema().dump(credential.latest_version)), 201
 

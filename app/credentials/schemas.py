@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from app.models.credentials import FILE_KINDS, GRADE_BANDS, PROMPT_KINDS
@@ -39,10 +41,10 @@ class PromptInSchema(Schema):
     max_mb = fields.Integer(load_default=None, validate=validate.Range(min=1, max=500))
 
     @validates_schema
-    def _words(self, data: dict[str, Any], **_: Any) -> None:
+    def _words(self, data: dict[str, Any], **_kwargs: Any) -> None:
         low, high = data.get("min_words"), data.get("max_words")
         if low is not None and high is not None and low > high:
-            raise ValidationError("Must not be more than max_words.", "min_words")
+            raise ValidationError(_("Must not be more than max_words."), "min_words")
 
 
 class LevelInSchema(Schema):
@@ -65,7 +67,7 @@ class CredentialInSchema(Schema):
     slug = fields.String(
         required=True,
         validate=validate.Regexp(
-            r"^[a-z0-9]+(?:-[a-z0-9]+)*$", error="Use lowercase letters, digits and hyphens."
+            r"^[a-z0-9]+(?:-[a-z0-9]+)*$", error=_l("Use lowercase letters, digits and hyphens.")
         ),
     )
     title = fields.String(required=True, validate=validate.Length(min=1, max=200))

@@ -23,6 +23,7 @@ import itertools
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import contains_eager, defer, joinedload, selectinload
 
@@ -73,7 +74,7 @@ def can_edit(user: User, issuer_id: int) -> bool:
 
 def require_editor(user: User, issuer_id: int) -> None:
     if not can_edit(user, issuer_id):
-        raise Forbidden("Only this issuer's credential designers and admins can do that.")
+        raise Forbidden(_("Only this issuer's credential designers and admins can do that."))
 
 
 def editable_issuers(user: User) -> list[Issuer]:
@@ -104,7 +105,7 @@ def get_for_editing(user: User, credential_id: int) -> Credential:
     """The credential, if ``user`` may edit it: 404 when missing, 403 for another issuer's."""
     credential = db.session.get(Credential, credential_id)
     if credential is None:
-        raise NotFound("There is no such credential.")
+        raise NotFound(_("There is no such credential."))
     require_editor(user, credential.issuer_id)
     return credential
 
@@ -112,7 +113,7 @@ def get_for_editing(user: User, credential_id: int) -> Credential:
 def draft_of(credential: Credential) -> CredentialVersion:
     draft = credential.draft_version
     if draft is None:
-        raise Conflict("This version is published and frozen. Start a new version to edit it.")
+        raise Conflict(_("This version is published and frozen. Start a new version to edit it."))
     return draft
 
 
@@ -135,14 +136,18 @@ def _normalise_tags(tags: Iterable[str] | None) -> list[str]:
 def set_details(version: CredentialVersion, data: dict[str, Any]) -> None:
     """Copy the plain (non-nested) fields of ``data`` onto a draft."""
     if not version.is_draft:
-        raise Conflict("Published versions cannot be changed.")
+        raise Conflict(_("Published versions cannot be changed."))
     bands = data.get("grade_bands")
     if bands is not None:
         unknown = [b for b in bands if b not in GRADE_BANDS]
         if unknown:
             raise InvalidInput(
-                f"Unknown grade band {unknown[0]!r}; use one of {', '.join(GRADE_BANDS)}.",
-                fields={"grade_bands": ["Unknown grade band."]},
+                _(
+                    "Unknown grade band %(band)s; use one of %(bands)s.",
+                    band=repr(unknown[0]),
+                    bands=", ".join(GRADE_BANDS),
+                ),
+                fields={"grade_bands": [_("Unknown grade band.")]},
             )
     for name in CONTENT_FIELDS:
         if name not in data:
@@ -162,7 +167,7 @@ def set_rubric(
 ) -> None:
     """Replace a draft's prompts and criteria; criteria name prompts by ``key`` or position."""
     if not version.is_draft:
-        raise Conflict("Published versions cannot be changed.")
+        raise Conflict(_("Published versions cannot be changed."))
     version.criteria.clear()
     version.prompts.clear()
     db.session.flush()
@@ -191,8 +196,13 @@ def set_rubric(
             referred = by_key.get(str(ref))
             if referred is None:
                 raise InvalidInput(
-                    f"Criterion {item['title']!r} refers to a prompt {ref!r} that does not exist.",
-                    fields={"criteria": [f"Unknown prompt {ref!r}."]},
+                    _(
+                        "Criterion %(criterion)s refers to a prompt %(prompt)s that does not"
+                        " exist.",
+                        criterion=repr(item["title"]),
+                        prompt=repr(ref),
+                    ),
+                    fields={"criteria": [_("Unknown prompt %(prompt)s.", prompt=repr(ref))]},
                 )
             if referred not in criterion.prompts:
                 criterion.prompts.append(referred)
@@ -215,13 +225,18 @@ def create_credential(actor: User, issuer: Issuer, data: dict[str, Any]) -> Cred
     slug = (data.get("slug") or "").strip().lower()
     if not slug:
         raise InvalidInput(
-            "A credential needs a web address name (slug).", fields={"slug": ["Required."]}
+            _("A credential needs a web address name (slug)."), fields={"slug": [_("Required.")]}
         )
     taken = db.session.scalar(
         select(Credential.id).where(Credential.issuer_id == issuer.id, Credential.slug == slug)
     )
     if taken:
-        raise Conflict(f"This issuer already has a credential at {slug!r}; choose another.")
+        raise Conflict(
+            _(
+                "This issuer already has a credential at %(slug)s; choose another.",
+                slug=repr(slug),
+            )
+        )
     credential = Credential(issuer=issuer, slug=slug)
     version = CredentialVersion(
         number=1, status=VersionStatus.DRAFT.value, title="", created_by_id=actor.id
@@ -249,41 +264,61 @@ def publish_problems(version: CredentialVersion) -> list[str]:
     """What stops ``version`` from being published, in words a designer understands."""
     problems: list[str] = []
     if not version.title:
-        problems.append("Add a title.")
+        problems.append(_("Add a title."))
     if not version.competency:
-        problems.append("Add the competency statement.")
+        problems.append(_("Add the competency statement."))
     if not version.prompts:
-        problems.append("Add at least one submission prompt.")
+        problems.append(_("Add at least one submission prompt."))
     for prompt in version.prompts:
         if prompt.kind == "file" and not prompt.allowed_kinds:
-            problems.append(f"Prompt “{prompt.label}” needs the file kinds it accepts.")
+            problems.append(
+                _("Prompt “%(prompt)s” needs the file kinds it accepts.", prompt=prompt.label)
+            )
         if prompt.min_words and prompt.max_words and prompt.min_words > prompt.max_words:
-            problems.append(f"Prompt “{prompt.label}” has more minimum than maximum words.")
+            problems.append(
+                _("Prompt “%(prompt)s” has more minimum than maximum words.", prompt=prompt.label)
+            )
     if not version.criteria:
-        problems.append("Add at least one rubric criterion.")
+        problems.append(_("Add at least one rubric criterion."))
     for criterion in version.criteria:
         if len(criterion.levels) < 2:
-            problems.append(f"Criterion “{criterion.title}” needs at least two performance levels.")
+            problems.append(
+                _(
+                    "Criterion “%(criterion)s” needs at least two performance levels.",
+                    criterion=criterion.title,
+                )
+            )
         points = [level.points for level in criterion.levels]
         if any(b <= a for a, b in itertools.pairwise(points)):
             problems.append(
-                f"Criterion “{criterion.title}”: each level must be worth more points "
-                "than the one below."
+                _(
+                    "Criterion “%(criterion)s”: each level must be worth more points "
+                    "than the one below.",
+                    criterion=criterion.title,
+                )
             )
         if not criterion.prompts:
-            problems.append(f"Criterion “{criterion.title}” must judge at least one prompt.")
+            problems.append(
+                _(
+                    "Criterion “%(criterion)s” must judge at least one prompt.",
+                    criterion=criterion.title,
+                )
+            )
     if version.pass_min_level is None and version.pass_min_total is None:
         problems.append(
-            "Set a passing rule: a minimum level for every criterion and/or a minimum total."
+            _("Set a passing rule: a minimum level for every criterion and/or a minimum total.")
         )
     if version.pass_min_level is not None:
         too_high = [c.title for c in version.criteria if version.pass_min_level >= len(c.levels)]
         if version.pass_min_level < 0 or too_high:
-            problems.append("The passing level must be one of every criterion's levels.")
+            problems.append(_("The passing level must be one of every criterion's levels."))
     if version.pass_min_total is not None and version.pass_min_total > version.max_total:
         problems.append(
-            f"The passing total ({version.pass_min_total}) is more than the rubric's maximum "
-            f"({version.max_total})."
+            _(
+                "The passing total (%(total)s) is more than the rubric's maximum (%(most)s).",
+                total=version.pass_min_total,
+                most=version.max_total,
+            )
         )
     return problems
 
@@ -295,7 +330,7 @@ def publish(actor: User, credential: Credential) -> CredentialVersion:
     problems = publish_problems(draft)
     if problems:
         raise InvalidInput(
-            "This version cannot be published yet: " + " ".join(problems),
+            _("This version cannot be published yet: %(problems)s", problems=" ".join(problems)),
             fields={"publish": problems},
         )
     previous = credential.published_version
@@ -472,7 +507,8 @@ def published_version_of(credential_id: int) -> CredentialVersion:
         .options(*RUBRIC)
     )
     if version is None:
-        raise NotFound("There is no published credential with that id.")
+        raise NotFound(_("There is no published credential with that id."))
+
     return version
 
 
@@ -536,7 +572,7 @@ def save_criterion(
 
 def delete_item(version: CredentialVersion, kind: str, item_id: int) -> None:
     if not version.is_draft:
-        raise Conflict("Published versions cannot be changed.")
+        raise Conflict(_("Published versions cannot be changed."))
     items: list[Any] = version.prompts if kind == "prompt" else version.criteria
     item = _child(items, item_id, kind)
     items.remove(item)
@@ -547,7 +583,7 @@ def delete_item(version: CredentialVersion, kind: str, item_id: int) -> None:
 
 def move_item(version: CredentialVersion, kind: str, item_id: int, step: int) -> None:
     if not version.is_draft:
-        raise Conflict("Published versions cannot be changed.")
+        raise Conflict(_("Published versions cannot be changed."))
     items: list[Any] = list(version.prompts if kind == "prompt" else version.criteria)
     item = _child(items, item_id, kind)
     index = items.index(item)
@@ -568,7 +604,7 @@ def _draft_item(
     """The draft's ``kind`` with ``item_id``, or (no id) a new one ``make(position=...)``
     appended to ``items``; Conflict on a published version."""
     if not version.is_draft:
-        raise Conflict("Published versions cannot be changed.")
+        raise Conflict(_("Published versions cannot be changed."))
     if item_id is None:
         item = make(position=len(items))
         items.append(item)
@@ -580,7 +616,9 @@ def _child(items: Iterable[Any], item_id: int, kind: str) -> Any:
     for item in items:
         if item.id == item_id:
             return item
-    raise NotFound(f"This draft has no such {kind}.")
+    if kind == "prompt":
+        raise NotFound(_("This draft has no such prompt."))
+    raise NotFound(_("This draft has no such criterion."))
 
 
 # The designer's home ------------------------------------------------------------------------

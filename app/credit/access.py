@@ -6,6 +6,7 @@ pages are never confirmed to exist.
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from app.db import db
@@ -24,7 +25,7 @@ def officer_district(user: User, district_id: int) -> District:
     """A district the user is a credit officer of; any other is not found (not forbidden)."""
     district = db.session.get(District, district_id)
     if district is None or not is_officer(user, district.id):
-        raise NotFound("There is no such district among yours.")
+        raise NotFound(_("There is no such district among yours."))
     return district
 
 
@@ -43,5 +44,5 @@ def member_district(user: User, district_id: int) -> District:
     not exist (another tenant's pages are never confirmed to exist)."""
     district = db.session.get(District, district_id)
     if district is None or membership(user, district_id) is None:
-        raise NotFound("There is no such district among yours.")
+        raise NotFound(_("There is no such district among yours."))
     return district

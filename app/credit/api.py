@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from flask import jsonify, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
@@ -29,10 +30,12 @@ class CreditRequestSchema(Schema):
     image = fields.String(load_default=None)  # base64 of a baked PNG/SVG
 
     @validates_schema
-    def _one(self, data: dict[str, Any], **_: Any) -> None:
+    def _one(self, data: dict[str, Any], **_kwargs: Any) -> None:
         given = [k for k in ("assertion_id", "url", "jws", "image") if data.get(k)]
         if len(given) != 1:
-            raise ValidationError("Give exactly one of assertion_id, url, jws, image.", "_schema")
+            raise ValidationError(
+                _("Give exactly one of assertion_id, url, jws, image."), "_schema"
+            )
 
 
 def dump_request(item: Any) -> dict[str, Any]:
@@ -83,7 +86,7 @@ def create_credit_request() -> Any:
         try:
             image = base64.b64decode(body["image"], validate=True)
         except (binascii.Error, ValueError) as error:
-            raise InvalidInput("image must be base64.", {"image": ["Not base64."]}) from error
+            raise InvalidInput(_("image must be base64."), {"image": [_("Not base64.")]}) from error
     uid = body["assertion_id"]
     if uid and "/" in uid:
         uid = uid.rstrip("/").rsplit("/", 1)[-1].removesuffix(".json")
@@ -110,13 +113,15 @@ def district_ledger(district_id: int) -> Any:
         try:
             since = datetime.fromisoformat(since_text.replace("Z", "+00:00"))
         except ValueError as error:
-            raise InvalidInput("since is an ISO 8601 time, like 2026-01-31T00:00:00Z.") from error
+            raise InvalidInput(
+                _("since is an ISO 8601 time, like 2026-01-31T00:00:00Z.")
+            ) from error
         if since.tzinfo is None:
-            raise InvalidInput("since needs a time zone (end it with Z for UTC).")
+            raise InvalidInput(_("since needs a time zone (end it with Z for UTC)."))
     after = request.args.get("after", "0")
     size = request.args.get("limit", str(PAGE))
     if not after.isdigit() or not size.isdigit() or not 1 <= int(size) <= PAGE:
-        raise InvalidInput(f"after is an entry id; limit is 1 to {PAGE}.")
+        raise InvalidInput(_("after is an entry id; limit is 1 to %(most)s.", most=PAGE))
     rows = export.ledger_rows(
         current_user, district, since=since, after_id=int(after), limit=int(size) + 1
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from app.credit.access import officer_district
@@ -19,6 +20,18 @@ from app.models.accounts import User
 from app.models.credit import CreditCategory, CreditRequest, RequestStatus
 from app.models.orgs import District
 
+# Why a request that is no longer pending takes no decision, by its status: a whole sentence
+# each (the status word agrees with "solicitud" in Spanish).
+ALREADY_DECIDED = {
+    RequestStatus.APPROVED.value: _l("This request is already approved."),
+    RequestStatus.DENIED.value: _l("This request is already denied."),
+    RequestStatus.REVERSED.value: _l("This request is already reversed."),
+}
+
+
+def _already_decided(request: CreditRequest) -> Conflict:
+    return Conflict(ALREADY_DECIDED.get(request.status) or _("This request is already decided."))
+
 
 def approve(
     actor: User,
@@ -31,7 +44,7 @@ def approve(
     """Approve a pending request; hours different from the policy's need a reason."""
     officer_district(actor, request.district_id)
     if request.status != RequestStatus.PENDING:
-        raise Conflict(f"This request is already {request.status}.")
+        raise _already_decided(request)
     policy = request.policy
     default = policy_hours(policy) if policy else None
     if request.requested_hours is not None:  # meetings: the sum of the meetings' hours
@@ -40,25 +53,36 @@ def approve(
         if room is not None and room <= 0:
             assert policy is not None
             raise Conflict(
-                f"{request.user.name} has reached the cap of {policy.cap_hours} hours for "
-                f"{policy.label} this renewal cycle: nothing is left to credit. Deny the "
-                "request, saying so."
+                _(
+                    "%(teacher)s has reached the cap of %(cap)s hours for %(policy)s this "
+                    "renewal cycle: nothing is left to credit. Deny the request, saying so.",
+                    teacher=request.user.name,
+                    cap=policy.cap_hours,
+                    policy=policy.label,
+                )
             )
     granted = parse_hours(hours) if hours not in (None, "") else default
     if granted is None:
         raise InvalidInput(
-            "No policy covers this badge: say how many hours it earns.", {"hours": ["?"]}
+            _("No policy covers this badge: say how many hours it earns."), {"hours": ["?"]}
         )
     category_id = category_id or (policy.category_id if policy else None)
     category = db.session.get(CreditCategory, category_id) if category_id else None
     if category is None or category.district_id != request.district_id:
-        raise InvalidInput("Choose the category these hours count toward.", {"category_id": ["?"]})
+        raise InvalidInput(
+            _("Choose the category these hours count toward."), {"category_id": ["?"]}
+        )
     reason = (reason or "").strip()
     if default is not None and granted != default and not reason:
         raise InvalidInput(
-            f"The policy gives {default} hours; say why you grant {granted}.", {"reason": ["?"]}
+            _(
+                "The policy gives %(hours)s hours; say why you grant %(granted)s.",
+                hours=default,
+                granted=granted,
+            ),
+            {"reason": ["?"]},
         )
-    return grant(request, actor, granted, category.id, reason or "Approved.")
+    return grant(request, actor, granted, category.id, reason or _l("Approved."))
 
 
 def request_district(request: CreditRequest) -> District:
@@ -70,10 +94,10 @@ def request_district(request: CreditRequest) -> District:
 def deny(actor: User, request: CreditRequest, reason: str) -> CreditRequest:
     officer_district(actor, request.district_id)
     if request.status != RequestStatus.PENDING:
-        raise Conflict(f"This request is already {request.status}.")
+        raise _already_decided(request)
     reason = (reason or "").strip()
     if not reason:
-        raise InvalidInput("Say why the request is denied.", {"reason": ["Required."]})
+        raise InvalidInput(_("Say why the request is denied."), {"reason": [_("Required.")]})
     request.status = RequestStatus.DENIED.value
     request.decision_reason = reason
     request.decided_at = utcnow()

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
@@ -76,11 +77,11 @@ def normalise_domain(text: str) -> str:
     what is wrong with it."""
     domain = text.strip().lower().removeprefix("@").removesuffix(".")
     if not domain:
-        raise InvalidInput("Give the e-mail domain, like lakeside.k12.example.us.", _field("?"))
+        raise InvalidInput(_("Give the e-mail domain, like lakeside.k12.example.us."), _field("?"))
     if not domain.isascii():
         raise InvalidInput(
-            "Write an internationalised domain in its xn-- form (as DNS stores it).",
-            _field("ASCII only."),
+            _("Write an internationalised domain in its xn-- form (as DNS stores it)."),
+            _field(_("ASCII only.")),
         )
     labels = domain.split(".")
     if (
@@ -90,15 +91,21 @@ def normalise_domain(text: str) -> str:
         or not _TOP.match(labels[-1])
     ):
         raise InvalidInput(
-            f"{text.strip()!r} is not a domain name: give one like lakeside.k12.example.us "
-            "(letters, digits, hyphens and dots).",
-            _field("Not a domain name."),
+            _(
+                "%(text)s is not a domain name: give one like lakeside.k12.example.us "
+                "(letters, digits, hyphens and dots).",
+                text=repr(text.strip()),
+            ),
+            _field(_("Not a domain name.")),
         )
     if any(domain == free or domain.endswith("." + free) for free in FREE_MAIL):
         raise InvalidInput(
-            f"{domain} is a free e-mail service anyone can sign up with; a district claims "
-            "only a domain it owns.",
-            _field("A free e-mail service."),
+            _(
+                "%(domain)s is a free e-mail service anyone can sign up with; a district "
+                "claims only a domain it owns.",
+                domain=domain,
+            ),
+            _field(_("A free e-mail service.")),
         )
     return domain
 
@@ -126,31 +133,37 @@ def listed_domains(actor: User, district_id: int, args: PageArgs) -> Page[Distri
 def claim_domain(actor: User, district: District, domain: str) -> DistrictDomain:
     """Platform admins record a domain a district has shown it owns."""
     if not actor.is_platform_admin:
-        raise Forbidden("Only platform admins record a district's e-mail domains.")
+        raise Forbidden(_("Only platform admins record a district's e-mail domains."))
     domain = normalise_domain(domain)
     holder = db.session.scalar(
         select(District).join(DistrictDomain).where(DistrictDomain.domain == domain)
     )
     if holder is not None:
         raise Conflict(
-            f"{holder.name} already claims {domain}."
+            _("%(district)s already claims %(domain)s.", district=holder.name, domain=domain)
             if holder.id == district.id
-            else f"{domain} is already claimed by {holder.name}; remove it there first.",
-            _field("Already claimed."),
+            else _(
+                "%(domain)s is already claimed by %(district)s; remove it there first.",
+                domain=domain,
+                district=holder.name,
+            ),
+            _field(_("Already claimed.")),
         )
     row = DistrictDomain(district_id=district.id, domain=domain)
     try:
         with db.session.begin_nested():
             db.session.add(row)
     except IntegrityError as error:  # claimed by another admin a moment ago
-        raise Conflict(f"{domain} is already claimed by a district.", _field("Taken.")) from error
+        raise Conflict(
+            _("%(domain)s is already claimed by a district.", domain=domain), _field(_("Taken."))
+        ) from error
     return row
 
 
 def release_domain(actor: User, district: District, domain: str) -> None:
     """Platform admins remove a domain: no one joins through it any more; members stay."""
     if not actor.is_platform_admin:
-        raise Forbidden("Only platform admins remove a district's e-mail domains.")
+        raise Forbidden(_("Only platform admins remove a district's e-mail domains."))
     row = db.session.scalar(
         select(DistrictDomain).where(
             DistrictDomain.district_id == district.id,
@@ -158,7 +171,13 @@ def release_domain(actor: User, district: District, domain: str) -> None:
         )
     )
     if row is None:
-        raise NotFound(f"{district.name} does not claim {domain.strip().lower()}.")
+        raise NotFound(
+            _(
+                "%(district)s does not claim %(domain)s.",
+                district=district.name,
+                domain=domain.strip().lower(),
+            )
+        )
     db.session.delete(row)
     db.session.flush()
 
@@ -190,7 +209,9 @@ def join_by_domain(user: User, district_id: int) -> DistrictMembership:
     district = next((d for d in domain_districts(user) if d.id == district_id), None)
     if district is None:
         raise Forbidden(
-            "Your confirmed e-mail address is not at a domain this district claims; ask its "
-            "credit officer for an invitation."
+            _(
+                "Your confirmed e-mail address is not at a domain this district claims; ask "
+                "its credit officer for an invitation."
+            )
         )
     return add_member(user, district, "domain")

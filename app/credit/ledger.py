@@ -4,13 +4,16 @@ why, which assertion and the verification result at the time; no line is ever ch
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
 from app.credit.cycles import current_cycle
 from app.db import db, utcnow
+from app.i18n import chosen, current, speaking
 from app.jobs import job
 from app.links import public_url
 from app.mail import send_mail
@@ -56,25 +59,55 @@ def policy_room(request: CreditRequest, cycle_id: int) -> Decimal | None:
     return max(Decimal(0), policy.cap_hours - used)
 
 
+# Reasons are written twice: the ledger's line in English (the record HR systems and the
+# licensure office read, like the export's columns), and the request's decision in the
+# teacher's language (her credit page and the mail she gets). ``reason`` is an officer's own
+# words (kept as written) or the platform's, lazy (``_l``), put into words in each language.
+LEDGER_LANGUAGE = "en"
+
+
+def _teacher_language(teacher: User) -> str:
+    """The language the teacher reads her decisions in: her saved choice, else the request's
+    (as the mail she is sent)."""
+    return chosen(teacher.locale) or current()
+
+
+def _capped(reason: Any, caps: list[tuple[Decimal, Decimal, str, Decimal]]) -> str:
+    """``reason`` and a sentence for each cap that cut the hours, in the language spoken."""
+    notes = [
+        _(
+            "Capped at %(room)s of %(hours)s hours: %(what)s counts at most %(cap)s hours per "
+            "cycle.",
+            room=room,
+            hours=asked,
+            what=what,
+            cap=cap,
+        )
+        for room, asked, what, cap in caps
+    ]
+    return " ".join(part for part in (str(reason), *notes) if part).strip()
+
+
 def grant(
     request: CreditRequest,
     actor: User | None,
     hours: Decimal,
     category_id: int | None,
-    reason: str,
+    reason: Any,
 ) -> CreditRequest:
+    """Approve ``request`` for ``hours`` (cut to what the policy's and the category's caps
+    leave this cycle), with a ledger line. ``reason``: an officer's words or a lazy string."""
     district = db.session.get(District, request.district_id)
     teacher = db.session.get(User, request.user_id)
     assert district is not None
     assert teacher is not None
     cycle = current_cycle(teacher, district)
+    caps: list[tuple[Decimal, Decimal, str, Decimal]] = []  # (room, asked, what, cap)
     room = policy_room(request, cycle.id)
     if room is not None and hours > room:
         assert request.policy is not None  # policy_room found its cap
-        reason = (
-            f"{reason} Capped at {room} of {hours} hours: {request.policy.label} counts at "
-            f"most {request.policy.cap_hours} hours per cycle."
-        ).strip()
+        assert request.policy.cap_hours is not None
+        caps.append((room, hours, request.policy.label, request.policy.cap_hours))
         hours = room
     category = db.session.get(CreditCategory, category_id) if category_id else None
     if category is not None and category.cap_hours is not None:
@@ -82,18 +115,19 @@ def grant(
             Decimal(0), category.cap_hours - _granted_in_cycle(teacher.id, cycle.id, category.id)
         )
         if hours > room:
-            reason = (
-                f"{reason} Capped at {room} of {hours} hours: {category.name} counts at most "
-                f"{category.cap_hours} hours per cycle."
-            ).strip()
+            caps.append((room, hours, category.name, category.cap_hours))
             hours = room
+    with speaking(LEDGER_LANGUAGE):
+        recorded = _capped(reason, caps)
+    with speaking(_teacher_language(teacher)):
+        told = _capped(reason, caps)
     request.status = RequestStatus.APPROVED.value
     request.hours = hours
     request.category_id = category_id
-    request.decision_reason = reason
+    request.decision_reason = told
     request.decided_at = utcnow()
     request.decided_by_id = actor.id if actor else None
-    _record(request, "grant", hours, actor, reason, cycle.id)
+    _record(request, "grant", hours, actor, recorded, cycle.id)
     send_mail(
         teacher.email,
         _l("Credit approved: %(badge)s", badge=request.badge_name),
@@ -141,8 +175,10 @@ def _record(
     return entry
 
 
-def reverse(request: CreditRequest, reason: str, actor: User | None = None) -> LedgerEntry | None:
-    """Take back the credit of an approved request (a negative line; the grant stays)."""
+def reverse(request: CreditRequest, reason: Any, actor: User | None = None) -> LedgerEntry | None:
+    """Take back the credit of an approved request (a negative line; the grant stays).
+    ``reason``: plain words (kept as they are) or a lazy string, which the ledger records in
+    English and the teacher and officers read in their own language."""
     if request.status != RequestStatus.APPROVED:
         return None
     net = Decimal(
@@ -158,13 +194,17 @@ def reverse(request: CreditRequest, reason: str, actor: User | None = None) -> L
     first = db.session.scalar(
         select(LedgerEntry).where(LedgerEntry.request_id == request.id).order_by(LedgerEntry.id)
     )
-    request.status = RequestStatus.REVERSED.value
-    request.decision_reason = f"{request.decision_reason} Reversed: {reason}".strip()
-    entry = _record(request, "reverse", -net, actor, reason, first.cycle_id if first else None)
     teacher = db.session.get(User, request.user_id)
     district = db.session.get(District, request.district_id)
     assert teacher is not None
     assert district is not None
+    with speaking(LEDGER_LANGUAGE):
+        recorded = str(reason)
+    with speaking(_teacher_language(teacher)):
+        told = _("Reversed: %(reason)s", reason=str(reason))
+    request.status = RequestStatus.REVERSED.value
+    request.decision_reason = f"{request.decision_reason} {told}".strip()
+    entry = _record(request, "reverse", -net, actor, recorded, first.cycle_id if first else None)
     officers = db.session.scalars(
         select(User.email)
         .join(RoleGrant, RoleGrant.user_id == User.id)
@@ -192,7 +232,10 @@ def on_assertion_revoked(assertion: Assertion) -> None:
         )
     ).all()
     for request in credited:
-        reverse(request, f"the issuer revoked the badge ({assertion.revocation_reason})")
+        reverse(
+            request,
+            _l("the issuer revoked the badge (%(why)s)", why=assertion.revocation_reason),
+        )
 
 
 @job("credit-recheck")

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, true
 
@@ -77,7 +78,7 @@ def invite_member(actor: User, district: District, email: str) -> MemberInvitati
     officer_district(actor, district.id)
     email = email.strip().lower()
     if "@" not in email:
-        raise InvalidInput("Give the teacher's e-mail address.", {"email": ["An e-mail."]})
+        raise InvalidInput(_("Give the teacher's e-mail address."), {"email": [_("An e-mail.")]})
     token = secrets.token_urlsafe(32)
     invitation = MemberInvitation(
         district_id=district.id,
@@ -105,10 +106,13 @@ def accept_invitation(user: User, token: str) -> DistrictMembership:
         )
     )
     if invitation is None or invitation.expires_at < utcnow():
-        raise NotFound("This invitation link is not valid or has expired; ask for a new one.")
+        raise NotFound(_("This invitation link is not valid or has expired; ask for a new one."))
     if invitation.email != user.email.lower() or not user.is_confirmed:
         raise Forbidden(
-            f"This invitation is for {invitation.email}; sign in with that (confirmed) address."
+            _(
+                "This invitation is for %(email)s; sign in with that (confirmed) address.",
+                email=invitation.email,
+            )
         )
     invitation.accepted_at = invitation.accepted_at or utcnow()
     return add_member(user, invitation.district, "invitation")

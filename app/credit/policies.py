@@ -6,6 +6,7 @@ from __future__ import annotations
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
@@ -33,9 +34,11 @@ def parse_hours(value: Any) -> Decimal:
             raise ValueError(value)
         hours = hours.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
     except (ArithmeticError, ValueError) as error:
-        raise InvalidInput("Hours are a number, like 7.5.", {"hours": ["A number."]}) from error
+        raise InvalidInput(
+            _("Hours are a number, like 7.5."), {"hours": [_("A number.")]}
+        ) from error
     if hours < 0 or hours > 10_000:
-        raise InvalidInput("Hours are between 0 and 10,000.", {"hours": ["Out of range."]})
+        raise InvalidInput(_("Hours are between 0 and 10,000."), {"hours": [_("Out of range.")]})
     return hours
 
 
@@ -57,7 +60,9 @@ def set_category(
     officer_district(actor, district.id)
     name = name.strip()
     if not name or len(name) > 80:
-        raise InvalidInput("Name the category (80 characters at most).", {"name": ["Required."]})
+        raise InvalidInput(
+            _("Name the category (80 characters at most)."), {"name": [_("Required.")]}
+        )
     row = db.session.scalar(
         select(CreditCategory).where(
             CreditCategory.district_id == district.id, CreditCategory.name == name
@@ -69,7 +74,10 @@ def set_category(
         )
         if (count or 0) >= MAX_CATEGORIES:
             raise Conflict(
-                f"A district has at most {MAX_CATEGORIES} categories: change an existing one."
+                _(
+                    "A district has at most %(most)s categories: change an existing one.",
+                    most=MAX_CATEGORIES,
+                )
             )
         row = CreditCategory(district_id=district.id, name=name)
         db.session.add(row)
@@ -105,24 +113,28 @@ def create_policy(
     officer_district(actor, district.id)
     category = db.session.get(CreditCategory, category_id)
     if category is None or category.district_id != district.id:
-        raise InvalidInput("Choose one of this district's categories.", {"category_id": ["?"]})
+        raise InvalidInput(_("Choose one of this district's categories."), {"category_id": ["?"]})
     if unit not in ("hours", "ceu"):
-        raise InvalidInput("The unit is hours or CEUs.", {"unit": ["hours or ceu"]})
+        raise InvalidInput(_("The unit is hours or CEUs."), {"unit": ["hours or ceu"]})
     badge_class_url = (badge_class_url or "").strip() or None
     if (credential_id is None) == (badge_class_url is None):
-        raise InvalidInput("Map one credential of ours, or one badge class URL of another issuer.")
+        raise InvalidInput(
+            _("Map one credential of ours, or one badge class URL of another issuer.")
+        )
     if credential_id is not None:
         credential = db.session.get(Credential, credential_id)
         if credential is None:
-            raise InvalidInput("There is no such credential.", {"credential_id": ["Unknown."]})
+            raise InvalidInput(
+                _("There is no such credential."), {"credential_id": [_("Unknown.")]}
+            )
         label = label or credential.latest_version.title
     elif not is_http_url(badge_class_url):
         raise InvalidInput(
-            "A badge class is named by its https:// URL.", {"badge_class_url": ["URL"]}
+            _("A badge class is named by its https:// URL."), {"badge_class_url": ["URL"]}
         )
     amount = parse_hours(hours)
     if amount <= 0:
-        raise InvalidInput("A policy credits more than 0 hours.", {"hours": ["More than 0."]})
+        raise InvalidInput(_("A policy credits more than 0 hours."), {"hours": [_("More than 0.")]})
     mapped = (
         CreditPolicy.credential_id == credential_id
         if credential_id is not None
@@ -132,7 +144,7 @@ def create_policy(
         CreditPolicy.district_id == district.id, CreditPolicy.active.is_(True), mapped
     )
     if db.session.scalar(taken) is not None:
-        raise Conflict("That badge already has an active policy here; change or retire it.")
+        raise Conflict(_("That badge already has an active policy here; change or retire it."))
     row = CreditPolicy(
         district_id=district.id,
         credential_id=credential_id,
@@ -147,7 +159,7 @@ def create_policy(
         with db.session.begin_nested():
             db.session.add(row)
     except IntegrityError as error:  # saved by another officer a moment ago
-        raise Conflict("That badge already has an active policy here.") from error
+        raise Conflict(_("That badge already has an active policy here.")) from error
     return row
 
 
@@ -185,12 +197,12 @@ def create_meeting_policy(
     officer_district(actor, district.id)
     category = db.session.get(CreditCategory, category_id)
     if category is None or category.district_id != district.id:
-        raise InvalidInput("Choose one of this district's categories.", {"category_id": ["?"]})
+        raise InvalidInput(_("Choose one of this district's categories."), {"category_id": ["?"]})
     amount = parse_hours(hours or 0)
     if amount <= 0 and not hours_from_duration:
         raise InvalidInput(
-            "Give the hours per meeting attended, or count each meeting's duration.",
-            {"hours": ["More than 0."]},
+            _("Give the hours per meeting attended, or count each meeting's duration."),
+            {"hours": [_("More than 0.")]},
         )
     facilitation = parse_hours(facilitation_hours) if facilitation_hours not in (None, "") else None
     if facilitation is not None and facilitation <= 0:
@@ -198,10 +210,10 @@ def create_meeting_policy(
     cap = parse_hours(cap_hours) if cap_hours not in (None, "") else None
     if cap is not None and cap <= 0:
         raise InvalidInput(
-            "A cap is more than 0 hours (leave it empty for none).", {"cap_hours": ["> 0"]}
+            _("A cap is more than 0 hours (leave it empty for none)."), {"cap_hours": ["> 0"]}
         )
     if meeting_policy(district.id) is not None:
-        raise Conflict("PLC meetings already have an active policy here; retire it first.")
+        raise Conflict(_("PLC meetings already have an active policy here; retire it first."))
     row = CreditPolicy(
         district_id=district.id,
         kind=PolicyKind.PLC_MEETINGS.value,
@@ -218,7 +230,7 @@ def create_meeting_policy(
         with db.session.begin_nested():
             db.session.add(row)
     except IntegrityError as error:  # saved by another officer a moment ago
-        raise Conflict("PLC meetings already have an active policy here.") from error
+        raise Conflict(_("PLC meetings already have an active policy here.")) from error
     return row
 
 

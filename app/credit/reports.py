@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from app.credit.access import officer_district
@@ -72,7 +73,7 @@ def _progress(cycle: RenewalCycle, cats: list[CreditCategory], sums: dict[Any, A
     ]
     other = Decimal(str(sums.get(None) or 0))
     if other:
-        rows.append(CategoryProgress(None, "Uncategorised", other, Decimal(0), None))
+        rows.append(CategoryProgress(None, _("Uncategorised"), other, Decimal(0), None))
     earned = sum((r.earned for r in rows), Decimal(0))
     return Progress(cycle, earned, cycle.required_hours, rows)
 

@@ -8,6 +8,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -19,6 +20,7 @@ from app.credit.ledger import grant, granted_under_policy
 from app.credit.policies import policy_for, policy_hours
 from app.db import db, utcnow
 from app.errors import Conflict, Forbidden, InvalidInput, NotFound
+from app.i18n import day
 from app.issuance import service as issuance
 from app.links import public_url
 from app.mail import send_mail
@@ -33,6 +35,37 @@ from badges.errors import BadgeError
 from badges.objects import parse_datetime
 
 
+def _presented_before(existing: CreditRequest, district: District) -> str:
+    """Why a badge is not taken twice, with what became of its first request: a whole
+    sentence per status (the status word agrees with its noun in Spanish)."""
+    values = {"district": district.name, "day": day(existing.created_at, "long")}
+    if existing.status == RequestStatus.APPROVED:
+        message = _(
+            "This badge was already presented to %(district)s on %(day)s (approved); it is "
+            "credited once.",
+            **values,
+        )
+    elif existing.status == RequestStatus.DENIED:
+        message = _(
+            "This badge was already presented to %(district)s on %(day)s (denied); it is "
+            "credited once.",
+            **values,
+        )
+    elif existing.status == RequestStatus.REVERSED:
+        message = _(
+            "This badge was already presented to %(district)s on %(day)s (reversed); it is "
+            "credited once.",
+            **values,
+        )
+    else:
+        message = _(
+            "This badge was already presented to %(district)s on %(day)s (pending); it is "
+            "credited once.",
+            **values,
+        )
+    return str(message)
+
+
 def _verify(presented: str | bytes, user: User) -> Any:
     report = verifier.check(presented, user.email)
     failed = [c for c in report.checks if c.status == "fail"]
@@ -40,11 +73,15 @@ def _verify(presented: str | bytes, user: User) -> Any:
         first = failed[0]
         if first.name == "recipient":
             raise InvalidInput(
-                f"This badge was not issued to {user.email}, so it cannot be credited to you.",
-                {"badge": ["Recipient mismatch."]},
+                _(
+                    "This badge was not issued to %(email)s, so it cannot be credited to you.",
+                    email=user.email,
+                ),
+                {"badge": [_("Recipient mismatch.")]},
             )
         raise InvalidInput(
-            f"This badge did not verify: {first.message}.", {"badge": ["Not valid."]}
+            _("This badge did not verify: %(problem)s.", problem=first.message),
+            {"badge": [_("Not valid.")]},
         )
     return report
 
@@ -62,12 +99,14 @@ def request_credit(
     image. Verified first; a policy with auto-approval grants it at once."""
     district = db.session.get(District, district_id)
     if district is None or membership(user, district.id) is None:
-        raise NotFound("You are not a member of that district.")
+        raise NotFound(_("You are not a member of that district."))
     if not user.is_confirmed:
-        raise Forbidden("Confirm your e-mail address first: credit goes to a confirmed recipient.")
+        raise Forbidden(
+            _("Confirm your e-mail address first: credit goes to a confirmed recipient.")
+        )
     given = [v for v in (assertion_uid, url, jws, image) if v]
     if len(given) != 1:
-        raise InvalidInput("Give one badge: yours from this site, a URL, a JWS or an image.")
+        raise InvalidInput(_("Give one badge: yours from this site, a URL, a JWS or an image."))
     if assertion_uid:
         source, presented = "ours", issuance.get_own(user, assertion_uid).jws or ""
     elif url:
@@ -78,7 +117,9 @@ def request_credit(
         try:
             presented = unbake(image or b"")
         except BadgeError as error:
-            raise InvalidInput(f"That image does not carry a badge: {error.message}.") from error
+            raise InvalidInput(
+                _("That image does not carry a badge: %(problem)s.", problem=error.message)
+            ) from error
         source = "image"
     report = _verify(presented, user)
     assertion, badge_class = report.assertion or {}, report.badge_class or {}
@@ -89,10 +130,7 @@ def request_credit(
         )
     )
     if existing is not None:
-        raise Conflict(
-            f"This badge was already presented to {district.name} on "
-            f"{existing.created_at:%d %B %Y} ({existing.status}); it is credited once."
-        )
+        raise Conflict(_presented_before(existing, district))
     ours = (
         db.session.scalar(select(Assertion).where(Assertion.uid == key.rsplit("/", 1)[-1]))
         if key.startswith(public_url("ob.assertion", uid="x").removesuffix("x"))
@@ -120,9 +158,9 @@ def request_credit(
         with db.session.begin_nested():
             db.session.add(request)
     except IntegrityError as error:  # presented twice at the same moment
-        raise Conflict("This badge was already presented to this district.") from error
+        raise Conflict(_("This badge was already presented to this district.")) from error
     if policy is not None and policy.auto_approve:
-        grant(request, None, policy_hours(policy), policy.category_id, "Approved by policy.")
+        grant(request, None, policy_hours(policy), policy.category_id, _l("Approved by policy."))
     else:
         _tell_officers(district, request)
     return request
@@ -188,18 +226,27 @@ def request_activity_credit(
     other request, or is granted at once under an auto-approving policy. The caller records
     what it covers; a second request with the same key is a conflict."""
     if membership(user, district.id) is None:
-        raise NotFound("You are not a member of that district.")
+        raise NotFound(_("You are not a member of that district."))
     room = room_under(user, district, policy)
     if room is not None and room.left <= 0:
-        waiting = (
-            f" ({room.waiting} hours of it asked for and waiting for an officer)"
-            if room.waiting
-            else ""
-        )
         raise Conflict(
-            f"You have reached the cap of {room.cap} hours for {policy.label} in this renewal "
-            f"cycle{waiting}: nothing more can be credited before the cycle ends on "
-            f"{room.cycle_ends:%d %B %Y}."
+            _(
+                "You have reached the cap of %(cap)s hours for %(policy)s in this renewal "
+                "cycle (%(waiting)s hours of it asked for and waiting for an officer): nothing "
+                "more can be credited before the cycle ends on %(day)s.",
+                cap=room.cap,
+                policy=policy.label,
+                waiting=room.waiting,
+                day=day(room.cycle_ends, "long"),
+            )
+            if room.waiting
+            else _(
+                "You have reached the cap of %(cap)s hours for %(policy)s in this renewal "
+                "cycle: nothing more can be credited before the cycle ends on %(day)s.",
+                cap=room.cap,
+                policy=policy.label,
+                day=day(room.cycle_ends, "long"),
+            )
         )
     request = CreditRequest(
         district_id=district.id,
@@ -220,10 +267,12 @@ def request_activity_credit(
         with db.session.begin_nested():
             db.session.add(request)
     except IntegrityError as error:
-        raise Conflict(f"This was already presented to {district.name}.") from error
+        raise Conflict(
+            _("This was already presented to %(district)s.", district=district.name)
+        ) from error
     request.policy = policy
     if policy.auto_approve:
-        grant(request, None, activity.hours, policy.category_id, "Approved by policy.")
+        grant(request, None, activity.hours, policy.category_id, _l("Approved by policy."))
     else:
         _tell_officers(district, request)
     return request
@@ -258,7 +307,7 @@ def _tell_officers(district: District, request: CreditRequest) -> None:
 def district_request(actor: User, request_id: int) -> CreditRequest:
     request = db.session.get(CreditRequest, request_id)
     if request is None or not is_officer(actor, request.district_id):
-        raise NotFound("There is no such credit request among your districts.")
+        raise NotFound(_("There is no such credit request among your districts."))
     return request
 
 

@@ -23,6 +23,7 @@ from types import SimpleNamespace
 from typing import Any
 
 from flask import current_app
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import insert, or_, select
 from sqlalchemy.exc import IntegrityError
@@ -30,6 +31,7 @@ from sqlalchemy.orm import selectinload
 
 from app.db import db, utcnow
 from app.errors import InvalidInput, NotFound
+from app.i18n import speaking
 from app.issuance import documents, keys
 from app.issuance.service import expiry
 from app.jobs import enqueue, job
@@ -59,8 +61,11 @@ def _header(text: str) -> list[str]:
     missing = [c for c in COLUMNS if c not in header]
     if missing:
         raise InvalidInput(
-            "The CSV needs a header row with email, credential, issued_on (and optionally "
-            f"evidence_url); missing: {', '.join(missing)}."
+            _(
+                "The CSV needs a header row with email, credential, issued_on (and optionally "
+                "evidence_url); missing: %(missing)s.",
+                missing=", ".join(missing),
+            )
         )
     return header
 
@@ -78,11 +83,13 @@ def _rows(text: str) -> Iterator[dict[str, str]]:
 def _decode(raw: bytes) -> str:
     if len(raw) > max_bytes():
         limit = max_bytes() // (1024 * 1024)
-        raise InvalidInput(f"The CSV is larger than {limit} MB; split it into several files.")
+        raise InvalidInput(
+            _("The CSV is larger than %(mb)s MB; split it into several files.", mb=limit)
+        )
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:
-        raise InvalidInput("Save the CSV as UTF-8 text.") from error
+        raise InvalidInput(_("Save the CSV as UTF-8 text.")) from error
 
 
 def _admin(actor: User, issuer_id: int) -> None:
@@ -95,9 +102,9 @@ def start(actor: User, issuer: Issuer, filename: str, raw: bytes) -> BulkIssuanc
     _admin(actor, issuer.id)
     text = _decode(raw)
     _header(text)
-    total = sum(1 for _ in _rows(text))
+    total = sum(1 for _row in _rows(text))
     if not total:
-        raise InvalidInput("The CSV has no rows under its header.")
+        raise InvalidInput(_("The CSV has no rows under its header."))
     bulk = BulkIssuance(
         issuer_id=issuer.id,
         created_by_id=actor.id,
@@ -116,7 +123,7 @@ def get(actor: User, issuer: Issuer, bulk_id: int) -> BulkIssuance:
     _admin(actor, issuer.id)
     bulk = db.session.get(BulkIssuance, bulk_id)
     if bulk is None or bulk.issuer_id != issuer.id:
-        raise NotFound("There is no such bulk issuance.")
+        raise NotFound(_("There is no such bulk issuance."))
     return bulk
 
 
@@ -164,21 +171,31 @@ def _check(
     """The row as an award to issue; InvalidInput says what is wrong with it."""
     email = row.get("email", "").lower()
     if not EMAIL_RE.match(email):
-        raise InvalidInput(f"“{email or '(empty)'}” is not an e-mail address.")
+        raise InvalidInput(
+            _("“%(email)s” is not an e-mail address.", email=email)
+            if email
+            else _("“(empty)” is not an e-mail address.")
+        )
     reference = row.get("credential", "")
     found = catalog.by_reference.get(reference)
     if found is None:
-        raise InvalidInput(f"No published credential “{reference}” at {issuer.name}.")
+        raise InvalidInput(
+            _(
+                "No published credential “%(reference)s” at %(issuer)s.",
+                reference=reference,
+                issuer=issuer.name,
+            )
+        )
     credential, version = found
     try:
         issued = date.fromisoformat(row.get("issued_on", ""))
     except ValueError as error:
-        raise InvalidInput("issued_on must be a date like 2026-05-31.") from error
+        raise InvalidInput(_("issued_on must be a date like 2026-05-31.")) from error
     if issued > today:
-        raise InvalidInput("issued_on is in the future.")
+        raise InvalidInput(_("issued_on is in the future."))
     evidence = row.get("evidence_url") or None
     if evidence and not is_http_url(evidence):
-        raise InvalidInput("evidence_url must start with https:// or http://.")
+        raise InvalidInput(_("evidence_url must start with https:// or http://."))
     natural = f"{credential.id}|{email}|{issued.isoformat()}"
     return _Row(
         number, email, version, issued, evidence, hashlib.sha256(natural.encode()).hexdigest()
@@ -216,7 +233,7 @@ class _Batch:
         try:
             with db.session.begin_nested():
                 if fresh:
-                    db.session.execute(insert(Assertion), [values for _, values in fresh])
+                    db.session.execute(insert(Assertion), [values for _row, values in fresh])
         except IntegrityError:  # another worker issued some of them a moment ago
             return self._one_by_one(fresh), len(rows) - len(fresh)
         self._announce(fresh)
@@ -267,7 +284,7 @@ class _Batch:
         the whole batch, not two per badge."""
         if not issued:
             return
-        enqueue("bake-badges", [values["uid"] for _, values in issued])
+        enqueue("bake-badges", [values["uid"] for _row, values in issued])
         send_mails(
             [
                 (
@@ -276,7 +293,7 @@ class _Batch:
                     "badge_issued",
                     {"title": row.version.title, "issuer": self.issuer.name, "link": self.link},
                 )
-                for row, _ in issued
+                for row, _values in issued
             ]
         )
         BADGES_ISSUED.inc(len(issued))
@@ -308,6 +325,9 @@ def run(bulk_id: int) -> None:
     catalog = _Catalog(issuer)
     batch = _Batch(issuer)
     today = utcnow().date()
+    # The row errors are read by whoever uploaded the file: in her language.
+    uploader = db.session.get(User, bulk.created_by_id) if bulk.created_by_id else None
+    language = uploader.locale if uploader is not None else None
     rows = enumerate(_rows(bulk.csv_text), start=2)
     remaining = islice(rows, bulk.done, None)
     while chunk := list(islice(remaining, BATCH)):
@@ -315,7 +335,8 @@ def run(bulk_id: int) -> None:
         errors = list(bulk.errors or [])
         for number, row in chunk:
             try:
-                good.append(_check(number, row, catalog, issuer, today))
+                with speaking(language):
+                    good.append(_check(number, row, catalog, issuer, today))
             except InvalidInput as error:
                 errors.append(
                     {"row": number, "email": row.get("email", ""), "message": error.message}

@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from app.catalog.pages import passing_rule
+from app.i18n import speaking
 from app.links import public_url
 from app.models.assertions import Assertion, IssuerKey
 from app.models.credentials import CredentialVersion
@@ -77,17 +78,22 @@ def profile(issuer: Issuer, key: KeyId | None) -> dict[str, Any]:
 
 
 def criteria_narrative(version: CredentialVersion) -> str:
-    """The rubric as Markdown: what the earner showed, and how it was judged."""
-    lines = [f"**Competency:** {version.competency}".strip(), ""]
-    if version.key_method:
-        lines += [f"**Key method:** {version.key_method}", ""]
-    lines.append("The earner submitted classroom evidence, judged against this rubric:")
-    lines.append("")
-    for criterion in version.criteria:
-        levels = ", ".join(level.name for level in criterion.levels)
-        lines.append(f"- **{criterion.title}**: {criterion.description} ({levels})".rstrip())
-    lines += ["", passing_rule(version, [], version.max_total)]
-    return "\n".join(lines).strip()
+    """The rubric as Markdown: what the earner showed, and how it was judged.
+
+    Always in English, whatever the request's language: it goes into the signed badge, which
+    every request and every verifier must see the same (the passing rule is the catalog's
+    sentence, translated for pages, so it is built here in English)."""
+    with speaking("en"):
+        lines = [f"**Competency:** {version.competency}".strip(), ""]
+        if version.key_method:
+            lines += [f"**Key method:** {version.key_method}", ""]
+        lines.append("The earner submitted classroom evidence, judged against this rubric:")
+        lines.append("")
+        for criterion in version.criteria:
+            levels = ", ".join(level.name for level in criterion.levels)
+            lines.append(f"- **{criterion.title}**: {criterion.description} ({levels})".rstrip())
+        lines += ["", passing_rule(version, [], version.max_total)]
+        return "\n".join(lines).strip()
 
 
 def badge_class(version: CredentialVersion) -> dict[str, Any]:

@@ -15,10 +15,12 @@ import json
 from typing import Any
 
 from flask import Response, g, render_template, request
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from app.db import db
 from app.errors import NotFound
+from app.i18n import day
 from app.images import image_of
 from app.issuance import documents, keys, ob, published
 from app.links import public_url
@@ -59,7 +61,8 @@ def answer(
     html = render_template(page, document=document, pretty=pretty, **context)
     response = Response(html, status=status, mimetype="text/html")
     response.set_etag(hashlib.sha256(response.get_data()).hexdigest()[:32])
-    return _public(response, cache)
+    # The page is in the reader's language (Accept-Language, or a signed-in choice).
+    return _public(response, cache, vary="Accept, Accept-Language, Cookie")
 
 
 def machine_answer(made: published.Machine, fmt: str | None, cache: str) -> Any:
@@ -72,9 +75,9 @@ def machine_answer(made: published.Machine, fmt: str | None, cache: str) -> Any:
     return _public(response, cache)
 
 
-def _public(response: Response, cache: str) -> Any:
+def _public(response: Response, cache: str, vary: str = "Accept") -> Any:
     response.headers["Cache-Control"] = cache
-    response.headers["Vary"] = "Accept"
+    response.headers["Vary"] = vary
     response.headers["Access-Control-Allow-Origin"] = "*"  # verifiers and backpacks anywhere
     return response.make_conditional(request) if response.status_code == 200 else response
 
@@ -85,7 +88,9 @@ def _public(response: Response, cache: str) -> Any:
 def issuer(slug: str, fmt: str | None) -> Any:
     found = issuer_by_slug(slug)
     key = keys.current_key(found)  # made on the first request; the request's edge commits it
-    return answer(documents.profile(found, key), fmt, title=found.name, kind="Issuer", issuer=found)
+    return answer(
+        documents.profile(found, key), fmt, title=found.name, kind=_("Issuer"), issuer=found
+    )
 
 
 @ob.get("/issuers/<slug>/revocations.json", defaults={"fmt": "json"})
@@ -97,8 +102,8 @@ def revocations(slug: str, fmt: str | None) -> Any:
         published.revocation_list(found),
         fmt,
         cache=LIVE,
-        title=f"Badges revoked by {found.name}",
-        kind="Revocation list",
+        title=_("Badges revoked by %(issuer)s", issuer=found.name),
+        kind=_("Revocation list"),
     )
 
 
@@ -107,13 +112,16 @@ def revocations(slug: str, fmt: str | None) -> Any:
 @public
 def key(kid: str, fmt: str | None) -> Any:
     found = published.key(kid)
-    state = "current" if found.is_current else f"retired {found.retired_at:%Y-%m-%d}"
-    return answer(
-        documents.key_document(found),
-        fmt,
-        title=f"Signing key of {found.issuer.name} ({state})",
-        kind="Public key",
+    title = (
+        _("Signing key of %(issuer)s (current)", issuer=found.issuer.name)
+        if found.is_current
+        else _(
+            "Signing key of %(issuer)s (retired %(day)s)",
+            issuer=found.issuer.name,
+            day=day(found.retired_at),
+        )
     )
+    return answer(documents.key_document(found), fmt, title=title, kind=_("Public key"))
 
 
 @ob.get("/badges/<int:version_id>.json", defaults={"fmt": "json"})
@@ -125,7 +133,7 @@ def badge_class(version_id: int, fmt: str | None) -> Any:
         documents.badge_class(version),
         fmt,
         title=version.title,
-        kind="Badge",
+        kind=_("Badge"),
         image=public_url("ob.badge_image", version_id=version.id),
     )
 
@@ -144,8 +152,12 @@ def assertion(uid: str, fmt: str | None) -> Any:
         return machine_answer(published.assertion_machine(uid), fmt, LIVE)
     item = db.session.scalar(select(Assertion).where(Assertion.uid == uid))
     if item is None:
-        raise NotFound("There is no such badge.")
-    context: dict[str, Any] = {"title": item.version.title, "kind": "Badge awarded", "item": item}
+        raise NotFound(_("There is no such badge."))
+    context: dict[str, Any] = {
+        "title": item.version.title,
+        "kind": _("Badge awarded"),
+        "item": item,
+    }
     if item.revoked:
         return answer(documents.revoked_assertion(item), fmt, cache=LIVE, status=410, **context)
     return answer(documents.assertion(item), fmt, cache=LIVE, **context)
@@ -157,7 +169,7 @@ def _evidence_of(uid: str) -> tuple[Assertion, Submission]:
         db.session.get(Submission, item.submission_id) if item and item.submission_id else None
     )
     if item is None or submission is None or not submission.evidence_public or item.revoked:
-        raise NotFound("This evidence is not public.")
+        raise NotFound(_("This evidence is not public."))
     return item, submission
 
 
@@ -172,8 +184,9 @@ def evidence(uid: str) -> Any:
 @ob.get("/assertions/<uid>/evidence/files/<int:file_id>")
 @public
 def evidence_file(uid: str, file_id: int) -> Any:
-    _, submission = _evidence_of(uid)
+    _item, submission = _evidence_of(uid)
     record = next((f for f in submission.files if f.id == file_id), None)
     if record is None:
-        raise NotFound("There is no such file.")
+        raise NotFound(_("There is no such file."))
+
     return file_response(record)

@@ -15,6 +15,7 @@ from types import SimpleNamespace
 from typing import Any
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import selectinload
 from werkzeug.exceptions import HTTPException
@@ -50,7 +51,7 @@ def version(version_id: int) -> CredentialVersion:
         options=[selectinload(CredentialVersion.criteria).selectinload(Criterion.levels)],
     )
     if version is None or version.status == VersionStatus.DRAFT:
-        raise NotFound("There is no such badge.")
+        raise NotFound(_("There is no such badge."))
     return version
 
 
@@ -81,7 +82,7 @@ def assertion_machine(uid: str) -> Machine:
 def _read_assertion(uid: str) -> Machine:
     row = read_one(_DOCUMENT_QUERY, {"uid": uid})
     if row is None:
-        raise NotFound("There is no such badge.")
+        raise NotFound(_("There is no such badge."))
     if row.revoked_at is not None:
         return machine(documents.revoked_assertion(row), 410)
     return machine(documents.assertion(row))
@@ -98,7 +99,7 @@ def revocation_list(found: Any) -> dict[str, Any]:
 
 def key(kid: str) -> IssuerKey:
     key = db.session.scalar(select(IssuerKey).where(IssuerKey.kid == kid))
-    return found(key, "There is no such key.")
+    return found(key, _("There is no such key."))
 
 
 STABLE_SECONDS = 60.0  # how long the verifier reuses a badge class or key document
@@ -133,7 +134,7 @@ def own_document(path: str) -> tuple[int, dict[str, Any]]:
     try:
         endpoint, args = current_app.url_map.bind("localhost").match(path, method="GET")
     except HTTPException as error:
-        raise NotFound("There is no such document.") from error
+        raise NotFound(_("There is no such document.")) from error
     if endpoint == "ob.assertion":
         made = assertion_machine(args["uid"])
         return made.status, made.document
@@ -151,13 +152,13 @@ def own_document(path: str) -> tuple[int, dict[str, Any]]:
             return 200, revocation_list(found)
         current = SimpleNamespace(kid=found.kid) if found.kid else None
         return 200, documents.profile(found, current)
-    raise NotFound("There is no such document.")
+    raise NotFound(_("There is no such document."))
 
 
 def _read_issuer(slug: str) -> Any:
     found = read_one(_ISSUER_QUERY, {"slug": slug})
     if found is None:
-        raise NotFound("There is no such issuer.")
+        raise NotFound(_("There is no such issuer."))
     return found
 
 

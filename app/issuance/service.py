@@ -18,6 +18,7 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import urlencode
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import ColumnElement, Select, func, or_, select
 from sqlalchemy.exc import IntegrityError
@@ -59,7 +60,7 @@ def issue_for_submission(submission: Submission, *, now: datetime | None = None)
     if existing is not None:
         return existing
     if submission.status != SubmissionStatus.PASSED:
-        raise Conflict("Only a passed submission earns a badge.")
+        raise Conflict(_("Only a passed submission earns a badge."))
     teacher = db.session.get(User, submission.user_id)
     assert teacher is not None
     uid = uuid.uuid4().hex
@@ -204,13 +205,13 @@ def get_own(user: User, uid: str) -> Assertion:
         or (user.is_confirmed and item.recipient_email == user.email.lower())
     )
     if item is None or not owns:
-        raise NotFound("There is no such badge in your collection.")
+        raise NotFound(_("There is no such badge in your collection."))
     return item
 
 
 def by_uid(uid: str) -> Assertion:
     item = db.session.scalar(select(Assertion).where(Assertion.uid == uid))
-    return found(item, "There is no such badge.")
+    return found(item, _("There is no such badge."))
 
 
 def set_public(user: User, item: Assertion, public: bool) -> None:
@@ -258,7 +259,7 @@ def _store() -> Any:
 def baked(item: Assertion, kind: str) -> bytes:
     """The badge image with the signed JWS baked in, made once and kept in storage."""
     if kind not in ("png", "svg") or item.jws is None:
-        raise NotFound("There is no such image.")
+        raise NotFound(_("There is no such image."))
     digest = hashlib.sha256(item.jws.encode()).hexdigest()[:20]
     key = f"badges/{item.uid}/{digest}.{kind}"
     store = _store()
@@ -335,11 +336,12 @@ def revoke(actor: User, item: Assertion, reason: str) -> Assertion:
     _admin(actor, item.issuer_id)
     reason = (reason or "").strip()
     if not reason:
-        raise InvalidInput("Say why the badge is revoked.", {"reason": ["Required."]})
+        raise InvalidInput(_("Say why the badge is revoked."), {"reason": [_("Required.")]})
     if len(reason) > 500:
-        raise InvalidInput("Keep the reason under 500 characters.", {"reason": ["Too long."]})
+        raise InvalidInput(_("Keep the reason under 500 characters."), {"reason": [_("Too long.")]})
     if item.revoked:
-        raise Conflict("This badge is already revoked.")
+        raise Conflict(_("This badge is already revoked."))
+
     item.revoked_at = utcnow()
     item.revocation_reason = reason
     db.session.flush()

@@ -66,7 +66,7 @@ def badge_download(item: Any, fmt: str) -> Any:
     """The earner's badge as a file: its JSON, its JWS, or its baked PNG or SVG (the page and
     the API answer the same file)."""
     if item.jws is None:
-        raise InvalidInput("This badge is not signed yet; try again in a moment.")
+        raise InvalidInput(_("This badge is not signed yet; try again in a moment."))
     mimetype, ext = DOWNLOADS[fmt]
     if fmt == "json":
         import json
@@ -147,7 +147,7 @@ def revoke(slug: str, uid: str) -> Any:
     issuer = managed_issuer(slug)
     item = service.by_uid(uid)
     if item.issuer_id != issuer.id:
-        raise NotFound("There is no such badge at this issuer.")
+        raise NotFound(_("There is no such badge at this issuer."))
     if EmptyForm().validate_on_submit():
         with attempt(success=_("The badge is revoked; verifiers see it from now on.")):
             service.revoke(current_user, item, request.form.get("reason", ""))

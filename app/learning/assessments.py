@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, TypeGuard
 
+from flask_babel import gettext as _
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -63,29 +64,49 @@ def take_self_assessment(
         else None
     )
     if framework is None:
-        message = "There is no published framework with that id."
+        message = _("There is no published framework with that id.")
         raise InvalidInput(message, {"framework_id": [message]})
     if not isinstance(ratings, list) or not ratings:
-        message = "Rate your comfort with at least one competency."
+        message = _("Rate your comfort with at least one competency.")
         raise InvalidInput(message, {"ratings": [message]})
     titles = {c.id: c.title for c in framework.competencies}
     problems: list[str] = []
     levels: dict[int, int] = {}
     for number, rating in enumerate(ratings, start=1):
         if not isinstance(rating, dict):
-            problems.append(f"Rating {number} must be an object with competency_id and level.")
+            problems.append(
+                _(
+                    "Rating %(number)s must be an object with competency_id and level.",
+                    number=number,
+                )
+            )
             continue
         competency_id, level = rating.get("competency_id"), rating.get("level")
         if not _whole(competency_id) or competency_id not in titles:
             problems.append(
-                f"Rating {number}: competency {competency_id!r} is not in this framework."
+                _(
+                    "Rating %(number)s: competency %(competency)s is not in this framework.",
+                    number=number,
+                    competency=repr(competency_id),
+                )
             )
         elif competency_id in levels:
-            problems.append(f"Rating {number}: “{titles[competency_id]}” is rated twice.")
+            problems.append(
+                _(
+                    "Rating %(number)s: “%(title)s” is rated twice.",
+                    number=number,
+                    title=titles[competency_id],
+                )
+            )
         elif not _whole(level) or not 1 <= level <= framework.scale_max:
             problems.append(
-                f"Rating {number}: the level for “{titles[competency_id]}” is a whole number "
-                f"from 1 to {framework.scale_max}."
+                _(
+                    "Rating %(number)s: the level for “%(title)s” is a whole number from 1 to "
+                    "%(top)s.",
+                    number=number,
+                    title=titles[competency_id],
+                    top=framework.scale_max,
+                )
             )
         else:
             levels[competency_id] = level
@@ -127,7 +148,7 @@ def own_self_assessment(user: User, assessment_id: int) -> SelfAssessment:
         .options(selectinload(SelfAssessment.ratings))
     )
     if assessment is None:
-        raise NotFound("You have no self-assessment with that id.")
+        raise NotFound(_("You have no self-assessment with that id."))
     return assessment
 
 
@@ -163,9 +184,9 @@ def quiz(competency_id: int) -> Competency:
         )
     )
     if competency is None:
-        raise NotFound("There is no competency with that id in a published framework.")
+        raise NotFound(_("There is no competency with that id in a published framework."))
     if not competency.questions:
-        raise NotFound(f"“{competency.title}” has no pre-assessment yet.")
+        raise NotFound(_("“%(title)s” has no pre-assessment yet.", title=competency.title))
     return competency
 
 
@@ -182,7 +203,7 @@ def take_pre_assessment(
     """
     competency = quiz(competency_id)
     if not isinstance(answers, list):
-        message = "Answers are a list: [{question_id, choice}] or [{question_id, text}]."
+        message = _("Answers are a list: [{question_id, choice}] or [{question_id, text}].")
         raise InvalidInput(message, {"answers": [message]})
     questions = {q.id: (number, q) for number, q in enumerate(competency.questions, start=1)}
     problems: list[str] = []
@@ -190,9 +211,16 @@ def take_pre_assessment(
     for answer in answers:
         question_id = answer.get("question_id") if isinstance(answer, dict) else None
         if not _whole(question_id) or question_id not in questions:
-            problems.append(f"Question {question_id!r} is not part of this pre-assessment.")
+            problems.append(
+                _(
+                    "Question %(question)s is not part of this pre-assessment.",
+                    question=repr(question_id),
+                )
+            )
         elif question_id in given:
-            problems.append(f"Question {questions[question_id][0]} is answered twice.")
+            problems.append(
+                _("Question %(number)s is answered twice.", number=questions[question_id][0])
+            )
         else:
             given[question_id] = answer
     rows: list[PreAnswer] = []
@@ -203,11 +231,15 @@ def take_pre_assessment(
             out_of += 1
             choice = answer.get("choice")
             if choice is None:
-                problems.append(f"Answer question {number} (choose one option).")
+                problems.append(_("Answer question %(number)s (choose one option).", number=number))
                 continue
             if not _whole(choice) or not 0 <= choice < len(question.options):
                 problems.append(
-                    f"Question {number}: choose one of its {len(question.options)} options."
+                    _(
+                        "Question %(number)s: choose one of its %(count)s options.",
+                        number=number,
+                        count=len(question.options),
+                    )
                 )
                 continue
             score += int(choice == question.correct)
@@ -217,8 +249,12 @@ def take_pre_assessment(
             text = answer.get("text") or ""
             if not isinstance(text, str) or len(text) > MAX_SHORT_ANSWER:
                 problems.append(
-                    f"Question {number}: a short answer is text of at most {MAX_SHORT_ANSWER} "
-                    "characters."
+                    _(
+                        "Question %(number)s: a short answer is text of at most %(limit)s "
+                        "characters.",
+                        number=number,
+                        limit=MAX_SHORT_ANSWER,
+                    )
                 )
                 continue
         rows.append(
@@ -259,7 +295,7 @@ def own_attempt(user: User, attempt_id: int) -> PreAttempt:
         )
     )
     if attempt is None:
-        raise NotFound("You have no pre-assessment attempt with that id.")
+        raise NotFound(_("You have no pre-assessment attempt with that id."))
     return attempt
 
 
@@ -293,7 +329,7 @@ class Score:
         return self.score / self.out_of if self.out_of else 0.0
 
     def __str__(self) -> str:
-        return f"{self.score} of {self.out_of}"
+        return str(_("%(score)s of %(out_of)s", score=self.score, out_of=self.out_of))
 
 
 def latest_scores(
@@ -331,10 +367,6 @@ def latest_scores(
 # --- results ------------------------------------------------------------------------------
 
 
-def _signed(delta: int) -> str:
-    return f"up {delta}" if delta > 0 else f"down {-delta}"
-
-
 @dataclass(frozen=True)
 class CompetencyResult:
     competency: Competency
@@ -350,24 +382,37 @@ class CompetencyResult:
         return self.comfort - self.comfort_before
 
     def comfort_words(self, scale: int) -> str:
+        """The change in comfort since last time, in words (the results table)."""
         if self.comfort is None:
-            return "Not rated this time"
+            return str(_("Not rated this time"))
         if self.comfort_before is None:
-            return "First rating"
+            return str(_("First rating"))
         delta = self.comfort - self.comfort_before
+        level = self.comfort_before
         if delta == 0:
-            return f"No change (also {self.comfort_before}/{scale} last time)"
-        return f"{_signed(delta).capitalize()}, from {self.comfort_before}/{scale}"
+            return str(
+                _("No change (also %(level)s/%(scale)s last time)", level=level, scale=scale)
+            )
+        if delta > 0:
+            return str(
+                _("Up %(delta)s, from %(level)s/%(scale)s", delta=delta, level=level, scale=scale)
+            )
+        return str(
+            _("Down %(delta)s, from %(level)s/%(scale)s", delta=-delta, level=level, scale=scale)
+        )
 
     def quiz_words(self) -> str:
+        """The change in quiz score since last time, in words (the results table)."""
         if self.quiz is None:
-            return "Not taken"
+            return str(_("Not taken"))
         if self.quiz_before is None:
-            return "First try"
+            return str(_("First try"))
+        before = str(self.quiz_before)
         if self.quiz.share == self.quiz_before.share:
-            return f"No change (also {self.quiz_before} last time)"
-        direction = "Up" if self.quiz.share > self.quiz_before.share else "Down"
-        return f"{direction}, from {self.quiz_before}"
+            return str(_("No change (also %(score)s last time)", score=before))
+        if self.quiz.share > self.quiz_before.share:
+            return str(_("Up, from %(score)s", score=before))
+        return str(_("Down, from %(score)s", score=before))
 
 
 @dataclass(frozen=True)
@@ -419,7 +464,7 @@ def results(
         latest: SelfAssessment | None = chosen
     else:
         if framework_id is None:
-            raise NotFound("Name a framework or one of your self-assessments.")
+            raise NotFound(_("Name a framework or one of your self-assessments."))
         framework = published_framework(framework_id)
         two = list(
             db.session.scalars(

@@ -28,6 +28,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from flask_babel import LazyString
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import case, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -58,12 +61,14 @@ DISTRICT_ROLES = (Role.CREDIT_OFFICER,)  # a district's framework
 DESIGN_ROLES = (*EDIT_ROLES, *DISTRICT_ROLES)
 Owner = Issuer | District
 SCALE_SIZES = (4, 5)
+# Offered to a designer as the new framework's scale, in her language (she may reword it):
+# once saved, it is the framework's own words.
 DEFAULT_SCALE = (
-    "New to me: I have not tried this yet",
-    "Aware: I know what it is but rarely use it",
-    "Trying: I use it sometimes and want more confidence",
-    "Confident: I use it well and often",
-    "Leading: I could coach a colleague in it",
+    _l("New to me: I have not tried this yet"),
+    _l("Aware: I know what it is but rarely use it"),
+    _l("Trying: I use it sometimes and want more confidence"),
+    _l("Confident: I use it well and often"),
+    _l("Leading: I could coach a colleague in it"),
 )
 MAX_OPTIONS = 6
 _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -112,8 +117,10 @@ def can_edit(user: User, framework: Framework) -> bool:
 def require_editor(user: User, framework: Framework) -> None:
     if not can_edit(user, framework):
         raise Forbidden(
-            "Only the designers and admins of the framework's issuer (or the credit officers "
-            "of its district) can edit it."
+            _(
+                "Only the designers and admins of the framework's issuer (or the credit "
+                "officers of its district) can edit it."
+            )
         )
 
 
@@ -140,14 +147,16 @@ def owner_key(owner: Owner) -> str:
 
 
 def owner_label(owner: Owner) -> str:
-    return f"{owner.name} ({'district' if isinstance(owner, District) else 'issuer'})"
+    if isinstance(owner, District):
+        return str(_("%(name)s (district)", name=owner.name))
+    return str(_("%(name)s (issuer)", name=owner.name))
 
 
 def owner_for(user: User, *, issuer_id: Any = None, district_id: Any = None) -> Owner:
     """The issuer or district (exactly one named) ``user`` writes frameworks for; NotFound
     for any other, as for one that does not exist."""
     if (issuer_id is None) == (district_id is None):
-        message = "Name the framework's owner: an issuer_id or a district_id (one of them)."
+        message = _("Name the framework's owner: an issuer_id or a district_id (one of them).")
         raise InvalidInput(message, {"owner": [message]})
     found: Owner | None = (
         db.session.get(Issuer, issuer_id)
@@ -155,19 +164,22 @@ def owner_for(user: User, *, issuer_id: Any = None, district_id: Any = None) -> 
         else db.session.get(District, district_id)
     )
     if found is None or not may_edit_for(user, found):
-        kind = "issuer" if issuer_id is not None else "district"
-        raise NotFound(f"There is no {kind} with that id among those you design for.")
+        raise NotFound(
+            _("There is no issuer with that id among those you design for.")
+            if issuer_id is not None
+            else _("There is no district with that id among those you design for.")
+        )
     return found
 
 
 def owner_by_key(user: User, key: str | None) -> Owner:
-    kind, _, raw = (key or "").partition("-")
+    kind, _dash, raw = (key or "").partition("-")
     number = int(raw) if raw.isdigit() else -1
     if kind == "issuer":
         return owner_for(user, issuer_id=number)
     if kind == "district":
         return owner_for(user, district_id=number)
-    raise NotFound("Choose one of your issuers or districts.")
+    raise NotFound(_("Choose one of your issuers or districts."))
 
 
 def _editable_clause(user: User) -> Any:
@@ -202,41 +214,86 @@ def get_for_editing(user: User, framework_id: int) -> Framework:
         select(Framework).where(Framework.id == framework_id).options(*WHOLE)
     )
     if framework is None or _hidden(user, framework):
-        raise NotFound("There is no such framework among those you design.")
+        raise NotFound(_("There is no such framework among those you design."))
     return framework
 
 
 def domain_for_editing(user: User, domain_id: int) -> Domain:
     domain = db.session.get(Domain, domain_id)
     if domain is None or _hidden(user, domain.framework):
-        raise NotFound("There is no such domain among those you design.")
+        raise NotFound(_("There is no such domain among those you design."))
     return domain
 
 
 def competency_for_editing(user: User, competency_id: int) -> Competency:
     competency = db.session.get(Competency, competency_id)
     if competency is None or _hidden(user, competency.framework):
-        raise NotFound("There is no such competency among those you design.")
+        raise NotFound(_("There is no such competency among those you design."))
     return competency
 
 
 def question_for_editing(user: User, question_id: int) -> Question:
     question = db.session.get(Question, question_id)
     if question is None or _hidden(user, question.competency.framework):
-        raise NotFound("There is no such question among those you design.")
+        raise NotFound(_("There is no such question among those you design."))
     return question
 
 
 # --- checking what designers type ---------------------------------------------------------
 
 
-def _text(value: Any, field: str, label: str, *, limit: int, required: bool = True) -> str:
+@dataclass(frozen=True)
+class _Typed:
+    """A text a designer types: its field, its limit, and what to tell her (whole sentences,
+    since word order and gender differ between languages)."""
+
+    field: str
+    limit: int
+    missing: LazyString | None  # None: it may be left empty
+    too_long: LazyString
+
+
+_TITLE = _Typed(
+    "title",
+    200,
+    _l("A title is required."),
+    _l("A title is at most %(limit)s characters.", limit=200),
+)
+_DOMAIN_TITLE = _Typed(
+    "title",
+    200,
+    _l("A domain's title is required."),
+    _l("A domain's title is at most %(limit)s characters.", limit=200),
+)
+_COMPETENCY_TITLE = _Typed(
+    "title",
+    200,
+    _l("A competency's title is required."),
+    _l("A competency's title is at most %(limit)s characters.", limit=200),
+)
+_DESCRIPTION = _Typed(
+    "description",
+    5000,
+    None,
+    _l("The description is at most %(limit)s characters.", limit=5000),
+)
+_PROMPT = _Typed(
+    "prompt",
+    2000,
+    _l("The question's text is required."),
+    _l("The question's text is at most %(limit)s characters.", limit=2000),
+)
+
+
+def _text(value: Any, typed: _Typed) -> str:
+    limit = typed.limit
     text = " ".join(str(value or "").split()) if limit <= 200 else str(value or "").strip()
-    if required and not text:
-        raise InvalidInput(f"{label} is required.", {field: ["Required."]})
+    if typed.missing is not None and not text:
+        raise InvalidInput(str(typed.missing), {typed.field: [_("Required.")]})
     if len(text) > limit:
         raise InvalidInput(
-            f"{label} is at most {limit} characters.", {field: [f"At most {limit} characters."]}
+            str(typed.too_long),
+            {typed.field: [_("At most %(limit)s characters.", limit=limit)]},
         )
     return text
 
@@ -244,16 +301,17 @@ def _text(value: Any, field: str, label: str, *, limit: int, required: bool = Tr
 def _scale(values: Any) -> list[str]:
     descriptors = [" ".join(str(v).split()) for v in (values or []) if str(v).strip()]
     if len(descriptors) not in SCALE_SIZES:
-        message = (
+        message = _(
             "The comfort scale needs 4 or 5 levels, one descriptor per level from lowest to "
-            f"highest; it has {len(descriptors)}."
+            "highest; it has %(count)s.",
+            count=len(descriptors),
         )
         raise InvalidInput(message, {"scale": [message]})
     too_long = [d for d in descriptors if len(d) > 200]
     if too_long:
         raise InvalidInput(
-            "Each level's descriptor is at most 200 characters.",
-            {"scale": ["At most 200 characters per level."]},
+            _("Each level's descriptor is at most %(limit)s characters.", limit=200),
+            {"scale": [_("At most %(limit)s characters per level.", limit=200)]},
         )
     return descriptors
 
@@ -301,8 +359,8 @@ def _linkable(framework: Framework, ids: Any) -> list[Credential]:
         isinstance(i, int) and not isinstance(i, bool) for i in ids
     ):
         raise InvalidInput(
-            "Credentials are named by their ids (whole numbers).",
-            {"credentials": ["A list of credential ids."]},
+            _("Credentials are named by their ids (whole numbers)."),
+            {"credentials": [_("A list of credential ids.")]},
         )
     wanted = list(dict.fromkeys(ids))
     if not wanted:
@@ -315,10 +373,13 @@ def _linkable(framework: Framework, ids: Any) -> list[Credential]:
     if unknown:
         names = ", ".join(str(i) for i in unknown)
         message = (
-            f"Credential {names} is not a published credential of this issuer; a competency "
-            "links only its own issuer's published credentials."
+            _(
+                "Credential %(ids)s is not a published credential of this issuer; a "
+                "competency links only its own issuer's published credentials.",
+                ids=names,
+            )
             if framework.issuer_id is not None
-            else f"Credential {names} is not a published credential."
+            else _("Credential %(ids)s is not a published credential.", ids=names)
         )
         raise InvalidInput(message, {"credentials": [message]})
     found = db.session.scalars(select(Credential).where(Credential.id.in_(wanted))).all()
@@ -326,18 +387,23 @@ def _linkable(framework: Framework, ids: Any) -> list[Credential]:
     return [by_id[i] for i in wanted]
 
 
-def _question(data: Any, label: str = "The question") -> dict[str, Any]:
+def _question(data: Any) -> dict[str, Any]:
     """A question's fields, checked: kind, prompt, and for multiple choice 2 to 6 options
     and the position (from 0) of the right one."""
     if not isinstance(data, dict):
-        raise InvalidInput(f"{label} must be an object.", {"questions": ["Not an object."]})
+        raise InvalidInput(
+            _("The question must be an object."), {"questions": [_("Not an object.")]}
+        )
     kind = data.get("kind")
     if kind not in (QuestionKind.CHOICE.value, QuestionKind.SHORT.value):
         raise InvalidInput(
-            f"{label} is “choice” (multiple choice, scored) or “short” (short answer, not scored).",
-            {"kind": ["Choose multiple choice or short answer."]},
+            _(
+                "The question is “choice” (multiple choice, scored) or “short” (short answer, "
+                "not scored)."
+            ),
+            {"kind": [_("Choose multiple choice or short answer.")]},
         )
-    prompt = _text(data.get("prompt"), "prompt", "The question's text", limit=2000)
+    prompt = _text(data.get("prompt"), _PROMPT)
     if kind == QuestionKind.SHORT:
         return {"kind": kind, "prompt": prompt, "options": [], "correct": None}
     raw = data.get("options")
@@ -347,17 +413,20 @@ def _question(data: Any, label: str = "The question") -> dict[str, Any]:
         else []
     )
     if not 2 <= len(options) <= MAX_OPTIONS:
-        message = (
-            f"A multiple-choice question needs 2 to {MAX_OPTIONS} options; it has {len(options)}."
+        message = _(
+            "A multiple-choice question needs 2 to %(most)s options; it has %(count)s.",
+            most=MAX_OPTIONS,
+            count=len(options),
         )
         raise InvalidInput(message, {"options": [message]})
     if any(len(o) > 300 for o in options):
         raise InvalidInput(
-            "Each option is at most 300 characters.", {"options": ["At most 300 characters."]}
+            _("Each option is at most %(limit)s characters.", limit=300),
+            {"options": [_("At most %(limit)s characters.", limit=300)]},
         )
     correct = data.get("correct")
     if not isinstance(correct, int) or isinstance(correct, bool) or not 0 <= correct < len(options):
-        message = f"Say which option is right: a number from 1 to {len(options)}."
+        message = _("Say which option is right: a number from 1 to %(count)s.", count=len(options))
         raise InvalidInput(message, {"correct": [message]})
     return {"kind": kind, "prompt": prompt, "options": options, "correct": correct}
 
@@ -370,32 +439,41 @@ def create_framework(actor: User, owner: Owner, data: dict[str, Any]) -> Framewo
     module's docstring)."""
     if not may_edit_for(actor, owner):
         raise Forbidden(
-            "Only an issuer's designers and admins, or a district's credit officers, write "
-            "its frameworks."
+            _(
+                "Only an issuer's designers and admins, or a district's credit officers, write "
+                "its frameworks."
+            )
         )
     district = isinstance(owner, District)
     slug = str(data.get("slug") or "").strip().lower()
     if not _SLUG.match(slug) or len(slug) > 80:
         raise InvalidInput(
-            "A framework needs a web address name: lowercase letters, digits and hyphens.",
-            {"slug": ["Lowercase letters, digits and hyphens."]},
+            _("A framework needs a web address name: lowercase letters, digits and hyphens."),
+            {"slug": [_("Lowercase letters, digits and hyphens.")]},
         )
     same_owner = Framework.district_id == owner.id if district else Framework.issuer_id == owner.id
     taken = db.session.scalar(select(Framework.id).where(same_owner, Framework.slug == slug))
     if taken:
         raise Conflict(
-            f"This {'district' if district else 'issuer'} already has a framework at “{slug}”; "
-            "choose another web address name.",
-            {"slug": ["Taken."]},
+            _(
+                "This district already has a framework at “%(slug)s”; choose another web "
+                "address name.",
+                slug=slug,
+            )
+            if district
+            else _(
+                "This issuer already has a framework at “%(slug)s”; choose another web "
+                "address name.",
+                slug=slug,
+            ),
+            {"slug": [_("Taken.")]},
         )
     framework = Framework(
         issuer=None if district else owner,
         district=owner if district else None,
         slug=slug,
-        title=_text(data.get("title"), "title", "A title", limit=200),
-        description=_text(
-            data.get("description"), "description", "The description", limit=5000, required=False
-        ),
+        title=_text(data.get("title"), _TITLE),
+        description=_text(data.get("description"), _DESCRIPTION),
         status=FrameworkStatus.DRAFT.value,
         created_by_id=actor.id,
     )
@@ -416,17 +494,17 @@ def create_framework(actor: User, owner: Owner, data: dict[str, Any]) -> Framewo
 def set_details(actor: User, framework: Framework, data: dict[str, Any]) -> None:
     """Title, description and (while nobody has rated on it) the comfort scale."""
     require_editor(actor, framework)
-    title = _text(data.get("title"), "title", "A title", limit=200)
-    description = _text(
-        data.get("description"), "description", "The description", limit=5000, required=False
-    )
+    title = _text(data.get("title"), _TITLE)
+    description = _text(data.get("description"), _DESCRIPTION)
     if "scale" in data:
         descriptors = _scale(data["scale"])
         if len(descriptors) != framework.scale_max and _has_self_assessments(framework.id):
             raise Conflict(
-                "Teachers have rated themselves on this framework's "
-                f"{framework.scale_max}-level scale, so it keeps {framework.scale_max} levels; "
-                "you may reword them."
+                _(
+                    "Teachers have rated themselves on this framework's %(levels)s-level scale, "
+                    "so it keeps %(levels)s levels; you may reword them.",
+                    levels=framework.scale_max,
+                )
             )
         framework.scale_descriptors = descriptors
         framework.scale_max = len(descriptors)
@@ -446,10 +524,8 @@ def _has_self_assessments(framework_id: int) -> bool:
 def add_domain(actor: User, framework: Framework, data: dict[str, Any]) -> Domain:
     require_editor(actor, framework)
     domain = Domain(
-        title=_text(data.get("title"), "title", "A domain's title", limit=200),
-        description=_text(
-            data.get("description"), "description", "The description", limit=5000, required=False
-        ),
+        title=_text(data.get("title"), _DOMAIN_TITLE),
+        description=_text(data.get("description"), _DESCRIPTION),
         position=len(framework.domains),
     )
     framework.domains.append(domain)
@@ -459,14 +535,14 @@ def add_domain(actor: User, framework: Framework, data: dict[str, Any]) -> Domai
 
 def update_domain(actor: User, domain: Domain, data: dict[str, Any]) -> None:
     require_editor(actor, domain.framework)
-    domain.title = _text(data.get("title"), "title", "A domain's title", limit=200)
-    domain.description = _text(
-        data.get("description"), "description", "The description", limit=5000, required=False
-    )
+    domain.title = _text(data.get("title"), _DOMAIN_TITLE)
+    domain.description = _text(data.get("description"), _DESCRIPTION)
     db.session.flush()
 
 
-def _refuse_if_answered(competency_ids: list[int], what: str) -> None:
+def _refuse_if_answered(competency_ids: list[int], message: str) -> None:
+    """Conflict saying ``message`` when a teacher has rated or been quizzed on any of
+    ``competency_ids``."""
     if not competency_ids:
         return
     rated = db.session.scalar(
@@ -476,15 +552,18 @@ def _refuse_if_answered(competency_ids: list[int], what: str) -> None:
         select(PreAttempt.id).where(PreAttempt.competency_id.in_(competency_ids)).limit(1)
     )
     if rated or tried:
-        raise Conflict(
-            f"Teachers have rated or been quizzed on {what}, and their results are theirs to "
-            "keep, so it stays. Reword it instead."
-        )
+        raise Conflict(message)
 
 
 def remove_domain(actor: User, domain: Domain) -> None:
     require_editor(actor, domain.framework)
-    _refuse_if_answered([c.id for c in domain.competencies], "a competency of this domain")
+    _refuse_if_answered(
+        [c.id for c in domain.competencies],
+        _(
+            "Teachers have rated or been quizzed on a competency of this domain, and their "
+            "results are theirs to keep, so it stays. Reword it instead."
+        ),
+    )
     framework = domain.framework
     framework.domains.remove(domain)
     _renumber(framework.domains)
@@ -495,10 +574,8 @@ def add_competency(actor: User, domain: Domain, data: dict[str, Any]) -> Compete
     framework = domain.framework
     require_editor(actor, framework)
     competency = Competency(
-        title=_text(data.get("title"), "title", "A competency's title", limit=200),
-        description=_text(
-            data.get("description"), "description", "The description", limit=5000, required=False
-        ),
+        title=_text(data.get("title"), _COMPETENCY_TITLE),
+        description=_text(data.get("description"), _DESCRIPTION),
         position=len(domain.competencies),
         framework=framework,
     )
@@ -512,10 +589,8 @@ def update_competency(actor: User, competency: Competency, data: dict[str, Any])
     """Title, description and the credentials that certify it."""
     framework = competency.domain.framework
     require_editor(actor, framework)
-    title = _text(data.get("title"), "title", "A competency's title", limit=200)
-    description = _text(
-        data.get("description"), "description", "The description", limit=5000, required=False
-    )
+    title = _text(data.get("title"), _COMPETENCY_TITLE)
+    description = _text(data.get("description"), _DESCRIPTION)
     linked = _linkable(framework, data.get("credentials") or [])
     competency.title, competency.description, competency.credentials = title, description, linked
     db.session.flush()
@@ -524,7 +599,13 @@ def update_competency(actor: User, competency: Competency, data: dict[str, Any])
 def remove_competency(actor: User, competency: Competency) -> None:
     domain = competency.domain
     require_editor(actor, domain.framework)
-    _refuse_if_answered([competency.id], "this competency")
+    _refuse_if_answered(
+        [competency.id],
+        _(
+            "Teachers have rated or been quizzed on this competency, and their results are "
+            "theirs to keep, so it stays. Reword it instead."
+        ),
+    )
     domain.competencies.remove(competency)
     _renumber(domain.competencies)
     db.session.flush()
@@ -560,12 +641,14 @@ def publish_problems(framework: Framework) -> list[str]:
     """What stops ``framework`` from being published, in words a designer understands."""
     problems: list[str] = []
     if not framework.domains:
-        problems.append("Add at least one domain.")
+        problems.append(_("Add at least one domain."))
     for domain in framework.domains:
         if not domain.competencies:
-            problems.append(f"Domain “{domain.title}” needs at least one competency.")
+            problems.append(
+                _("Domain “%(title)s” needs at least one competency.", title=domain.title)
+            )
     if framework.domains and not any(c.credentials for c in framework.competencies):
-        problems.append("Link at least one competency to a credential that certifies it.")
+        problems.append(_("Link at least one competency to a credential that certifies it."))
     return problems
 
 
@@ -574,11 +657,11 @@ def publish(actor: User, framework: Framework) -> Framework:
     publishing show at once; a competency someone has answered cannot be removed."""
     require_editor(actor, framework)
     if framework.is_published:
-        raise Conflict("This framework is already published.")
+        raise Conflict(_("This framework is already published."))
     problems = publish_problems(framework)
     if problems:
         raise InvalidInput(
-            "This framework cannot be published yet: " + " ".join(problems),
+            _("This framework cannot be published yet: %(problems)s", problems=" ".join(problems)),
             {"publish": problems},
         )
     framework.status = FrameworkStatus.PUBLISHED.value
@@ -629,7 +712,7 @@ def published_framework(framework_id: int) -> Framework:
         .options(*WHOLE)
     )
     if framework is None:
-        raise NotFound("There is no published framework with that id.")
+        raise NotFound(_("There is no published framework with that id."))
     return framework
 
 
@@ -639,5 +722,5 @@ def visible_framework(user: User, framework_id: int, *, drafts: bool) -> Framewo
         select(Framework).where(Framework.id == framework_id).options(*WHOLE)
     )
     if framework is None or not (framework.is_published or (drafts and can_edit(user, framework))):
-        raise NotFound("There is no published framework with that id.")
+        raise NotFound(_("There is no published framework with that id."))
     return framework

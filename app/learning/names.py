@@ -27,6 +27,8 @@ import re
 from functools import cache
 from pathlib import Path
 
+from flask_babel import gettext as _
+
 _DATA = Path(__file__).with_name("data") / "first-names.txt.gz"
 _MONTHS = frozenset({"april", "may", "june", "august"})
 # A capitalised word; an apostrophe or hyphen may join a second part (O'Neil, Mary-Jo).
@@ -46,7 +48,7 @@ def _names() -> tuple[frozenset[str], frozenset[str]]:
     words: set[str] = set()
     with gzip.open(_DATA, "rt", encoding="utf-8") as lines:
         for line in lines:
-            name, _, mark = line.strip().partition("\t")
+            name, _tab, mark = line.strip().partition("\t")
             if name:
                 names.add(name)
                 if mark == "word":
@@ -87,7 +89,10 @@ def names_warning(words: list[str]) -> str:
     if not words:
         return ""
     quoted = ", ".join(f"“{w}”" for w in words)
-    return (
-        f"This looks like it may contain student names: {quoted}. Replace names with "
-        "initials or “Student A” (it is saved as it is)."
+    return str(
+        _(
+            "This looks like it may contain student names: %(names)s. Replace names with "
+            "initials or “Student A” (it is saved as it is).",
+            names=quoted,
+        )
     )

@@ -20,8 +20,8 @@ from typing import Any
 from sqlalchemy import and_, case, exists, func, select
 
 from app.db import db, utcnow
+from app.i18n import number
 from app.learning import recommend
-from app.learning.plans import number
 from app.learning.recommend import OutsideRecommendation, Recommendation
 from app.models.accounts import User
 from app.models.learning import (
@@ -158,7 +158,7 @@ def checkpoints_due(user: User, limit: int, today: date) -> tuple[list[DueCheckp
     ).all()
     due = [
         DueCheckpoint(project_id, title, number, focus, due_on, today)
-        for project_id, title, number, focus, due_on, _ in rows
+        for project_id, title, number, focus, due_on, _count in rows
     ]
     return due, _total(rows)
 
@@ -261,7 +261,7 @@ def coaching(user: User, limit: int) -> Coaching | None:
     ).all()
     waiting = [
         WaitingCheckpoint(project_id, title, teacher, number, focus, posted_at)
-        for project_id, title, teacher, number, focus, posted_at, _ in rows
+        for project_id, title, teacher, number, focus, posted_at, _count in rows
         if posted_at is not None  # always: the statement asks for posted ones
     ]
     return Coaching(plans, waiting, _total(rows))

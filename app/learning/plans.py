@@ -24,10 +24,12 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import exists, false, select
 from sqlalchemy.orm import joinedload, selectinload
 
+from app import i18n
 from app.auth.service import normalise_email
 from app.checks import id_list, iso_date, raise_problems, text_field, whole
 from app.credit.access import is_officer
@@ -157,7 +159,7 @@ def view_plan(user: User, plan_id: Any) -> PlanView:
     plan = _load(plan_id)
     access = access_to(user, plan) if plan is not None else None
     if plan is None or access is None:
-        raise NotFound("There is no growth plan with that id among yours.")
+        raise NotFound(_("There is no growth plan with that id among yours."))
     refs = credential_refs(cr.id for g in plan.goals for cr in g.credentials)
     return PlanView(plan, access, refs)
 
@@ -171,7 +173,7 @@ def own_plan(user: User, plan_id: Any) -> GrowthPlan:
             select(GrowthPlan).where(GrowthPlan.id == plan_id, GrowthPlan.user_id == user.id)
         )
     if plan is None:
-        raise NotFound("You have no growth plan with that id.")
+        raise NotFound(_("You have no growth plan with that id."))
     return plan
 
 
@@ -231,9 +233,9 @@ def shared_plans(user: User, args: PageArgs) -> Page[GrowthPlan]:
 def create_plan(user: User, data: dict[str, Any]) -> GrowthPlan:
     """A new plan (``{"title"}``), not shared with her district."""
     problems: dict[str, list[str]] = {}
-    title = text_field(data, "title", MAX_TITLE, problems, "The title")
+    title = text_field(data, "title", MAX_TITLE, problems, _("The title"))
     if not title and "title" not in problems:
-        problems["title"] = ["Give your plan a title, e.g. “This year's growth”."]
+        problems["title"] = [_("Give your plan a title, e.g. “This year's growth”.")]
     raise_problems(problems)
     plan = GrowthPlan(user_id=user.id, title=title, shared_with_district=False)
     db.session.add(plan)
@@ -247,13 +249,13 @@ def update_plan(user: User, plan_id: Any, data: dict[str, Any]) -> GrowthPlan:
     problems: dict[str, list[str]] = {}
     title = plan.title
     if "title" in data:
-        title = text_field(data, "title", MAX_TITLE, problems, "The title")
+        title = text_field(data, "title", MAX_TITLE, problems, _("The title"))
         if not title and "title" not in problems:
-            problems["title"] = ["The title cannot be empty."]
+            problems["title"] = [_("The title cannot be empty.")]
     shared = plan.shared_with_district
     if "shared_with_district" in data:
         if not isinstance(data["shared_with_district"], bool):
-            problems["shared_with_district"] = ["true or false."]
+            problems["shared_with_district"] = [_("true or false.")]
         else:
             shared = data["shared_with_district"]
     raise_problems(problems)
@@ -301,48 +303,53 @@ def _goal_values(data: dict[str, Any], *, today: date, current: Goal | None) -> 
     InvalidInput with every problem. Editing ``current``, its own target date and links stay
     acceptable (a date now past, a credential since retired) while unchanged."""
     problems: dict[str, list[str]] = {}
-    what = text_field(data, "what", MAX_TEXT, problems, "What you want")
+    what = text_field(data, "what", MAX_TEXT, problems, _("What you want"))
     if not what and "what" not in problems:
-        problems["what"] = ["Say what you want to achieve."]
-    why = text_field(data, "why", MAX_TEXT, problems, "Why")
-    indicator = text_field(data, "indicator", MAX_INDICATOR, problems, "The indicator")
+        problems["what"] = [_("Say what you want to achieve.")]
+    why = text_field(data, "why", MAX_TEXT, problems, _("Why"))
+    indicator = text_field(data, "indicator", MAX_INDICATOR, problems, _("The indicator"))
     if not indicator and "indicator" not in problems:
-        problems["indicator"] = ["Say how you will know, e.g. “exit-ticket mastery”."]
-    unit = text_field(data, "unit", MAX_UNIT, problems, "The unit")
+        problems["indicator"] = [_("Say how you will know, e.g. “exit-ticket mastery”.")]
+    unit = text_field(data, "unit", MAX_UNIT, problems, _("The unit"))
     if not unit and "unit" not in problems:
-        problems["unit"] = ["Give the indicator's unit, e.g. “%” or “students”."]
+        problems["unit"] = [_("Give the indicator's unit, e.g. “%” or “students”.")]
     target = _number(data.get("target_value"))
     if target is None:
-        problems["target_value"] = ["The target is a number, e.g. 70."]
+        problems["target_value"] = [_("The target is a number, e.g. 70.")]
     target_date = iso_date(data.get("target_date"))
     if target_date is None:
-        problems["target_date"] = ["The target date is a date (YYYY-MM-DD)."]
+        problems["target_date"] = [_("The target date is a date (YYYY-MM-DD).")]
     elif target_date < today and (current is None or target_date != current.target_date):
-        problems["target_date"] = ["The target date is today or later."]
+        problems["target_date"] = [_("The target date is today or later.")]
     kept_competencies = {c.id: c for c in current.competencies} if current else {}
     competency_ids = id_list(data.get("competency_ids"))
     competencies: dict[int, Competency] = {}
     if competency_ids is None or len(competency_ids) > MAX_LINKS:
-        problems["competency_ids"] = [f"A list of up to {MAX_LINKS} competency ids."]
+        problems["competency_ids"] = [_("A list of up to %(most)s competency ids.", most=MAX_LINKS)]
     else:
         competencies = {**kept_competencies, **_competencies(competency_ids)}
         unknown = [str(i) for i in competency_ids if i not in competencies]
         if unknown:
             problems["competency_ids"] = [
-                f"No competency of a published framework has id {', '.join(unknown)}."
+                _(
+                    "No competency of a published framework has id %(ids)s.",
+                    ids=", ".join(unknown),
+                )
             ]
     kept_credentials = {c.id for c in current.credentials} if current else set()
     credential_ids = id_list(data.get("credential_ids"))
     if credential_ids is None or len(credential_ids) > MAX_LINKS:
-        problems["credential_ids"] = [f"A list of up to {MAX_LINKS} credential ids."]
+        problems["credential_ids"] = [_("A list of up to %(most)s credential ids.", most=MAX_LINKS)]
     else:
         known = set(credential_refs(credential_ids)) | kept_credentials
         unknown = [str(i) for i in credential_ids if i not in known]
         if unknown:
-            problems["credential_ids"] = [f"No published credential has id {', '.join(unknown)}."]
+            problems["credential_ids"] = [
+                _("No published credential has id %(ids)s.", ids=", ".join(unknown))
+            ]
     raise_problems(problems)
     if target is None or target_date is None or competency_ids is None:  # for mypy
-        raise InvalidInput("The goal is incomplete.")
+        raise InvalidInput(_("The goal is incomplete."))
     credentials: list[Credential] = []
     if credential_ids:
         credentials = list(
@@ -421,7 +428,7 @@ def own_goal(user: User, goal_id: Any) -> Goal:
     they read, never edit)."""
     goal = _goal(goal_id)
     if goal is None or goal.plan.user_id != user.id:
-        raise NotFound("You have no goal with that id.")
+        raise NotFound(_("You have no goal with that id."))
     return goal
 
 
@@ -433,19 +440,25 @@ def _progress_values(
     raw_date = data.get("recorded_on")
     recorded_on = today if raw_date in (None, "") else iso_date(raw_date)
     if recorded_on is None:
-        problems["recorded_on"] = ["The date is a date (YYYY-MM-DD)."]
+        problems["recorded_on"] = [_("The date is a date (YYYY-MM-DD).")]
     elif recorded_on > today:
-        problems["recorded_on"] = ["Record what happened: the date is today or earlier."]
-    note = text_field(data, "note", MAX_TEXT, problems, "The note")
+        problems["recorded_on"] = [_("Record what happened: the date is today or earlier.")]
+    note = text_field(data, "note", MAX_TEXT, problems, _("The note"))
     raw_value = data.get("value")
     value = None if raw_value in (None, "") else _number(raw_value)
     if raw_value not in (None, "") and value is None:
-        problems["value"] = [f"The value of “{goal.indicator}” is a number ({goal.unit})."]
+        problems["value"] = [
+            _(
+                "The value of “%(indicator)s” is a number (%(unit)s).",
+                indicator=goal.indicator,
+                unit=goal.unit,
+            )
+        ]
     if not note and value is None and not problems:
-        problems["note"] = ["Write a note or give the indicator's value (or both)."]
+        problems["note"] = [_("Write a note or give the indicator's value (or both).")]
     raise_problems(problems)
     if recorded_on is None:  # for mypy: _raise has refused it
-        raise InvalidInput("The date is missing.")
+        raise InvalidInput(_("The date is missing."))
     return recorded_on, note, value
 
 
@@ -470,7 +483,7 @@ def own_entry(user: User, entry_id: Any) -> ProgressEntry:
         db.session.get(ProgressEntry, entry_id) if whole(entry_id) else None
     )
     if entry is None or entry.goal.plan.user_id != user.id:
-        raise NotFound("You have no progress entry with that id.")
+        raise NotFound(_("You have no progress entry with that id."))
     return entry
 
 
@@ -499,11 +512,11 @@ def comment(user: User, goal_id: Any, data: dict[str, Any]) -> GoalComment:
     goal = _goal(goal_id)
     access = access_to(user, goal.plan) if goal is not None else None
     if goal is None or access is None or not access.may_comment:
-        raise NotFound("There is no goal with that id on a plan you coach.")
+        raise NotFound(_("There is no goal with that id on a plan you coach."))
     problems: dict[str, list[str]] = {}
-    body = text_field(data, "body", MAX_TEXT, problems, "The comment")
+    body = text_field(data, "body", MAX_TEXT, problems, _("The comment"))
     if not body and "body" not in problems:
-        problems["body"] = ["Write your comment."]
+        problems["body"] = [_("Write your comment.")]
     raise_problems(problems)
     made = GoalComment(goal_id=goal.id, author_id=user.id, body=body)
     db.session.add(made)
@@ -519,7 +532,7 @@ def own_comment(user: User, comment_id: Any) -> GoalComment:
     )
     access = access_to(user, found.goal.plan) if found is not None else None
     if found is None or found.author_id != user.id or access is None or not access.may_comment:
-        raise NotFound("You wrote no comment with that id.")
+        raise NotFound(_("You wrote no comment with that id."))
     return found
 
 
@@ -538,14 +551,18 @@ def invite_coach(user: User, plan_id: Any, email: Any) -> PlanCoach:
     up with it: access starts once the address is confirmed."""
     plan = own_plan(user, plan_id)
     if not isinstance(email, str) or not email.strip():
-        raise InvalidInput("Give your coach's e-mail address.", {"email": ["An e-mail."]})
+        raise InvalidInput(_("Give your coach's e-mail address."), {"email": [_("An e-mail.")]})
     address = normalise_email(email)
     if address == user.email.lower():
         raise InvalidInput(
-            "That is your own address: invite someone else.", {"email": ["Your own address."]}
+            _("That is your own address: invite someone else."),
+            {"email": [_("Your own address.")]},
         )
     if any(c.email == address for c in plan.coaches):
-        raise Conflict(f"{address} is already invited to this plan.", {"email": ["Invited."]})
+        raise Conflict(
+            _("%(address)s is already invited to this plan.", address=address),
+            {"email": [_("Invited.")]},
+        )
     coach = PlanCoach(plan_id=plan.id, email=address)
     db.session.add(coach)
     db.session.flush()
@@ -568,7 +585,7 @@ def remove_coach(user: User, plan_id: Any, coach_id: Any) -> None:
     plan = own_plan(user, plan_id)
     coach = next((c for c in plan.coaches if whole(coach_id) and c.id == coach_id), None)
     if coach is None:
-        raise NotFound("This plan has no such coach.")
+        raise NotFound(_("This plan has no such coach."))
     plan.coaches.remove(coach)
     db.session.flush()
 
@@ -599,7 +616,8 @@ def goal_choices() -> tuple[list[tuple[int, str]], list[tuple[int, str]]]:
 
 
 def number(value: float | None) -> str:
-    """A value as people write it: 70, 72.5 (never 70.0)."""
+    """A value as a form field holds it: 70, 72.5 (never 70.0), read back by ``_number``.
+    For reading, ``app.i18n.number`` writes it in the reader's language."""
     return "" if value is None else f"{value:g}"
 
 
@@ -611,7 +629,8 @@ class Point:
 
     @property
     def label(self) -> str:
-        return number(self.entry.value)
+        """The value as the reader writes it (72.5 / 72,5)."""
+        return i18n.number(self.entry.value)
 
 
 @dataclass

@@ -28,6 +28,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from app.db import db
@@ -70,18 +71,68 @@ class Need:
 
     @property
     def reason(self) -> str:
-        return self.reason_for("this credential")
+        """Why a credential of ours is suggested for this need, in the reader's language."""
+        return self.reason_for(outside=False)
 
-    def reason_for(self, what: str) -> str:
-        rated = f"You rated yourself {self.level}/{self.scale} on “{self.title}”"
-        answered = f"answered {self.score} of {self.out_of} questions right"
+    def reason_for(self, *, outside: bool) -> str:
+        """Why a credential (or, ``outside``, an outside program) is suggested for this need:
+        whole sentences, since word order differs between languages."""
+        said = {
+            "title": self.title,
+            "level": self.level,
+            "scale": self.scale,
+            "score": self.score,
+            "out_of": self.out_of,
+        }
         if self.level is not None and self.score is not None and self.out_of:
-            said = f"{rated} and {answered}"
-        elif self.level is not None:
-            said = rated
-        else:
-            said = f"You {answered} on “{self.title}”"
-        return f"{said}; {what} builds exactly that."
+            if outside:
+                return str(
+                    _(
+                        "You rated yourself %(level)s/%(scale)s on “%(title)s” and answered "
+                        "%(score)s of %(out_of)s questions right; this outside program builds "
+                        "exactly that.",
+                        **said,
+                    )
+                )
+            return str(
+                _(
+                    "You rated yourself %(level)s/%(scale)s on “%(title)s” and answered "
+                    "%(score)s of %(out_of)s questions right; this credential builds exactly "
+                    "that.",
+                    **said,
+                )
+            )
+        if self.level is not None:
+            if outside:
+                return str(
+                    _(
+                        "You rated yourself %(level)s/%(scale)s on “%(title)s”; this outside "
+                        "program builds exactly that.",
+                        **said,
+                    )
+                )
+            return str(
+                _(
+                    "You rated yourself %(level)s/%(scale)s on “%(title)s”; this credential "
+                    "builds exactly that.",
+                    **said,
+                )
+            )
+        if outside:
+            return str(
+                _(
+                    "You answered %(score)s of %(out_of)s questions right on “%(title)s”; this "
+                    "outside program builds exactly that.",
+                    **said,
+                )
+            )
+        return str(
+            _(
+                "You answered %(score)s of %(out_of)s questions right on “%(title)s”; this "
+                "credential builds exactly that.",
+                **said,
+            )
+        )
 
 
 @dataclass
@@ -133,7 +184,7 @@ class OutsideRecommendation:
     @property
     def reasons(self) -> list[str]:
         ordered = sorted(self.needs, key=lambda n: (-n.value, n.title.casefold()))
-        return [n.reason_for("this outside program") for n in ordered]
+        return [n.reason_for(outside=True) for n in ordered]
 
 
 def _rank(item: Recommendation | OutsideRecommendation) -> tuple[Any, ...]:

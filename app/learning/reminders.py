@@ -28,6 +28,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from app.db import db, utcnow
+from app.i18n import day
 from app.jobs import job
 from app.links import public_url
 from app.mail import Subject, send_mails
@@ -110,7 +111,8 @@ def _day(due_on: date, today: date) -> LazyString:
         return _l("today")
     if due_on == today + timedelta(days=1):
         return _l("tomorrow")
-    return _l("on %(date)s", date=due_on.strftime("%A %d %B %Y"))
+    # the day itself is also written lazily: in the recipient's language when the mail is made
+    return _l("on %(date)s", date=LazyString(day, due_on, "full"))
 
 
 @job("checkpoint-reminders")

@@ -38,6 +38,7 @@ from typing import Any
 
 import nh3
 from flask import current_app
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from markupsafe import escape
 from sqlalchemy import exists, false, func, select
@@ -46,6 +47,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from app.checks import iso_date, raise_problems, text_field, whole
 from app.db import db, utcnow
 from app.errors import Conflict, InvalidInput, NotFound
+from app.i18n import day
 from app.learning import plans
 from app.learning.frameworks import CredentialRef, credential_refs, published_refs
 from app.learning.names import likely_names, names_warning
@@ -79,20 +81,39 @@ RESEARCH_KINDS = ("pdf", "docx", "pptx", "xlsx", "png", "jpg", "mp4", "mov")
 MB = 1024 * 1024
 
 # The template's steps, in order: (field, label). Their text is checked for student names.
+# Labels are lazy: a page prints them in the reader's language.
 STEPS = (
-    ("question", "Your question"),
-    ("context", "Context and students"),
-    ("change", "Your plan of change"),
-    ("data_plan", "The data you will collect"),
+    ("question", _l("Your question")),
+    ("context", _l("Context and students")),
+    ("change", _l("Your plan of change")),
+    ("data_plan", _l("The data you will collect")),
 )
-STEP_NAMES = tuple(name for name, _ in STEPS)
+STEP_NAMES = tuple(name for name, _label in STEPS)
 LABELS = {
-    "title": "The title",
+    "title": _l("The title"),
     **dict(STEPS),
-    "focus": "What you will look at",
-    "did": "What you did",
-    "found": "What you found",
+    "focus": _l("What you will look at"),
+    "did": _l("What you did"),
+    "found": _l("What you found"),
 }
+# A project's status in words (``project.status`` holds the code).
+STATUS_LABELS = {
+    ResearchStatus.PLANNING.value: _l("planning"),
+    ResearchStatus.UNDERWAY.value: _l("underway"),
+    ResearchStatus.DONE.value: _l("done"),
+}
+
+
+def label(name: str) -> str:
+    """A field's label in the reader's language (a name it does not know stays as it is)."""
+    found = LABELS.get(name)
+    return str(found) if found is not None else name
+
+
+def status_label(status: str) -> str:
+    """A project's status in the reader's language."""
+    found = STATUS_LABELS.get(status)
+    return str(found) if found is not None else status
 
 
 class Access(enum.StrEnum):
@@ -198,7 +219,7 @@ def view_project(user: User, project_id: Any) -> ProjectView:
         project = db.session.scalar(_project_statement().where(ResearchProject.id == project_id))
     access = _access(user, project) if project is not None else None
     if project is None or access is None:
-        raise NotFound("There is no action research with that id among yours.")
+        raise NotFound(_("There is no action research with that id among yours."))
     refs = credential_refs([project.credential_id] if project.credential_id else [])
     return ProjectView(project, access, refs.get(project.credential_id or 0))
 
@@ -215,13 +236,13 @@ def own_project(user: User, project_id: Any) -> ResearchProject:
             .execution_options(populate_existing=True)
         )
     if project is None:
-        raise NotFound("You have no action research with that id.")
+        raise NotFound(_("You have no action research with that id."))
     return project
 
 
 def _open(project: ResearchProject) -> None:
     if project.status == ResearchStatus.DONE:
-        raise Conflict("This action research is finished: it no longer changes.")
+        raise Conflict(_("This action research is finished: it no longer changes."))
 
 
 def my_projects(user: User, args: PageArgs) -> Page[ResearchProject]:
@@ -258,7 +279,7 @@ def coached_projects(user: User, args: PageArgs) -> Page[ResearchProject]:
 def checkpoint_of(project: ResearchProject, number: Any) -> Checkpoint:
     found = next((c for c in project.checkpoints if whole(number) and c.number == number), None)
     if found is None:
-        raise NotFound("This action research has no checkpoint with that number.")
+        raise NotFound(_("This action research has no checkpoint with that number."))
     return found
 
 
@@ -267,7 +288,7 @@ def file_of(project: ResearchProject, file_id: Any) -> ResearchFile:
         for record in checkpoint.files:
             if whole(file_id) and record.id == file_id:
                 return record
-    raise NotFound("This action research has no such file.")
+    raise NotFound(_("This action research has no such file."))
 
 
 def plan_choices(user: User) -> list[tuple[int, str]]:
@@ -309,19 +330,21 @@ def _links(
     if "goal_id" in data:
         goal_id = _optional_id(data["goal_id"])
         if goal_id is False:
-            problems["goal_id"] = ["A goal is named by its id."]
+            problems["goal_id"] = [_("A goal is named by its id.")]
         elif goal_id is not None and not db.session.scalar(
             select(exists().where(Goal.id == goal_id, Goal.plan_id == plan.id))
         ):
-            problems["goal_id"] = ["Choose a goal of this growth plan."]
+            problems["goal_id"] = [_("Choose a goal of this growth plan.")]
         else:
             out["goal_id"] = int(goal_id) if goal_id else None
     if "credential_id" in data:
         credential_id = _optional_id(data["credential_id"])
         if credential_id is False:
-            problems["credential_id"] = ["A credential is named by its id."]
+            problems["credential_id"] = [_("A credential is named by its id.")]
         elif credential_id is not None and not credential_refs([int(credential_id)]):
-            problems["credential_id"] = [f"No published credential has id {credential_id}."]
+            problems["credential_id"] = [
+                _("No published credential has id %(ids)s.", ids=credential_id)
+            ]
         else:
             out["credential_id"] = int(credential_id) if credential_id else None
     return out
@@ -332,9 +355,9 @@ def create_project(user: User, data: dict[str, Any]) -> ResearchProject:
     ``goal_id`` (a goal of that plan, optional), ``credential_id`` (a published credential
     it prepares for, optional), and any of the steps' texts. Status ``planning``."""
     problems: dict[str, list[str]] = {}
-    title = text_field(data, "title", MAX_TITLE, problems, "The title")
+    title = text_field(data, "title", MAX_TITLE, problems, label("title"))
     if not title and "title" not in problems:
-        problems["title"] = ["Give your action research a title."]
+        problems["title"] = [_("Give your action research a title.")]
     plan: GrowthPlan | None = None
     plan_id = _optional_id(data.get("plan_id"))
     if plan_id:
@@ -342,11 +365,11 @@ def create_project(user: User, data: dict[str, Any]) -> ResearchProject:
             select(GrowthPlan).where(GrowthPlan.id == plan_id, GrowthPlan.user_id == user.id)
         )
     if plan is None:
-        problems["plan_id"] = ["Choose one of your growth plans (start one first if needed)."]
+        problems["plan_id"] = [_("Choose one of your growth plans (start one first if needed).")]
         raise_problems(problems)
-        raise NotFound("You have no growth plan with that id.")  # for mypy: raised above
+        raise NotFound(_("You have no growth plan with that id."))  # for mypy: raised above
     links = _links(plan, data, problems)
-    steps = {name: text_field(data, name, MAX_TEXT, problems, LABELS[name]) for name in STEP_NAMES}
+    steps = {name: text_field(data, name, MAX_TEXT, problems, label(name)) for name in STEP_NAMES}
     raise_problems(problems)
     project = ResearchProject(
         user_id=user.id,
@@ -371,16 +394,16 @@ def update_project(user: User, project_id: Any, data: dict[str, Any]) -> Researc
     problems: dict[str, list[str]] = {}
     changes: dict[str, Any] = {}
     if "title" in data:
-        changes["title"] = text_field(data, "title", MAX_TITLE, problems, "The title")
+        changes["title"] = text_field(data, "title", MAX_TITLE, problems, label("title"))
         if not changes["title"] and "title" not in problems:
-            problems["title"] = ["The title cannot be empty."]
+            problems["title"] = [_("The title cannot be empty.")]
     for name in STEP_NAMES:
         if name in data:
-            changes[name] = text_field(data, name, MAX_TEXT, problems, LABELS[name])
+            changes[name] = text_field(data, name, MAX_TEXT, problems, label(name))
     changes.update(_links(project.plan, data, problems))
     status = data.get("status")
     if status is not None and status not in (s.value for s in ResearchStatus):
-        problems["status"] = ["The status is planning, underway or done."]
+        problems["status"] = [_("The status is planning, underway or done.")]
     raise_problems(problems)
     for name, value in changes.items():
         setattr(project, name, value)
@@ -391,7 +414,7 @@ def update_project(user: User, project_id: Any, data: dict[str, Any]) -> Researc
     elif status == ResearchStatus.DONE:
         finish(user, project.id)
     elif status == ResearchStatus.PLANNING and project.status != ResearchStatus.PLANNING:
-        raise Conflict("Once under way, action research does not go back to planning.")
+        raise Conflict(_("Once under way, action research does not go back to planning."))
     return project
 
 
@@ -402,8 +425,8 @@ def start(user: User, project_id: Any) -> ResearchProject:
     if project.status == ResearchStatus.PLANNING:
         if not project.question:
             raise InvalidInput(
-                "Write your question first (step 1): it is what you set out to find.",
-                {"question": ["Write your question."]},
+                _("Write your question first (step 1): it is what you set out to find."),
+                {"question": [_("Write your question.")]},
             )
         project.status = ResearchStatus.UNDERWAY.value
         project.updated_at = utcnow()
@@ -418,8 +441,8 @@ def finish(user: User, project_id: Any) -> ResearchProject:
     _open(project)
     if not any(c.is_posted for c in project.checkpoints):
         raise Conflict(
-            "Post at least one checkpoint (what you did and found) before you finish.",
-            {"status": ["No posted checkpoint."]},
+            _("Post at least one checkpoint (what you did and found) before you finish."),
+            {"status": [_("No posted checkpoint.")]},
         )
     for checkpoint in [c for c in project.checkpoints if not c.is_posted]:
         _drop_checkpoint(project, checkpoint)
@@ -467,16 +490,20 @@ def _checkpoint_fields(
         due_on = iso_date(data.get("due_on"))
         last = _last_posted(project)
         if due_on is None:
-            problems["due_on"] = ["The date is a date (YYYY-MM-DD)."]
+            problems["due_on"] = [_("The date is a date (YYYY-MM-DD).")]
         elif last is not None and due_on < last.due_on:
             problems["due_on"] = [
-                f"Checkpoint {last.number} is posted with the date {last.due_on.isoformat()}: "
-                "date this one on that day or later."
+                _(
+                    "Checkpoint %(number)s is posted with the date %(date)s: date this one on "
+                    "that day or later.",
+                    number=last.number,
+                    date=day(last.due_on),
+                )
             ]
         else:
             out["due_on"] = due_on
     if "focus" in data:
-        out["focus"] = text_field(data, "focus", MAX_TEXT, problems, "What you will look at")
+        out["focus"] = text_field(data, "focus", MAX_TEXT, problems, label("focus"))
     return out
 
 
@@ -488,7 +515,9 @@ def add_checkpoint(user: User, project_id: Any, data: dict[str, Any]) -> Checkpo
     problems: dict[str, list[str]] = {}
     values = _checkpoint_fields(project, data, problems, new=True)
     if len(project.checkpoints) >= MAX_CHECKPOINTS:
-        problems["due_on"] = [f"A project has at most {MAX_CHECKPOINTS} checkpoints."]
+        problems["due_on"] = [
+            _("A project has at most %(most)s checkpoints.", most=MAX_CHECKPOINTS)
+        ]
     raise_problems(problems)
     checkpoint = Checkpoint(project_id=project.id, number=0, **values)
     db.session.add(checkpoint)
@@ -505,7 +534,7 @@ def edit_checkpoint(user: User, project_id: Any, number: Any, data: dict[str, An
     _open(project)
     checkpoint = checkpoint_of(project, number)
     if checkpoint.is_posted:
-        raise Conflict("This checkpoint is posted: it keeps its date and its number.")
+        raise Conflict(_("This checkpoint is posted: it keeps its date and its number."))
     problems: dict[str, list[str]] = {}
     values = _checkpoint_fields(project, data, problems, new=False)
     raise_problems(problems)
@@ -534,7 +563,7 @@ def remove_checkpoint(user: User, project_id: Any, number: Any) -> None:
     _open(project)
     checkpoint = checkpoint_of(project, number)
     if checkpoint.is_posted:
-        raise Conflict("This checkpoint is posted: it stays, with its feedback.")
+        raise Conflict(_("This checkpoint is posted: it stays, with its feedback."))
     _drop_checkpoint(project, checkpoint)
     _renumber(project)
     project.updated_at = utcnow()
@@ -548,12 +577,12 @@ def post_entry(user: User, project_id: Any, number: Any, data: dict[str, Any]) -
     _open(project)
     checkpoint = checkpoint_of(project, number)
     problems: dict[str, list[str]] = {}
-    did = text_field(data, "did", MAX_TEXT, problems, "What you did")
-    found = text_field(data, "found", MAX_TEXT, problems, "What you found")
+    did = text_field(data, "did", MAX_TEXT, problems, label("did"))
+    found = text_field(data, "found", MAX_TEXT, problems, label("found"))
     if not did and "did" not in problems:
-        problems["did"] = ["Say what you did."]
+        problems["did"] = [_("Say what you did.")]
     if not found and "found" not in problems:
-        problems["found"] = ["Say what you found."]
+        problems["found"] = [_("Say what you found.")]
     raise_problems(problems)
     first_post = not checkpoint.is_posted
     if first_post:
@@ -561,7 +590,10 @@ def post_entry(user: User, project_id: Any, number: Any, data: dict[str, Any]) -
         waiting = next((c for c in earlier if not c.is_posted), None)
         if waiting is not None:
             raise Conflict(
-                f"Post checkpoint {waiting.number} first, or remove it if you skipped it."
+                _(
+                    "Post checkpoint %(number)s first, or remove it if you skipped it.",
+                    number=waiting.number,
+                )
             )
     checkpoint.did, checkpoint.found = did, found
     if first_post:
@@ -634,8 +666,8 @@ def add_file(
     _open(project)
     checkpoint = checkpoint_of(project, number)
     if len(checkpoint.files) >= MAX_FILES:
-        raise Conflict(f"A checkpoint holds at most {MAX_FILES} files.")
-    accepts = Accepts(RESEARCH_KINDS, file_limit(), "a checkpoint")
+        raise Conflict(_("A checkpoint holds at most %(most)s files.", most=MAX_FILES))
+    accepts = Accepts(RESEARCH_KINDS, file_limit(), _("a checkpoint"))
     stored, kind = store_upload(stream, f"research/{project.id}", accepts)
     record = ResearchFile(
         checkpoint_id=checkpoint.id,
@@ -684,14 +716,14 @@ def give_feedback(
     for anyone else, the project is not found."""
     view = view_project(user, project_id)
     if not view.access.may_give_feedback:
-        raise NotFound("There is no action research with that id on a plan you coach.")
+        raise NotFound(_("There is no action research with that id on a plan you coach."))
     checkpoint = checkpoint_of(view.project, number)
     if not checkpoint.is_posted:
-        raise Conflict("Feedback comes once the checkpoint is posted.")
+        raise Conflict(_("Feedback comes once the checkpoint is posted."))
     problems: dict[str, list[str]] = {}
-    body = text_field(data, "body", MAX_TEXT, problems, "The feedback")
+    body = text_field(data, "body", MAX_TEXT, problems, _("The feedback"))
     if not body and "body" not in problems:
-        problems["body"] = ["Write your feedback."]
+        problems["body"] = [_("Write your feedback.")]
     raise_problems(problems)
     made = CheckpointFeedback(checkpoint_id=checkpoint.id, author_id=user.id, body=body)
     db.session.add(made)
@@ -736,18 +768,24 @@ def _numbers(value: Any) -> list[int] | None:
 
 def reflection(project: ResearchProject, checkpoints: Iterable[Checkpoint]) -> str:
     """The reflection carried into a submission (HTML of the answers' allowed tags): her
-    question, her change, and each chosen checkpoint's dated did and found."""
+    question, her change, and each chosen checkpoint's dated did and found. Its headings are
+    in her language (the request's): the draft is hers to edit."""
+
+    def said(heading: str, text: str) -> str:
+        return f"<p><strong>{escape(heading)}</strong> {escape(text)}</p>"
+
     parts = []
     if project.question:
-        parts.append(f"<p><strong>My question:</strong> {escape(project.question)}</p>")
+        parts.append(said(_("My question:"), project.question))
     if project.change:
-        parts.append(f"<p><strong>What I changed:</strong> {escape(project.change)}</p>")
+        parts.append(said(_("What I changed:"), project.change))
     for c in checkpoints:
-        day = c.due_on.isoformat()
+        # an ISO date: the draft goes to reviewers, who may read another language
+        heading = _("Checkpoint %(number)s (%(date)s)", number=c.number, date=c.due_on.isoformat())
         parts += [
-            f"<p><strong>Checkpoint {c.number} ({day})</strong></p>",
-            f"<p><strong>What I did:</strong> {escape(c.did)}</p>",
-            f"<p><strong>What I found:</strong> {escape(c.found)}</p>",
+            f"<p><strong>{escape(heading)}</strong></p>",
+            said(_("What I did:"), c.did),
+            said(_("What I found:"), c.found),
         ]
     # a paragraph a line: the draft shows the answer as text, so she can read and edit it
     return nh3.clean("\n".join(parts), tags=submissions.ALLOWED_TAGS)
@@ -770,20 +808,22 @@ def to_submission(user: User, project_id: Any, data: dict[str, Any]) -> Carried:
     problems: dict[str, list[str]] = {}
     posted = [c for c in project.checkpoints if c.is_posted]
     if not posted:
-        raise Conflict("Post at least one checkpoint before you use this in a submission.")
+        raise Conflict(_("Post at least one checkpoint before you use this in a submission."))
     credential_id = _optional_id(data.get("credential_id"))
     if credential_id is None:
         credential_id = project.credential_id
     if credential_id is False or credential_id is None:
-        problems["credential_id"] = ["Choose the credential to submit to."]
+        problems["credential_id"] = [_("Choose the credential to submit to.")]
     elif not credential_refs([int(credential_id)]):
-        problems["credential_id"] = [f"No published credential has id {credential_id}."]
+        problems["credential_id"] = [
+            _("No published credential has id %(ids)s.", ids=credential_id)
+        ]
     chosen = posted
     if data.get("checkpoints") is not None:
         numbers = _numbers(data["checkpoints"])
         by_number = {c.number: c for c in posted}
         if numbers is None or any(n not in by_number for n in numbers):
-            problems["checkpoints"] = ["Choose among the posted checkpoints, by number."]
+            problems["checkpoints"] = [_("Choose among the posted checkpoints, by number.")]
         else:
             chosen = [by_number[n] for n in sorted(numbers)]
     files = [f for c in chosen for f in c.files]
@@ -791,17 +831,21 @@ def to_submission(user: User, project_id: Any, data: dict[str, Any]) -> Carried:
         ids = _numbers(data["files"])
         by_id = {f.id: f for c in posted for f in c.files}
         if ids is None or any(i not in by_id for i in ids):
-            problems["files"] = ["Choose among the files of the posted checkpoints."]
+            problems["files"] = [_("Choose among the files of the posted checkpoints.")]
         else:
             files = [by_id[i] for i in ids]
     raise_problems(problems)
     if not isinstance(credential_id, int):  # for mypy: refused above
-        raise InvalidInput("Choose the credential to submit to.")
+        raise InvalidInput(_("Choose the credential to submit to."))
     existing = submissions.open_attempt(user, credential_id)
     if existing is not None:
+        address = f"/submissions/{existing.id}"
         raise Conflict(
-            f"You already have an open submission for this credential: continue it at "
-            f"/submissions/{existing.id}, or withdraw it first.",
+            _(
+                "You already have an open submission for this credential: continue it at "
+                "%(address)s, or withdraw it first.",
+                address=address,
+            ),
             {"submission_id": [str(existing.id)]},
         )
     submission = submissions.start(user, credential_id)
@@ -810,15 +854,19 @@ def to_submission(user: User, project_id: Any, data: dict[str, Any]) -> Carried:
     written = next((p for p in prompts if p.kind == "text"), None)
     text = reflection(project, chosen)
     if written is None:
-        not_placed.append("The reflection: this credential has no written prompt.")
+        not_placed.append(_("The reflection: this credential has no written prompt."))
     elif text:
         submission.answers.append(Answer(prompt_id=written.id, text=text))
     for record in files:
         target = next((p for p in prompts if p.kind == "file" and _fits(p, record)), None)
         if target is None:
             not_placed.append(
-                f"{record.filename}: no file prompt of this credential takes a "
-                f"{record.kind.upper()} file of this size."
+                _(
+                    "%(name)s: no file prompt of this credential takes a %(kind)s file of "
+                    "this size.",
+                    name=record.filename,
+                    kind=record.kind.upper(),
+                )
             )
             continue
         submission.files.append(

@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import jsonify, request
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.api import bp, json_body
@@ -116,7 +117,7 @@ def upload_action_research_file(project_id: int, number: int) -> Any:
     """A multipart form with ``file`` → the stored file (201)."""
     upload = request.files.get("file")
     if upload is None:
-        raise InvalidInput("Send a multipart form with a file.", {"file": ["Required."]})
+        raise InvalidInput(_("Send a multipart form with a file."), {"file": [_("Required.")]})
     record = research.add_file(
         current_user, project_id, number, upload.stream, upload.filename or ""
     )

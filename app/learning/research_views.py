@@ -39,9 +39,22 @@ def _status() -> int:
     return 422 if request.method == "POST" else 200
 
 
+@bp.context_processor
+def _words() -> dict[str, Any]:
+    """For the learning pages: ``research_status(project.status)`` puts a status in words."""
+    return {"research_status": projects.status_label}
+
+
 def _warn(warnings: list[projects.NameWarning]) -> None:
     for warning in warnings:
-        flash(f"{projects.LABELS.get(warning.field, 'Text')}: {warning.message}", "warning")
+        flash(
+            _(
+                "%(field)s: %(warning)s",
+                field=projects.label(warning.field),
+                warning=warning.message,
+            ),
+            "warning",
+        )
 
 
 def _to_project(project_id: int, anchor: str | None = None) -> Any:

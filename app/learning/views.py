@@ -219,7 +219,7 @@ def design_new() -> Any:
     owners = frameworks.editable_owners(current_user)
     form.owner.choices = [(frameworks.owner_key(o), frameworks.owner_label(o)) for o in owners]
     if request.method == "GET":
-        form.scale.data = "\n".join(frameworks.DEFAULT_SCALE)
+        form.scale.data = "\n".join(str(level) for level in frameworks.DEFAULT_SCALE)
         if len(owners) == 1:
             form.owner.data = frameworks.owner_key(owners[0])
     done = _saved(

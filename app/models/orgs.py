@@ -6,6 +6,7 @@ import enum
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import CheckConstraint, Enum, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -29,7 +30,8 @@ class Role(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return ROLE_LABELS[self]
+        """The role in words, in the reader's language (English outside a request)."""
+        return str(ROLE_LABELS[self])
 
     @property
     def scope(self) -> str:
@@ -37,10 +39,10 @@ class Role(enum.StrEnum):
 
 
 ROLE_LABELS = {
-    Role.ISSUER_ADMIN: "Issuer admin",
-    Role.DESIGNER: "Credential designer",
-    Role.REVIEWER: "Reviewer",
-    Role.CREDIT_OFFICER: "Credit officer",
+    Role.ISSUER_ADMIN: _l("Issuer admin"),
+    Role.DESIGNER: _l("Credential designer"),
+    Role.REVIEWER: _l("Reviewer"),
+    Role.CREDIT_OFFICER: _l("Credit officer"),
 }
 
 ROLE_ENUM = Enum(Role, name="role", values_callable=lambda roles: [r.value for r in roles])

@@ -56,7 +56,7 @@ def _metrics_allowed() -> bool:
 def metrics_page() -> Any:
     """Prometheus text format; only for METRICS_TOKEN bearers or METRICS_ALLOW addresses."""
     if not _metrics_allowed():
-        raise Forbidden("Metrics are not public: use the metrics token or an allowed address.")
+        raise Forbidden(_("Metrics are not public: use the metrics token or an allowed address."))
     body, kind = metrics.render(current_app._get_current_object())  # type: ignore[attr-defined]
     return Response(body, mimetype=kind.split(";")[0], headers={"Cache-Control": "no-store"})
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import jsonify, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from marshmallow import Schema, fields, validate
 
@@ -34,7 +35,7 @@ def dump_domain(row: DistrictDomain) -> dict[str, Any]:
 def _district(district_id: int) -> District:
     district = db.session.get(District, district_id)
     if district is None:
-        raise NotFound("There is no such district.")
+        raise NotFound(_("There is no such district."))
     return district
 
 

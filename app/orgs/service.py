@@ -14,6 +14,7 @@ from datetime import timedelta
 from typing import Any
 
 from flask import current_app
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import joinedload
@@ -36,15 +37,15 @@ def _check_slug(slug: str) -> str:
     slug = slug.strip().lower()
     if not SLUG_RE.match(slug) or len(slug) > 64:
         raise InvalidInput(
-            "Use lowercase letters, digits and hyphens for the web address name.",
-            {"slug": ["Lowercase letters, digits and hyphens."]},
+            _("Use lowercase letters, digits and hyphens for the web address name."),
+            {"slug": [_("Lowercase letters, digits and hyphens.")]},
         )
     return slug
 
 
 def _require_admin(actor: User) -> None:
     if not actor.is_platform_admin:
-        raise Forbidden("Only platform admins can create organisations.")
+        raise Forbidden(_("Only platform admins can create organisations."))
 
 
 def create_issuer(
@@ -53,10 +54,10 @@ def create_issuer(
     _require_admin(actor)
     slug = _check_slug(slug)
     if db.session.scalar(select(Issuer.id).where(Issuer.slug == slug)):
-        raise Conflict(f"An issuer already uses {slug!r}.")
+        raise Conflict(_("An issuer already uses '%(slug)s'.", slug=slug))
     if not url.startswith(("https://", "http://")):
         raise InvalidInput(
-            "The issuer's web site must start with https://.", {"url": ["A web address."]}
+            _("The issuer's web site must start with https://."), {"url": [_("A web address.")]}
         )
     issuer = Issuer(
         name=name.strip(),
@@ -74,7 +75,7 @@ def create_district(actor: User, name: str, slug: str, schools: list[str]) -> Di
     _require_admin(actor)
     slug = _check_slug(slug)
     if db.session.scalar(select(District.id).where(District.slug == slug)):
-        raise Conflict(f"A district already uses {slug!r}.")
+        raise Conflict(_("A district already uses '%(slug)s'.", slug=slug))
     district = District(name=name.strip(), slug=slug)
     names = sorted({s.strip() for s in schools if s.strip()})
     district.schools = [School(name=n) for n in names]
@@ -85,12 +86,12 @@ def create_district(actor: User, name: str, slug: str, schools: list[str]) -> Di
 
 def issuer_by_slug(slug: str) -> Issuer:
     issuer = db.session.scalar(select(Issuer).where(Issuer.slug == slug))
-    return found(issuer, "There is no such issuer.")
+    return found(issuer, _("There is no such issuer."))
 
 
 def district_by_slug(slug: str) -> District:
     district = db.session.scalar(select(District).where(District.slug == slug))
-    return found(district, "There is no such district.")
+    return found(district, _("There is no such district."))
 
 
 def can_manage(actor: User, org: Issuer | District) -> bool:
@@ -103,7 +104,7 @@ def can_manage(actor: User, org: Issuer | District) -> bool:
 
 def require_manager(actor: User, org: Issuer | District) -> None:
     if not can_manage(actor, org):
-        raise Forbidden("Only this organisation's admins can manage its people.")
+        raise Forbidden(_("Only this organisation's admins can manage its people."))
 
 
 def _managed(actor: User, model: type[Issuer] | type[District], role: Role) -> Select[Any]:
@@ -183,12 +184,18 @@ def add_school(actor: User, district: District, name: str) -> School:
     require_manager(actor, district)
     name = name.strip()
     if not name:
-        raise InvalidInput("Give the school a name.", {"name": ["Required."]})
+        raise InvalidInput(_("Give the school a name."), {"name": [_("Required.")]})
     taken = select(School.id).where(
         School.district_id == district.id, func.lower(School.name) == name.lower()
     )
     if db.session.scalar(taken) is not None:
-        raise Conflict(f"{district.name} already has a school called {name!r}.")
+        raise Conflict(
+            _(
+                "%(district)s already has a school called “%(name)s”.",
+                district=district.name,
+                name=name,
+            )
+        )
     school = School(district_id=district.id, name=name)
     db.session.add(school)
     db.session.flush()
@@ -205,8 +212,8 @@ def invite(actor: User, org: Issuer | District, email: str, role: Role) -> Invit
     allowed = ISSUER_ROLES if isinstance(org, Issuer) else (Role.CREDIT_OFFICER,)
     if role not in allowed:
         raise InvalidInput(
-            f"{org.name} cannot give the {role.label} role.",
-            {"role": ["Not a role of this organisation."]},
+            _("%(org)s cannot give the %(role)s role.", org=org.name, role=role.label),
+            {"role": [_("Not a role of this organisation.")]},
         )
     email = normalise_email(email)
     token = secrets.token_urlsafe(32)
@@ -241,12 +248,12 @@ def invitation_for(token: str) -> Invitation:
     invitation = db.session.scalar(select(Invitation).where(Invitation.token_hash == _hash(token)))
     if invitation is None:
         raise NotFound(
-            "This invitation link is not valid. Ask the organisation to invite you again."
+            _("This invitation link is not valid. Ask the organisation to invite you again.")
         )
     if invitation.accepted_at is not None:
-        raise Conflict("This invitation has already been accepted.")
+        raise Conflict(_("This invitation has already been accepted."))
     if invitation.expires_at <= utcnow():
-        raise Conflict("This invitation has expired. Ask the organisation to invite you again.")
+        raise Conflict(_("This invitation has expired. Ask the organisation to invite you again."))
     return invitation
 
 
@@ -254,7 +261,10 @@ def accept(user: User, token: str) -> RoleGrant:
     invitation = invitation_for(token)
     if invitation.email != user.email:
         raise Forbidden(
-            f"This invitation is for {invitation.email}. Sign in with that address to accept it."
+            _(
+                "This invitation is for %(email)s. Sign in with that address to accept it.",
+                email=invitation.email,
+            )
         )
     grant = db.session.scalar(
         select(RoleGrant).where(
@@ -290,7 +300,7 @@ def revoke_grant(actor: User, org: Issuer | District, grant_id: int) -> None:
         grant.issuer_id == org.id if isinstance(org, Issuer) else grant.district_id == org.id
     )
     if grant is None or not belongs:
-        raise NotFound("That person does not hold a role here.")
+        raise NotFound(_("That person does not hold a role here."))
     if grant.role == Role.ISSUER_ADMIN:
         admins = db.session.scalar(
             select(func.count(RoleGrant.id)).where(
@@ -298,6 +308,6 @@ def revoke_grant(actor: User, org: Issuer | District, grant_id: int) -> None:
             )
         )
         if (admins or 0) <= 1:
-            raise Conflict("An issuer keeps at least one admin. Invite another admin first.")
+            raise Conflict(_("An issuer keeps at least one admin. Invite another admin first."))
     db.session.delete(grant)
     db.session.flush()

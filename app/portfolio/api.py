@@ -13,6 +13,7 @@ import binascii
 from typing import Any
 
 from flask import jsonify
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.api import bp, json_body
@@ -104,7 +105,7 @@ def add_portfolio_badge() -> Any:
         try:
             image = base64.b64decode(body["image"], validate=True)
         except (binascii.Error, ValueError) as error:
-            raise InvalidInput("image must be base64.", {"image": ["Not base64."]}) from error
+            raise InvalidInput(_("image must be base64."), {"image": [_("Not base64.")]}) from error
     entry = service.add_outside(
         current_user,
         url=body["url"],

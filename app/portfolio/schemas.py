@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import gettext as _
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 
@@ -28,7 +29,9 @@ class PortfolioBadgeInSchema(Schema):
     filename = fields.String(load_default=None, validate=validate.Length(max=255))
 
     @validates_schema
-    def _one(self, data: dict[str, Any], **_: Any) -> None:
+    def _one(self, data: dict[str, Any], **_kwargs: Any) -> None:
         given = [k for k in ("assertion_id", "url", "jws", "image") if data.get(k)]
         if len(given) != 1:
-            raise ValidationError("Give exactly one of assertion_id, url, jws, image.", "_schema")
+            raise ValidationError(
+                _("Give exactly one of assertion_id, url, jws, image."), "_schema"
+            )

@@ -33,12 +33,15 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from flask import current_app
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import contains_eager, defer, joinedload
 
 from app.db import db, utcnow
 from app.errors import Conflict, Forbidden, InvalidInput, NotFound
+from app.i18n import day
 from app.images import badge_svg, validate_badge_image
 from app.issuance import documents
 from app.issuance import service as issuance
@@ -63,7 +66,7 @@ from badges.objects import parse_datetime
 from badges.verify import Report, verify
 
 HANDLE = re.compile(r"[a-z0-9](?:[a-z0-9-]{1,38})[a-z0-9]")
-HANDLE_HINT = (
+HANDLE_HINT = _l(
     "3 to 40 lower-case letters, digits and hyphens, starting and ending with a letter or digit"
 )
 # Words that name pages or sound official: nobody's handle.
@@ -82,8 +85,8 @@ RECHECKS_PER_VIEW = 3
 RECHECK_SECONDS = 5.0
 MAX_UPLOAD_BYTES = verifier.MAX_UPLOAD_BYTES
 THREADS_SHOWN = 5  # thread titles listed under each community, the newest
-GONE = "There is no public portfolio at this address."
-NOT_YOURS = "There is no such badge on your portfolio."
+GONE = _l("There is no public portfolio at this address.")
+NOT_YOURS = _l("There is no such badge on your portfolio.")
 
 
 # Her settings -------------------------------------------------------------------------------
@@ -95,7 +98,7 @@ def portfolio_of(user: User) -> Portfolio:
     return found or Portfolio(user_id=user.id, enabled=False, display_name="", bio="")
 
 
-def _plain(value: str, limit: int, label: str, field: str, *, lines: bool) -> str:
+def _plain(value: str, limit: int, field: str, *, lines: bool) -> str:
     """Plain text: control characters dropped (newlines kept in a bio), spaces trimmed."""
     kept = "".join(
         ch
@@ -104,9 +107,16 @@ def _plain(value: str, limit: int, label: str, field: str, *, lines: bool) -> st
     )
     text = re.sub(r"\n{3,}", "\n\n", kept.replace("\r", "")).strip()
     if len(text) > limit:
+        count = len(text)
         raise InvalidInput(
-            f"Keep the {label} to {limit} characters (it has {len(text)}).",
-            {field: [f"At most {limit} characters."]},
+            _("Keep the bio to %(most)s characters (it has %(count)s).", most=limit, count=count)
+            if field == "bio"
+            else _(
+                "Keep the display name to %(most)s characters (it has %(count)s).",
+                most=limit,
+                count=count,
+            ),
+            {field: [_("At most %(most)s characters.", most=limit)]},
         )
     return text
 
@@ -117,19 +127,21 @@ def _handle(value: str, user: User) -> str | None:
         return None
     if not HANDLE.fullmatch(handle) or "--" in handle:
         raise InvalidInput(
-            f"A handle is {HANDLE_HINT} (no two hyphens in a row).",
-            {"handle": [f"Use {HANDLE_HINT}."]},
+            _("A handle is %(rule)s (no two hyphens in a row).", rule=HANDLE_HINT),
+            {"handle": [_("Use %(rule)s.", rule=HANDLE_HINT)]},
         )
     if handle in RESERVED:
         raise InvalidInput(
-            f"“{handle}” is reserved; choose another handle.", {"handle": ["Reserved."]}
+            _("“%(handle)s” is reserved; choose another handle.", handle=handle),
+            {"handle": [_("Reserved.")]},
         )
     taken = db.session.scalar(
         select(Portfolio.id).where(Portfolio.handle == handle, Portfolio.user_id != user.id)
     )
     if taken is not None:
         raise InvalidInput(
-            f"The handle “{handle}” is taken; choose another.", {"handle": ["Taken."]}
+            _("The handle “%(handle)s” is taken; choose another.", handle=handle),
+            {"handle": [_("Taken.")]},
         )
     return handle
 
@@ -149,11 +161,9 @@ def update(
     if handle is not None:
         portfolio.handle = _handle(handle, user)
     if display_name is not None:
-        portfolio.display_name = _plain(
-            display_name, MAX_NAME, "display name", "display_name", lines=False
-        )
+        portfolio.display_name = _plain(display_name, MAX_NAME, "display_name", lines=False)
     if bio is not None:
-        portfolio.bio = _plain(bio, MAX_BIO, "bio", "bio", lines=True)
+        portfolio.bio = _plain(bio, MAX_BIO, "bio", lines=True)
     if show_communities is not None:
         portfolio.show_communities = show_communities
     if enabled is not None:
@@ -162,14 +172,14 @@ def update(
     for field, text in (("display_name", portfolio.display_name), ("bio", portfolio.bio)):
         if email in text.lower():
             raise InvalidInput(
-                "Your e-mail address is never shown on your public page; take it out.",
-                {field: ["Holds your e-mail address."]},
+                _("Your e-mail address is never shown on your public page; take it out."),
+                {field: [_("Holds your e-mail address.")]},
             )
     if portfolio.enabled:
         if not user.is_confirmed:
-            raise Forbidden("Confirm your e-mail address before you switch on a public page.")
+            raise Forbidden(_("Confirm your e-mail address before you switch on a public page."))
         missing = {
-            name: ["Needed for a public page."]
+            name: [_("Needed for a public page.")]
             for name, value in (
                 ("handle", portfolio.handle),
                 ("display_name", portfolio.display_name),
@@ -178,14 +188,14 @@ def update(
         }
         if missing:
             raise InvalidInput(
-                "A public page needs a handle (its address) and a display name.", missing
+                _("A public page needs a handle (its address) and a display name."), missing
             )
     portfolio.updated_at = utcnow()
     try:
         with db.session.begin_nested():
             db.session.add(portfolio)
     except IntegrityError as error:  # the same handle chosen by two people at once
-        raise Conflict("That handle was taken a moment ago; choose another.") from error
+        raise Conflict(_("That handle was taken a moment ago; choose another.")) from error
     return portfolio
 
 
@@ -198,7 +208,7 @@ def embed_snippet(portfolio: Portfolio) -> str:
     from markupsafe import escape
 
     src = escape(public_url("portfolio.embed", handle=portfolio.handle))
-    title = escape(f"Badges of {portfolio.display_name}")
+    title = escape(_("Badges of %(name)s", name=portfolio.display_name))
     return (
         f'<iframe src="{src}" title="{title}" width="360" height="420" '
         'style="border:1px solid #ccd" loading="lazy"></iframe>'
@@ -267,9 +277,12 @@ def _public_own(user: User, uid: str) -> Assertion:
     item = issuance.get_own(user, uid)
     if not item.public:
         raise InvalidInput(
-            f"“{item.version.title}” has no public page yet. Turn it on under My badges "
-            "(“Share: turn on a public page”), then choose it here.",
-            {"badges": ["Not public."]},
+            _(
+                "“%(title)s” has no public page yet. Turn it on under My badges "
+                "(“Share: turn on a public page”), then choose it here.",
+                title=item.version.title,
+            ),
+            {"badges": [_("Not public.")]},
         )
     return item
 
@@ -283,7 +296,7 @@ def add_ours(user: User, uid: str) -> PortfolioBadge:
         )
     )
     if existing is not None:
-        raise Conflict(f"“{item.version.title}” is already on your portfolio.")
+        raise Conflict(_("“%(title)s” is already on your portfolio.", title=item.version.title))
     entry = _ours_entry(user, item)
     _insert(entry)
     return entry
@@ -318,14 +331,14 @@ def _insert(entry: PortfolioBadge) -> None:
         with db.session.begin_nested():
             db.session.add(entry)
     except IntegrityError as error:  # added twice at the same moment
-        raise Conflict("This badge is already on your portfolio.") from error
+        raise Conflict(_("This badge is already on your portfolio.")) from error
 
 
 def remove(user: User, badge_id: int) -> None:
     """Take a badge off her portfolio (another's id is 404)."""
     entry = db.session.get(PortfolioBadge, badge_id)
     if entry is None or entry.user_id != user.id:
-        raise NotFound(NOT_YOURS)
+        raise NotFound(str(NOT_YOURS))
     db.session.delete(entry)
     db.session.flush()
 
@@ -371,13 +384,16 @@ def _refusal(report: Report, user: User) -> InvalidInput | None:
     first = failed[0]
     if first.name == "recipient":
         return InvalidInput(
-            f"This badge was not issued to your address ({user.email}), so it cannot go on "
-            "your portfolio.",
-            {"badge": ["Issued to someone else."]},
+            _(
+                "This badge was not issued to your address (%(email)s), so it cannot go on "
+                "your portfolio.",
+                email=user.email,
+            ),
+            {"badge": [_("Issued to someone else.")]},
         )
     return InvalidInput(
-        f"This badge did not verify: {first.message}. Nothing was added.",
-        {"badge": ["Not valid."]},
+        _("This badge did not verify: %(reason)s. Nothing was added.", reason=first.message),
+        {"badge": [_("Not valid.")]},
     )
 
 
@@ -394,12 +410,12 @@ def add_outside(
     against her confirmed e-mail address first. A refused badge stores nothing."""
     if not user.is_confirmed:
         raise Forbidden(
-            "Confirm your e-mail address first: a badge is checked against a confirmed address."
+            _("Confirm your e-mail address first: a badge is checked against a confirmed address.")
         )
     given = [value for value in (url, jws, image) if value]
     if len(given) != 1:
         raise InvalidInput(
-            "Give one badge: its URL, its JWS, or its baked image.", {"badge": ["Give one."]}
+            _("Give one badge: its URL, its JWS, or its baked image."), {"badge": [_("Give one.")]}
         )
     shown_image: tuple[bytes, str] | None = None
     if url:
@@ -410,14 +426,15 @@ def add_outside(
         data = image or b""
         if len(data) > MAX_UPLOAD_BYTES:
             raise InvalidInput(
-                "The file is larger than 5 MB; a baked badge image is much smaller.",
-                {"image": ["Too large."]},
+                _("The file is larger than 5 MB; a baked badge image is much smaller."),
+                {"image": [_("Too large.")]},
             )
         try:
             presented = unbake(data).strip()
         except BadgeError as error:
             raise InvalidInput(
-                f"That image does not carry a badge: {error.message}.", {"image": ["No badge."]}
+                _("That image does not carry a badge: %(reason)s.", reason=error.message),
+                {"image": [_("No badge.")]},
             ) from error
         source = "image"
         try:
@@ -437,8 +454,8 @@ def add_outside(
     key = _node_id(assertion.get("id"))
     if key.startswith(public_url("ob.assertion", uid="x").removesuffix("x")):
         raise InvalidInput(
-            "This badge is from this site: choose it among your badges above.",
-            {"badge": ["One of ours."]},
+            _("This badge is from this site: choose it among your badges above."),
+            {"badge": [_("One of ours.")]},
         )
     duplicate = db.session.scalar(
         select(PortfolioBadge.id).where(
@@ -446,14 +463,14 @@ def add_outside(
         )
     )
     if duplicate is not None:
-        raise Conflict("This badge is already on your portfolio.")
+        raise Conflict(_("This badge is already on your portfolio."))
     picture = shown_image or _image_from(badge_class)
     entry = PortfolioBadge(
         user_id=user.id,
         source=source,
         assertion_key=key[:2000],
         presented=presented,
-        badge_name=_text(badge_class.get("name"), 300) or "Badge",
+        badge_name=_text(badge_class.get("name"), 300) or _("Badge"),
         description=_text(badge_class.get("description"), 2000),
         badge_class_url=_node_id(badge_class)[:2000],
         issuer_name=_text(issuer.get("name"), 300),
@@ -476,22 +493,22 @@ def add_outside(
 @dataclass(frozen=True)
 class Status:
     key: str  # valid | revoked | expired | not_valid
-    word: str  # Valid, Revoked, Expired, Not valid
+    word: str  # Valid, Revoked, Expired, Not valid: in the reader's language
     css: str  # a status-* class of site.css
     message: str
 
 
 _WORDS = {
-    BadgeStatus.VALID.value: ("Valid", "status-passed"),
-    BadgeStatus.REVOKED.value: ("Revoked", "status-denied"),
-    BadgeStatus.EXPIRED.value: ("Expired", "status-pending"),
-    BadgeStatus.NOT_VALID.value: ("Not valid", "status-withdrawn"),
+    BadgeStatus.VALID.value: (_l("Valid"), "status-passed"),
+    BadgeStatus.REVOKED.value: (_l("Revoked"), "status-denied"),
+    BadgeStatus.EXPIRED.value: (_l("Expired"), "status-pending"),
+    BadgeStatus.NOT_VALID.value: (_l("Not valid"), "status-withdrawn"),
 }
 
 
 def _status(key: str, message: str) -> Status:
     word, css = _WORDS[key]
-    return Status(key, word, css, message)
+    return Status(key, str(word), css, message)
 
 
 @dataclass(frozen=True)
@@ -522,7 +539,7 @@ def public_portfolio(handle: str) -> Portfolio:
         select(Portfolio).where(Portfolio.handle == handle.lower(), Portfolio.enabled.is_(True))
     )
     if found is None:
-        raise NotFound(GONE)
+        raise NotFound(str(GONE))
     return found
 
 
@@ -531,11 +548,17 @@ def _recheck_window() -> timedelta:
     return timedelta(minutes=max(0, int(minutes)))
 
 
-_FROM_VERDICT = {
-    "Valid": BadgeStatus.VALID.value,
-    "Revoked": BadgeStatus.REVOKED.value,
-    "Expired": BadgeStatus.EXPIRED.value,
-}
+def _status_key(report: Report) -> str:
+    """valid, revoked, expired or not_valid, read from the checks (as the verifier's verdict
+    judges them), never from its words, which are in the reader's language."""
+    failed = {c.name: c for c in report.checks if c.status == "fail"}
+    if report.valid:
+        return BadgeStatus.VALID.value
+    if "revocation" in failed:
+        return BadgeStatus.REVOKED.value
+    if "dates" in failed and "expired" in failed["dates"].message:
+        return BadgeStatus.EXPIRED.value
+    return BadgeStatus.NOT_VALID.value
 
 
 def recheck(entry: PortfolioBadge, now: datetime | None = None) -> None:
@@ -544,9 +567,8 @@ def recheck(entry: PortfolioBadge, now: datetime | None = None) -> None:
     report = verify(
         entry.presented, fetcher=verifier.fetcher(), now=moment, seconds=RECHECK_SECONDS
     )
-    found = verifier.verdict(report)
-    entry.status = _FROM_VERDICT.get(found.word, BadgeStatus.NOT_VALID.value)
-    entry.status_message = found.summary
+    entry.status = _status_key(report)
+    entry.status_message = verifier.verdict(report).summary
     entry.checked_at = moment
     db.session.flush()
 
@@ -573,14 +595,18 @@ def _shown(entry: PortfolioBadge, handle: str, now: datetime) -> Shown:
         if item.revoked:
             status = _status(
                 BadgeStatus.REVOKED.value,
-                f"The issuer revoked this badge ({item.revocation_reason or 'no reason given'}).",
+                _(
+                    "The issuer revoked this badge (%(reason)s).",
+                    reason=item.revocation_reason or _("no reason given"),
+                ),
             )
         elif item.expires is not None and item.expires <= now:
             status = _status(
-                BadgeStatus.EXPIRED.value, f"This badge expired on {item.expires:%d %B %Y}."
+                BadgeStatus.EXPIRED.value,
+                _("This badge expired on %(date)s.", date=day(item.expires, "long")),
             )
         else:
-            status = _status(BadgeStatus.VALID.value, "Signed, current and unrevoked.")
+            status = _status(BadgeStatus.VALID.value, _("Signed, current and unrevoked."))
         assertion_url = documents.assertion_url(item)
         return Shown(
             entry=entry,
@@ -597,9 +623,16 @@ def _shown(entry: PortfolioBadge, handle: str, now: datetime) -> Shown:
             checked_at=None,
         )
     key = entry.status
-    message = entry.status_message
+    # A valid badge's message is the verifier's fixed sentence, said in the reader's language
+    # (the stored one is in the language of whoever checked it last).
+    message = (
+        _("This badge is authentic, current and unrevoked.")
+        if key == BadgeStatus.VALID.value
+        else entry.status_message
+    )
     if key != BadgeStatus.REVOKED.value and entry.expires is not None and entry.expires <= now:
-        key, message = BadgeStatus.EXPIRED.value, f"This badge expired on {entry.expires:%d %B %Y}."
+        key = BadgeStatus.EXPIRED.value
+        message = _("This badge expired on %(date)s.", date=day(entry.expires, "long"))
     hosted = entry.source == "url" or (
         entry.presented.startswith(("http://", "https://")) and entry.source == "image"
     )
@@ -665,7 +698,7 @@ def outside_image(handle: str, badge_id: int) -> tuple[bytes, str]:
     portfolio = public_portfolio(handle)
     entry = db.session.get(PortfolioBadge, badge_id)
     if entry is None or entry.user_id != portfolio.user_id or entry.ours:
-        raise NotFound("There is no such badge on this portfolio.")
+        raise NotFound(_("There is no such badge on this portfolio."))
     if entry.image:
         return bytes(entry.image), entry.image_mimetype or "image/png"
     initials = "".join(word[0] for word in entry.badge_name.split()[:3] if word[:1].isalnum())
@@ -709,7 +742,7 @@ class Contribution:
 
     @property
     def role_label(self) -> str:
-        return "Facilitator" if self.role == "facilitator" else "Member"
+        return str(_("Facilitator") if self.role == "facilitator" else _("Member"))
 
 
 def contributions(portfolio: Portfolio, args: PageArgs) -> Page[Contribution]:
@@ -762,7 +795,7 @@ def contributions(portfolio: Portfolio, args: PageArgs) -> Page[Contribution]:
             )
             .subquery()
         )
-        for community_id, title, _, total in db.session.execute(
+        for community_id, title, _rank, total in db.session.execute(
             select(ranked).where(ranked.c.rank <= THREADS_SHOWN).order_by(ranked.c.rank)
         ):
             titles.setdefault(community_id, []).append(title)

@@ -7,7 +7,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from flask import url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
 
+from app.i18n import number
 from app.models.programs import OutsideProgram
 from app.programs.service import credit_hours
 
@@ -45,8 +48,10 @@ def hours_text(value: Decimal | None) -> str:
     return f"{value.normalize():f}"  # 10.00 -> "10", 7.50 -> "7.5"
 
 
-def _plural(value: Decimal | None) -> str:
-    return "" if value == 1 else "s"
+def plural_count(value: Decimal) -> int:
+    """The whole number that picks a plural form for ``value`` hours (gettext's plural rules
+    take whole numbers only): 1 for exactly one, else a number read as "other" (7.5 hours)."""
+    return int(value) if value == value.to_integral_value() else 2
 
 
 def _summary(text: str) -> str:
@@ -63,14 +68,18 @@ def card(program: OutsideProgram, *, badge_classes: bool = False) -> ProgramCard
     policy = program.policy
     credit = approval = ""
     if hours is not None and policy is not None:
-        credit = (
-            f"Counts for {hours_text(hours)} hour{_plural(hours)} of {policy.category.name} "
-            f"in {program.district.name}"
+        credit = ngettext(
+            "Counts for %(count)s hour of %(category)s in %(district)s",
+            "Counts for %(count)s hours of %(category)s in %(district)s",
+            plural_count(hours),
+            count=number(float(hours)),
+            category=policy.category.name,
+            district=program.district.name,
         )
         approval = (
-            "approved automatically once your badge verifies"
+            _("approved automatically once your badge verifies")
             if policy.auto_approve
-            else "a credit officer approves each request"
+            else _("a credit officer approves each request")
         )
     estimate = program.estimated_hours
     return ProgramCard(
@@ -84,7 +93,14 @@ def card(program: OutsideProgram, *, badge_classes: bool = False) -> ProgramCard
         summary=_summary(program.description),
         description=program.description,
         estimated_hours=(
-            f"About {hours_text(estimate)} hour{_plural(estimate)}" if estimate is not None else ""
+            ngettext(
+                "About %(count)s hour",
+                "About %(count)s hours",
+                plural_count(estimate),
+                count=number(float(estimate)),
+            )
+            if estimate is not None
+            else ""
         ),
         competencies=[
             CompetencyView(c.title, url_for("learning.framework", framework_id=c.framework_id))

@@ -31,6 +31,8 @@ from decimal import Decimal
 from typing import Any
 from urllib.parse import urlsplit
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, and_, case, exists, func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -38,6 +40,7 @@ from app.credit.access import is_officer, officer_district
 from app.credit.policies import CEU_HOURS, create_policy, parse_hours, policy_hours
 from app.db import db, utcnow
 from app.errors import InvalidInput, NotFound
+from app.i18n import number
 from app.models.accounts import User
 from app.models.credit import CreditPolicy, CreditRequest, DistrictMembership, RequestStatus
 from app.models.learning import Competency, Framework, FrameworkStatus
@@ -69,16 +72,40 @@ SHOWN = (
 # --- checking what an officer wrote ----------------------------------------------------------
 
 
-def _text(data: dict[str, Any], key: str, label: str, *, limit: int, required: bool) -> str:
+def _text_problems(key: str, limit: int) -> dict[str, Any]:
+    """What can be wrong with the text field ``key``, in whole sentences (word order differs
+    between languages, so a field's name is never put into a shared sentence)."""
+    size = number(limit)
+    return {
+        "title": {
+            "type": _l("The title is text."),
+            "required": _l("The title is required."),
+            "long": _l("The title is %(limit)s characters at most.", limit=size),
+        },
+        "provider": {
+            "type": _l("The provider is text."),
+            "required": _l("The provider is required."),
+            "long": _l("The provider is %(limit)s characters at most.", limit=size),
+        },
+        "description": {
+            "type": _l("The description is text."),
+            "required": _l("The description is required."),
+            "long": _l("The description is %(limit)s characters at most.", limit=size),
+        },
+    }[key]
+
+
+def _text(data: dict[str, Any], key: str, *, limit: int, required: bool) -> str:
     value = data.get(key)
     text = value.strip() if isinstance(value, str) else ""
+    problems = _text_problems(key, limit)
     if value is not None and not isinstance(value, str):
-        raise InvalidInput(f"{label} is text.", {key: ["Text."]})
+        raise InvalidInput(problems["type"], {key: [_("Text.")]})
     if required and not text:
-        raise InvalidInput(f"{label} is required.", {key: ["Required."]})
+        raise InvalidInput(problems["required"], {key: [_("Required.")]})
     if len(text) > limit:
         raise InvalidInput(
-            f"{label} is {limit:,} characters at most.", {key: [f"{limit:,} characters at most."]}
+            problems["long"], {key: [_("%(limit)s characters at most.", limit=number(limit))]}
         )
     return text
 
@@ -94,7 +121,7 @@ def _link(value: Any) -> str:
         or len(text) > 2000
         or any(ch.isspace() for ch in text)
     ):
-        message = "The provider's link is an https:// address, like https://provider.org/course."
+        message = _("The provider's link is an https:// address, like https://provider.org/course.")
         raise InvalidInput(message, {"url": [message]})
     return text
 
@@ -105,18 +132,21 @@ def _badge_classes(value: Any) -> list[str]:
     items = [value] if isinstance(value, str) else value
     if not isinstance(items, list | tuple) or not all(isinstance(i, str) for i in items):
         raise InvalidInput(
-            "Badge classes are a list of URLs.", {"badge_class_urls": ["A list of URLs."]}
+            _("Badge classes are a list of URLs."), {"badge_class_urls": [_("A list of URLs.")]}
         )
     urls = list(dict.fromkeys(i.strip() for i in items if i.strip()))
     if not urls:
-        message = "Give the URL of the badge class a teacher brings back from this program."
+        message = _("Give the URL of the badge class a teacher brings back from this program.")
         raise InvalidInput(message, {"badge_class_urls": [message]})
     if len(urls) > MAX_BADGE_CLASSES:
-        message = f"A program names at most {MAX_BADGE_CLASSES} badge classes."
+        message = _("A program names at most %(most)s badge classes.", most=MAX_BADGE_CLASSES)
         raise InvalidInput(message, {"badge_class_urls": [message]})
     bad = [u for u in urls if not is_http_url(u) or len(u) > 2000]
     if bad:
-        message = f"A badge class is named by its https:// URL: {bad[0][:200]!r} is not one."
+        message = _(
+            "A badge class is named by its https:// URL: %(url)s is not one.",
+            url=repr(bad[0][:200]),
+        )
         raise InvalidInput(message, {"badge_class_urls": [message]})
     return urls
 
@@ -129,12 +159,12 @@ def _competencies(value: Any) -> list[Competency]:
         isinstance(i, int) and not isinstance(i, bool) for i in value
     ):
         raise InvalidInput(
-            "Competencies are named by their ids (whole numbers).",
-            {"competency_ids": ["A list of competency ids."]},
+            _("Competencies are named by their ids (whole numbers)."),
+            {"competency_ids": [_("A list of competency ids.")]},
         )
     wanted = list(dict.fromkeys(value))
     if len(wanted) > MAX_COMPETENCIES:
-        message = f"Link at most {MAX_COMPETENCIES} competencies."
+        message = _("Link at most %(most)s competencies.", most=MAX_COMPETENCIES)
         raise InvalidInput(message, {"competency_ids": [message]})
     if not wanted:
         return []
@@ -148,9 +178,9 @@ def _competencies(value: Any) -> list[Competency]:
     }
     unknown = [i for i in wanted if i not in found]
     if unknown:
-        message = (
-            f"Competency {', '.join(str(i) for i in unknown)} is not a competency of a "
-            "published framework."
+        message = _(
+            "Competency %(ids)s is not a competency of a published framework.",
+            ids=", ".join(str(i) for i in unknown),
         )
         raise InvalidInput(message, {"competency_ids": [message]})
     return [found[i] for i in wanted]
@@ -160,18 +190,21 @@ def _estimated_hours(value: Any) -> Decimal | None:
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
     if isinstance(value, bool):
-        raise InvalidInput("Hours are a number, like 7.5.", {"estimated_hours": ["A number."]})
+        raise InvalidInput(
+            _("Hours are a number, like 7.5."), {"estimated_hours": [_("A number.")]}
+        )
     try:
         return parse_hours(value)
     except InvalidInput as error:
         raise InvalidInput(
-            f"Estimated hours: {error.message}", {"estimated_hours": [error.message]}
+            _("Estimated hours: %(problem)s", problem=error.message),
+            {"estimated_hours": [error.message]},
         ) from error
 
 
 def _existing_policy(district: District, policy_id: Any) -> CreditPolicy:
     if not isinstance(policy_id, int) or isinstance(policy_id, bool):
-        raise InvalidInput("Choose a policy by its id.", {"policy_id": ["A policy id."]})
+        raise InvalidInput(_("Choose a policy by its id."), {"policy_id": [_("A policy id.")]})
     policy = db.session.get(CreditPolicy, policy_id)
     if (
         policy is None
@@ -179,7 +212,7 @@ def _existing_policy(district: District, policy_id: Any) -> CreditPolicy:
         or not policy.active
         or policy.badge_class_url is None
     ):
-        message = "Choose one of this district's active policies for another issuer's badge."
+        message = _("Choose one of this district's active policies for another issuer's badge.")
         raise InvalidInput(message, {"policy_id": [message]})
     return policy
 
@@ -187,18 +220,19 @@ def _existing_policy(district: District, policy_id: Any) -> CreditPolicy:
 def _new_policy_terms(value: Any) -> dict[str, Any]:
     if not isinstance(value, dict):
         raise InvalidInput(
-            "A new policy gives hours, a unit and a category.", {"new_policy": ["An object."]}
+            _("A new policy gives hours, a unit and a category."),
+            {"new_policy": [_("An object.")]},
         )
     category = value.get("category_id")
     if not isinstance(category, int) or isinstance(category, bool):
-        message = "Choose one of this district's credit categories for the new policy."
+        message = _("Choose one of this district's credit categories for the new policy.")
         raise InvalidInput(message, {"category_id": [message]})
     auto = value.get("auto_approve", False)
     if not isinstance(auto, bool):
-        raise InvalidInput("auto_approve is true or false.", {"auto_approve": ["true/false"]})
+        raise InvalidInput(_("auto_approve is true or false."), {"auto_approve": ["true/false"]})
     hours = value.get("hours")
     if isinstance(hours, bool) or hours is None or hours == "":
-        raise InvalidInput("Give the new policy's hours.", {"hours": ["Required."]})
+        raise InvalidInput(_("Give the new policy's hours."), {"hours": [_("Required.")]})
     return {
         "hours": hours,
         "unit": value.get("unit") or "hours",
@@ -223,22 +257,20 @@ def _check(
     district: District, data: dict[str, Any], *, partial: bool, current: OutsideProgram | None
 ) -> _Checked:
     if not isinstance(data, dict):
-        raise InvalidInput("Send the program as an object.")
+        raise InvalidInput(_("Send the program as an object."))
     values: dict[str, Any] = {}
 
     def given(key: str) -> bool:
         return not partial or key in data
 
     if given("title"):
-        values["title"] = _text(data, "title", "The title", limit=200, required=True)
+        values["title"] = _text(data, "title", limit=200, required=True)
     if given("provider"):
-        values["provider"] = _text(data, "provider", "The provider", limit=200, required=True)
+        values["provider"] = _text(data, "provider", limit=200, required=True)
     if given("url"):
         values["url"] = _link(data.get("url"))
     if given("description"):
-        values["description"] = _text(
-            data, "description", "The description", limit=5000, required=False
-        )
+        values["description"] = _text(data, "description", limit=5000, required=False)
     if given("estimated_hours"):
         values["estimated_hours"] = _estimated_hours(data.get("estimated_hours"))
     checked = _Checked(values)
@@ -247,7 +279,7 @@ def _check(
     if given("badge_class_urls"):
         checked.badge_class_urls = _badge_classes(data.get("badge_class_urls"))
     if data.get("policy_id") is not None and data.get("new_policy") is not None:
-        message = "Choose an existing policy or describe a new one, not both."
+        message = _("Choose an existing policy or describe a new one, not both.")
         raise InvalidInput(message, {"policy_id": [message]})
     if data.get("new_policy") is not None:
         checked.new_policy = _new_policy_terms(data["new_policy"])
@@ -262,9 +294,10 @@ def _check(
     )
     policy = checked.policy if checked.policy_given else (current.policy if current else None)
     if checked.new_policy is None and policy is not None and policy.badge_class_url not in urls:
-        message = (
-            f"The policy credits the badge class {policy.badge_class_url}: list it among the "
-            "program's badge classes, or choose another policy."
+        message = _(
+            "The policy credits the badge class %(url)s: list it among the program's badge "
+            "classes, or choose another policy.",
+            url=policy.badge_class_url,
         )
         raise InvalidInput(message, {"policy_id": [message]})
     return checked
@@ -320,7 +353,7 @@ def for_editing(actor: User, program_id: int) -> OutsideProgram:
         select(OutsideProgram).where(OutsideProgram.id == program_id).options(*SHOWN)
     )
     if program is None or not is_officer(actor, program.district_id):
-        raise NotFound("There is no such outside program among your districts'.")
+        raise NotFound(_("There is no such outside program among your districts'."))
     return program
 
 
@@ -331,7 +364,7 @@ def update_program(actor: User, program_id: int, data: dict[str, Any]) -> Outsid
     district = program.district
     retired = data.get("retired") if isinstance(data, dict) else None
     if retired is not None and not isinstance(retired, bool):
-        raise InvalidInput("retired is true or false.", {"retired": ["true/false"]})
+        raise InvalidInput(_("retired is true or false."), {"retired": ["true/false"]})
     checked = _check(district, data, partial=True, current=program)
     _apply(actor, district, program, checked)
     if retired is not None:
@@ -416,7 +449,7 @@ def listed(program_id: int) -> OutsideProgram:
         .options(*SHOWN)
     )
     if program is None:
-        raise NotFound("There is no outside program at this address.")
+        raise NotFound(_("There is no outside program at this address."))
     return program
 
 
@@ -426,7 +459,7 @@ def visible(actor: User, program_id: int) -> OutsideProgram:
         select(OutsideProgram).where(OutsideProgram.id == program_id).options(*SHOWN)
     )
     if program is None or (program.is_retired and not is_officer(actor, program.district_id)):
-        raise NotFound("There is no outside program at this address.")
+        raise NotFound(_("There is no outside program at this address."))
     return program
 
 
@@ -435,7 +468,7 @@ def district_listing(actor: User, district_id: int, args: PageArgs) -> Page[Outs
     after the listed ones). NotFound for a district that does not exist."""
     district = db.session.get(District, district_id)
     if district is None:
-        raise NotFound("There is no such district.")
+        raise NotFound(_("There is no such district."))
     statement = select(OutsideProgram).where(OutsideProgram.district_id == district.id)
     if not is_officer(actor, district.id):
         statement = statement.where(OutsideProgram.retired_at.is_(None))

@@ -7,6 +7,7 @@ from typing import Any
 
 from flask import redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from app.auth.forms import EmptyForm
@@ -21,6 +22,8 @@ from app.security import public, roles_required
 
 officer_only = roles_required(Role.CREDIT_OFFICER)
 PER_PAGE = 20
+# A policy's unit as the policy choices name it (the officer's credit page says the same).
+UNITS = {"hours": _l("hours"), "ceu": _l("ceu")}
 
 # The service's field names -> the form's.
 FORM_FIELDS = {
@@ -75,7 +78,7 @@ def _choices(form: ProgramForm, district: District) -> None:
                         "%(label)s: %(hours)s %(unit)s of %(category)s, approved automatically",
                         label=p.label,
                         hours=p.hours,
-                        unit=p.unit,
+                        unit=UNITS.get(p.unit, p.unit),
                         category=p.category.name,
                     )
                     if p.auto_approve
@@ -83,7 +86,7 @@ def _choices(form: ProgramForm, district: District) -> None:
                         "%(label)s: %(hours)s %(unit)s of %(category)s",
                         label=p.label,
                         hours=p.hours,
-                        unit=p.unit,
+                        unit=UNITS.get(p.unit, p.unit),
                         category=p.category.name,
                     )
                 ),

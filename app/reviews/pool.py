@@ -14,6 +14,9 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from sqlalchemy import Select, func, insert, literal, select
 from sqlalchemy.orm import aliased, contains_eager, selectinload
 
@@ -37,7 +40,8 @@ from app.reviews import routing
 from app.security import require_issuer_role
 
 ADMIN = (Role.ISSUER_ADMIN,)
-DECISION_ROW = "Decision (Pass / Not yet)"
+# The inter-rater table's row for the decision itself, beside the rubric's criteria.
+DECISION_ROW = _l("Decision (Pass / Not yet)")
 
 
 def _admin(actor: User, issuer: Issuer) -> None:
@@ -115,14 +119,20 @@ def profile(actor: User, issuer: Issuer, profile_id: int) -> ReviewerProfile:
     _admin(actor, issuer)
     row = db.session.get(ReviewerProfile, profile_id)
     if row is None or row.issuer_id != issuer.id:
-        raise NotFound("There is no such reviewer in this issuer's pool.")
+        raise NotFound(_("There is no such reviewer in this issuer's pool."))
     return row
 
 
 def profile_for(issuer: Issuer, user: User) -> ReviewerProfile:
     """The pool row of a reviewer of ``issuer`` (created if missing)."""
     if not any(g.role == Role.REVIEWER and g.issuer_id == issuer.id for g in user.grants):
-        raise InvalidInput(f"{user.name} is not a reviewer at {issuer.name}; invite them first.")
+        raise InvalidInput(
+            _(
+                "%(name)s is not a reviewer at %(issuer)s; invite them first.",
+                name=user.name,
+                issuer=issuer.name,
+            )
+        )
     row = db.session.scalar(
         select(ReviewerProfile).where(
             ReviewerProfile.issuer_id == issuer.id, ReviewerProfile.user_id == user.id
@@ -146,7 +156,9 @@ def update_profile(
 ) -> ReviewerProfile:
     _admin(actor, row.issuer)
     if not 0 <= capacity <= 200:
-        raise InvalidInput("Capacity is between 0 and 200 open reviews.", {"capacity": ["0-200"]})
+        raise InvalidInput(
+            _("Capacity is between 0 and 200 open reviews."), {"capacity": ["0-200"]}
+        )
     locked = db.session.scalar(
         select(ReviewerProfile)
         .where(ReviewerProfile.id == row.id)
@@ -156,9 +168,15 @@ def update_profile(
     assert locked is not None
     if capacity < locked.open_reviews:
         raise InvalidInput(
-            f"{locked.user.name} has {locked.open_reviews} open reviews; set a capacity of at "
-            "least that, or pause them so no new reviews arrive.",
-            {"capacity": ["Below the open reviews."]},
+            ngettext(
+                "%(name)s has %(num)d open review; set a capacity of at least that, or pause "
+                "them so no new reviews arrive.",
+                "%(name)s has %(num)d open reviews; set a capacity of at least that, or pause "
+                "them so no new reviews arrive.",
+                locked.open_reviews,
+                name=locked.user.name,
+            ),
+            {"capacity": [_("Below the open reviews.")]},
         )
     locked.capacity = capacity
     locked.paused = paused
@@ -179,11 +197,11 @@ def qualify(
     _admin(actor, row.issuer)
     tag = (tag or "").strip() or None
     if (credential_id is None) == (tag is None):
-        raise InvalidInput("Qualify for one credential or for one tag.")
+        raise InvalidInput(_("Qualify for one credential or for one tag."))
     if credential_id is not None:
         credential = db.session.get(Credential, credential_id)
         if credential is None or credential.issuer_id != row.issuer_id:
-            raise InvalidInput("That credential is not this issuer's.")
+            raise InvalidInput(_("That credential is not this issuer's."))
     for existing in row.qualifications:
         if existing.credential_id == credential_id and existing.tag == tag:
             return existing
@@ -198,7 +216,7 @@ def unqualify(actor: User, row: ReviewerProfile, qualification_id: int) -> None:
     _admin(actor, row.issuer)
     found = next((q for q in row.qualifications if q.id == qualification_id), None)
     if found is None:
-        raise NotFound("There is no such qualification.")
+        raise NotFound(_("There is no such qualification."))
     row.qualifications.remove(found)
     db.session.flush()
 
@@ -350,7 +368,9 @@ def inter_rater(actor: User, issuer: Issuer) -> list[RaterRow]:
             for (cid, title), table in sorted(by_criterion.items())
             if cid == credential_id
         ]
-        rows.append(_rater_row(titles[credential_id], DECISION_ROW, by_decision[credential_id]))
+        rows.append(
+            _rater_row(titles[credential_id], str(DECISION_ROW), by_decision[credential_id])
+        )
     return rows
 
 

@@ -26,6 +26,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased, contains_eager
 
 from app.db import db, utcnow
+from app.i18n import daytime
 from app.jobs import job
 from app.links import public_url
 from app.mail import Subject, send_mail
@@ -309,7 +310,7 @@ def sweep(
         .with_for_update(skip_locked=True)
     ).all()
     for review in overdue:
-        due = review.due_at.strftime("%Y-%m-%d %H:%M UTC") if review.due_at else "?"
+        due = f"{daytime(review.due_at)} UTC" if review.due_at else "?"
         _tell_reviewer(review, "review_reassigned", _l("A review was passed to someone else"))
         release(review, f"overdue: it was due {due}; the sweep gave it to another reviewer", now)
         report.reassigned += 1

@@ -16,6 +16,7 @@ from datetime import datetime
 from typing import Any
 
 import nh3
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Row, Select, case, func, select, update
 from sqlalchemy.orm import aliased, joinedload, selectinload
@@ -98,13 +99,13 @@ def get_mine(user: User, review_id: int, *, lock: bool = False) -> Review:
     review = db.session.scalar(query)
     visible = (ReviewStatus.ASSIGNED, ReviewStatus.IN_PROGRESS, ReviewStatus.SUBMITTED)
     if review is None or review.reviewer_id != user.id or review.status not in visible:
-        raise NotFound("There is no such review in your queue.")
+        raise NotFound(_("There is no such review in your queue."))
     return review
 
 
 def evidence_name(index: int, record: EvidenceFile) -> str:
     """The name a reviewer sees: the teacher's own file names may name them or their school."""
-    return f"Evidence {index}.{record.kind}"
+    return str(_("Evidence %(number)s.%(kind)s", number=index, kind=record.kind))
 
 
 def blind(review: Review) -> dict[str, Any]:
@@ -194,7 +195,7 @@ def reviewer_file(review: Review, file_id: int) -> tuple[EvidenceFile, str]:
     for index, record in enumerate(review.submission.files, start=1):
         if record.id == file_id:
             return record, evidence_name(index, record)
-    raise NotFound("There is no such file in this submission.")
+    raise NotFound(_("There is no such file in this submission."))
 
 
 @dataclass
@@ -220,9 +221,11 @@ def _clean(text: Any, name: str) -> str:
     if text is None:
         return ""
     if not isinstance(text, str):
-        raise InvalidInput("Comments are text.", {name: ["Not text."]})
+        raise InvalidInput(_("Comments are text."), {name: [_("Not text.")]})
     if len(text) > MAX_COMMENT:
-        raise InvalidInput(f"Comments are at most {MAX_COMMENT} characters.", {name: ["Too long."]})
+        raise InvalidInput(
+            _("Comments are at most %(n)s characters.", n=MAX_COMMENT), {name: [_("Too long.")]}
+        )
     return nh3.clean(text, tags=set()).strip()
 
 
@@ -242,26 +245,28 @@ def save_scores(
     """
     now = now or utcnow()
     if review.status == ReviewStatus.SUBMITTED:
-        raise Conflict("These scores were submitted and are final.")
+        raise Conflict(_("These scores were submitted and are final."))
     if review.status not in OPEN_REVIEW_STATUSES:
-        raise NotFound("There is no such review in your queue.")
+        raise NotFound(_("There is no such review in your queue."))
     version: CredentialVersion = review.submission.version
     criteria = {c.id: c for c in version.criteria}
     existing = {s.criterion_id: s for s in review.scores}
     for index, item in enumerate(scores):
         if not isinstance(item, dict):
-            raise InvalidInput("Each score is an object.", {f"scores.{index}": ["Not an object."]})
+            raise InvalidInput(
+                _("Each score is an object."), {f"scores.{index}": [_("Not an object.")]}
+            )
         criterion = criteria.get(item.get("criterion_id"))  # type: ignore[arg-type]
         if criterion is None:
             raise InvalidInput(
-                "That criterion is not part of this rubric.",
-                {f"scores.{index}.criterion_id": ["Unknown criterion."]},
+                _("That criterion is not part of this rubric."),
+                {f"scores.{index}.criterion_id": [_("Unknown criterion.")]},
             )
         level = next((lv for lv in criterion.levels if lv.id == item.get("level_id")), None)
         if level is None:
             raise InvalidInput(
-                f"Pick one of the levels of “{criterion.title}”.",
-                {f"scores.{index}.level_id": ["Not a level of this criterion."]},
+                _("Pick one of the levels of “%(criterion)s”.", criterion=criterion.title),
+                {f"scores.{index}.level_id": [_("Not a level of this criterion.")]},
             )
         row = existing.get(criterion.id)
         if row is None:
@@ -284,7 +289,8 @@ def save_scores(
     if final:
         if missing:
             raise InvalidInput(
-                "The review is not complete: " + " ".join(missing), {"scores": missing}
+                _("The review is not complete: %(missing)s", missing=" ".join(missing)),
+                {"scores": missing},
             )
         routing.free_slot(review)
         review.status = ReviewStatus.SUBMITTED.value
@@ -304,13 +310,16 @@ def _missing(version: CredentialVersion, scores: dict[int, ReviewScore], comment
     for criterion in version.criteria:
         score = scores.get(criterion.id)
         if score is None:
-            found.append(f"Choose a level for “{criterion.title}”.")
+            found.append(_("Choose a level for “%(criterion)s”.", criterion=criterion.title))
         elif score.level.position < threshold and not score.comment:
             found.append(
-                f"Say what is missing for “{criterion.title}” (it is below the passing level)."
+                _(
+                    "Say what is missing for “%(criterion)s” (it is below the passing level).",
+                    criterion=criterion.title,
+                )
             )
     if not comment:
-        found.append("Write an overall comment for the teacher.")
+        found.append(_("Write an overall comment for the teacher."))
     return found
 
 

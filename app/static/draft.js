@@ -6,6 +6,20 @@
   var status = document.getElementById("save-status");
   var missing = document.getElementById("missing");
   var pending = {};
+  // The words a person reads come from the page, in its language (a JSON block the template
+  // renders with _()); the English here is only a fallback. %(name)s marks a value.
+  var lang = document.documentElement.lang || undefined;
+  var messages = {};
+  try {
+    var block = document.getElementById("draft-messages");
+    messages = (block && JSON.parse(block.textContent)) || {};
+  } catch (e) { messages = {}; }
+  function fill(text, values) {
+    return text.replace(/%\((\w+)\)s/g, function (token, name) {
+      return values && Object.prototype.hasOwnProperty.call(values, name) ? String(values[name]) : token;
+    });
+  }
+  function phrase(key, fallback, values) { return fill(messages[key] || fallback, values); }
 
   function say(text) { if (status) { status.textContent = text; } }
   function field(form) { return form.querySelector("textarea, input[type=url]"); }
@@ -24,10 +38,13 @@
     var out = input.form.querySelector(".word-count");
     if (!out) { return; }
     var n = words(input.value), min = +input.dataset.minWords, max = +input.dataset.maxWords;
-    var note = n + " word" + (n === 1 ? "" : "s");
-    if (max && n > max) { note += " — " + (n - max) + " over the limit"; }
-    else if (min && n < min) { note += " — " + (min - n) + " more needed"; }
-    out.textContent = note + ". ";
+    var forms = messages.words || ["%(num)s word", "%(num)s words"];
+    var counted = fill(n === 1 ? forms[0] : forms[forms.length - 1], { num: n });
+    var note;
+    if (max && n > max) { note = phrase("over", "%(words)s — %(count)s over the limit.", { words: counted, count: n - max }); }
+    else if (min && n < min) { note = phrase("short", "%(words)s — %(count)s more needed.", { words: counted, count: min - n }); }
+    else { note = counted + "."; }
+    out.textContent = note + " ";
     input.form.classList.toggle("field-error", Boolean(max && n > max));
   }
   function showMissing(list) {
@@ -35,11 +52,11 @@
     missing.textContent = "";
     var p = document.createElement("p");
     if (!list.length) {
-      p.textContent = "Everything is answered. Once submitted, your evidence is frozen exactly as the reviewer will see it.";
+      p.textContent = phrase("answered", "Everything is answered. Once submitted, your evidence is frozen exactly as the reviewer will see it.");
       missing.appendChild(p);
       return;
     }
-    p.textContent = "Before you can submit:";
+    p.textContent = phrase("before", "Before you can submit:");
     var ul = document.createElement("ul");
     ul.className = "problems";
     list.forEach(function (m) { var li = document.createElement("li"); li.textContent = m; ul.appendChild(li); });
@@ -55,7 +72,7 @@
   function save(form) {
     var input = field(form), key = form.dataset.key, value = input.value;
     clearTimeout(pending[key]);
-    say("Saving…");
+    say(phrase("saving", "Saving…"));
     return fetch(form.action, {
       method: "POST", body: new FormData(form), credentials: "same-origin",
       headers: { "Accept": "application/json" }
@@ -65,16 +82,17 @@
           var stored = load(key);
           if (stored && stored.value === value) { forget(key); }
           input.dataset.saved = value;
-          say("Saved at " + new Date().toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" }) + ".");
+          var time = new Date().toLocaleTimeString(lang, { hour: "2-digit", minute: "2-digit" });
+          say(phrase("saved", "Saved at %(time)s.", { time: time }));
           showMissing(body.missing || []);
         });
       }
-      return message(response, "Not saved.").then(function (text) {
+      return message(response, phrase("not_saved", "Not saved.")).then(function (text) {
         if (response.status === 409) { forget(key); }
-        say("Not saved: " + text);
+        say(phrase("not_saved_because", "Not saved: %(reason)s", { reason: text }));
       });
     }, function () {
-      say("You seem to be offline. Your answer is kept on this device and will be saved when the connection is back.");
+      say(phrase("offline", "You seem to be offline. Your answer is kept on this device and will be saved when the connection is back."));
     });
   }
 
@@ -87,7 +105,7 @@
     if (stored && stored.value !== input.value) {
       if (stored.base === input.value) {
         input.value = stored.value;  // unsaved work from this device, newer than the server's
-        say("Restored what you typed while offline; saving…");
+        say(phrase("restored", "Restored what you typed while offline; saving…"));
         save(form);
       } else {
         forget(key);  // the answer changed elsewhere since; the server's copy wins
@@ -119,20 +137,21 @@
       var max = +form.dataset.maxBytes, direct = +form.dataset.directMin;
       if (max && file.size > max) {
         event.preventDefault();
-        note.textContent = "This file is " + (file.size / 1048576).toFixed(1) + " MB; the limit is " + Math.floor(max / 1048576) + " MB.";
+        var size = (file.size / 1048576).toLocaleString(lang, { minimumFractionDigits: 1, maximumFractionDigits: 1 });
+        note.textContent = phrase("too_big", "This file is %(size)s MB; the limit is %(limit)s MB.", { size: size, limit: Math.floor(max / 1048576) });
         return;
       }
-      if (!direct || file.size < direct) { note.textContent = "Uploading…"; return; }
+      if (!direct || file.size < direct) { note.textContent = phrase("uploading", "Uploading…"); return; }
       event.preventDefault();
       var begin = new FormData();
       begin.append("csrf_token", form.querySelector("[name=csrf_token]").value);
       begin.append("prompt_id", form.querySelector("[name=prompt_id]").value);
       begin.append("filename", file.name);
       begin.append("content_type", file.type);
-      note.textContent = "Preparing the upload…";
+      note.textContent = phrase("preparing", "Preparing the upload…");
       fetch(form.dataset.begin, { method: "POST", body: begin, credentials: "same-origin", headers: { "Accept": "application/json" } })
         .then(function (response) {
-          if (!response.ok) { return message(response, "The upload could not start.").then(function (t) { throw new Error(t); }); }
+          if (!response.ok) { return message(response, phrase("not_started", "The upload could not start.")).then(function (t) { throw new Error(t); }); }
           return response.json();
         })
         .then(function (post) {
@@ -148,10 +167,10 @@
               bar.value = Math.round(100 * e.loaded / e.total);
               // The status region is read out: say every tenth, not every percent.
               var tenth = Math.floor(bar.value / 10) * 10;
-              if (note.dataset.said !== String(tenth)) { note.dataset.said = String(tenth); note.textContent = "Uploading… " + tenth + "%"; }
+              if (note.dataset.said !== String(tenth)) { note.dataset.said = String(tenth); note.textContent = phrase("uploading_percent", "Uploading… %(percent)s%", { percent: tenth }); }
             };
-            xhr.onload = function () { xhr.status < 300 ? resolve(post.token) : reject(new Error("The file store refused the upload.")); };
-            xhr.onerror = function () { reject(new Error("The connection dropped; nothing was saved. Please try again.")); };
+            xhr.onload = function () { xhr.status < 300 ? resolve(post.token) : reject(new Error(phrase("store_refused", "The file store refused the upload."))); };
+            xhr.onerror = function () { reject(new Error(phrase("dropped", "The connection dropped; nothing was saved. Please try again."))); };
             xhr.send(body);
           });
         })
@@ -159,12 +178,12 @@
           var done = new FormData();
           done.append("csrf_token", form.querySelector("[name=csrf_token]").value);
           done.append("token", token);
-          note.textContent = "Checking the file…";
+          note.textContent = phrase("checking", "Checking the file…");
           return fetch(form.dataset.complete, { method: "POST", body: done, credentials: "same-origin", headers: { "Accept": "application/json" } });
         })
         .then(function (response) {
           if (response.ok) { window.location.reload(); return; }
-          return message(response, "The file was not accepted.").then(function (t) { throw new Error(t); });
+          return message(response, phrase("not_accepted", "The file was not accepted.")).then(function (t) { throw new Error(t); });
         })
         .catch(function (error) { bar.hidden = true; note.textContent = error.message; });
     });

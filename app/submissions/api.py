@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import jsonify, request
+from flask_babel import gettext as _
 from flask_login import current_user
 from marshmallow import Schema, fields, validate
 
@@ -150,7 +151,7 @@ def upload_file(submission_id: int) -> Any:
     prompt_id = request.form.get("prompt_id", "")
     if upload is None or not prompt_id.isdigit():
         raise InvalidInput(
-            "Send a multipart form with prompt_id and file.", {"file": ["Required."]}
+            _("Send a multipart form with prompt_id and file."), {"file": [_("Required.")]}
         )
     record = service.add_file(
         current_user, submission, int(prompt_id), upload.stream, upload.filename or ""

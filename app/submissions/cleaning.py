@@ -31,6 +31,7 @@ from typing import IO, Any
 import pikepdf
 from defusedxml import ElementTree
 from defusedxml.common import DefusedXmlException
+from flask_babel import gettext as _
 
 from app.storage import Readable, TooLarge
 from app.submissions.files import DamagedImage, without_location
@@ -65,14 +66,20 @@ class DamagedDocument(ValueError):
 
 def _unreadable_pdf(reason: str) -> DamagedDocument:
     return DamagedDocument(
-        f"This PDF could not be read ({reason}); export or save it as a PDF again and retry."
+        _(
+            "This PDF could not be read (%(reason)s); export or save it as a PDF again and retry.",
+            reason=reason,
+        )
     )
 
 
 def _unreadable_office(reason: str) -> DamagedDocument:
     return DamagedDocument(
-        f"This document could not be read ({reason}); save it again from Word, Excel or"
-        " PowerPoint and retry."
+        _(
+            "This document could not be read (%(reason)s); save it again from Word, Excel or"
+            " PowerPoint and retry.",
+            reason=reason,
+        )
     )
 
 
@@ -109,7 +116,7 @@ def _spooled(stream: Readable, limit: int) -> Iterator[IO[bytes]]:
         while chunk := stream.read(_COPY):
             size += len(chunk)
             if size > limit:
-                raise TooLarge(f"the file is larger than {limit // (1024 * 1024)} MB")
+                raise TooLarge(_("the file is larger than %(mb)s MB", mb=limit // (1024 * 1024)))
             spool.write(chunk)
         spool.seek(0)
         yield spool
@@ -137,9 +144,9 @@ def clean_pdf(source: IO[bytes], out: IO[bytes]) -> str:
                 deterministic_id=True,
             )
     except pikepdf.PasswordError as error:
-        raise _unreadable_pdf("it is protected by a password") from error
+        raise _unreadable_pdf(_("it is protected by a password")) from error
     except (pikepdf.PikepdfError, RuntimeError) as error:  # qpdf's errors and its limits
-        raise _unreadable_pdf("its structure is damaged") from error
+        raise _unreadable_pdf(_("its structure is damaged")) from error
     return "pdf"
 
 
@@ -221,18 +228,18 @@ def clean_office(source: IO[bytes], out: IO[bytes]) -> str:
                         while chunk := source_part.read(_COPY):
                             unpacked += len(chunk)
                             if unpacked > MAX_UNPACKED:
-                                raise _unreadable_office("it unpacks to far more than its size")
+                                raise _unreadable_office(_("it unpacks to far more than its size"))
                             target.write(chunk)
     except DamagedDocument:
         raise
     except DamagedImage as error:
-        raise _unreadable_office(f"a picture in it is damaged: {error}") from error
+        raise _unreadable_office(_("a picture in it is damaged: %(error)s", error=error)) from error
     except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, ValueError) as error:
-        raise _unreadable_office("it is damaged or incomplete") from error
+        raise _unreadable_office(_("it is damaged or incomplete")) from error
     except NotImplementedError as error:  # a compression method Python cannot unpack
-        raise _unreadable_office("it is packed in a way we cannot read") from error
+        raise _unreadable_office(_("it is packed in a way we cannot read")) from error
     except RuntimeError as error:  # an encrypted member
-        raise _unreadable_office("part of it is encrypted") from error
+        raise _unreadable_office(_("part of it is encrypted")) from error
     return kind
 
 
@@ -247,28 +254,28 @@ def _photo_kind(name: str) -> str | None:
 
 def _check_members(members: list[zipfile.ZipInfo]) -> None:
     if len(members) > MAX_MEMBERS:
-        raise _unreadable_office(f"it has more than {MAX_MEMBERS} parts")
+        raise _unreadable_office(_("it has more than %(most)s parts", most=MAX_MEMBERS))
     if sum(m.file_size for m in members) > MAX_UNPACKED:
-        raise _unreadable_office("it unpacks to far more than its size")
+        raise _unreadable_office(_("it unpacks to far more than its size"))
     seen: set[str] = set()
     for member in members:
         name = member.filename.lower()
         if name in seen:  # two parts of one name: readers would disagree on which is meant
-            raise _unreadable_office("two of its parts have the same name")
+            raise _unreadable_office(_("two of its parts have the same name"))
         seen.add(name)
         if member.flag_bits & 0x1:
-            raise _unreadable_office("part of it is encrypted")
+            raise _unreadable_office(_("part of it is encrypted"))
 
 
 def _xml(package: zipfile.ZipFile, member: zipfile.ZipInfo | None) -> Any:
     if member is None:
         return None
     if member.file_size > MAX_PACKAGE_XML:
-        raise _unreadable_office("its package description is too large")
+        raise _unreadable_office(_("its package description is too large"))
     try:
         return ElementTree.fromstring(package.read(member))
     except (ElementTree.ParseError, DefusedXmlException) as error:
-        raise _unreadable_office("its package description is not valid XML") from error
+        raise _unreadable_office(_("its package description is not valid XML")) from error
 
 
 def _local(tag: str) -> str:
@@ -279,7 +286,7 @@ def _main_kind(package: zipfile.ZipFile, names: dict[str, zipfile.ZipInfo]) -> s
     """docx, xlsx or pptx, from the content types the package declares."""
     types = _xml(package, names.get("[content_types].xml"))
     if types is None:
-        raise _unreadable_office("it is not a Word, Excel or PowerPoint document")
+        raise _unreadable_office(_("it is not a Word, Excel or PowerPoint document"))
     declared = [
         (element.get("ContentType") or "").strip().lower()
         for element in types
@@ -287,12 +294,14 @@ def _main_kind(package: zipfile.ZipFile, names: dict[str, zipfile.ZipInfo]) -> s
     ]
     if any(t.startswith(_MACRO_TYPES) for t in declared):
         raise DamagedDocument(
-            "This document contains macros, which are not passed on to reviewers; save it as"
-            " .docx, .xlsx or .pptx and retry."
+            _(
+                "This document contains macros, which are not passed on to reviewers; save it"
+                " as .docx, .xlsx or .pptx and retry."
+            )
         )
     kinds = {_MAIN_TYPES[t] for t in declared if t in _MAIN_TYPES}
     if len(kinds) != 1:
-        raise _unreadable_office("it is not a Word, Excel or PowerPoint document")
+        raise _unreadable_office(_("it is not a Word, Excel or PowerPoint document"))
     return kinds.pop()
 
 

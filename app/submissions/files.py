@@ -10,6 +10,9 @@ import unicodedata
 from collections.abc import Iterator
 from typing import Any
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
 from app.models.credentials import FILE_KINDS
 from app.storage import Readable
 from badges import png
@@ -129,7 +132,7 @@ def _jpeg_without_location(stream: Readable) -> Iterator[bytes]:
     """
     source = _Pushback(stream)
     if source.exactly(2) != b"\xff\xd8":
-        raise DamagedImage("not a JPEG image")
+        raise DamagedImage(_("not a JPEG image"))
     yield b"\xff\xd8"
     while True:
         marker = source.exactly(2)
@@ -138,7 +141,7 @@ def _jpeg_without_location(stream: Readable) -> Iterator[bytes]:
         while marker == b"\xff\xff":  # fill bytes before a marker
             marker = b"\xff" + source.exactly(1)
         if marker[0] != 0xFF or len(marker) < 2:
-            raise DamagedImage("the JPEG image is damaged")
+            raise DamagedImage(_("the JPEG image is damaged"))
         code = marker[1]
         if code == 0xD9:  # end of the first image: whatever follows is not kept
             yield marker
@@ -148,10 +151,10 @@ def _jpeg_without_location(stream: Readable) -> Iterator[bytes]:
             continue
         length_bytes = source.exactly(2)
         if len(length_bytes) < 2 or int.from_bytes(length_bytes, "big") < 2:
-            raise DamagedImage("the JPEG image is damaged")
+            raise DamagedImage(_("the JPEG image is damaged"))
         payload = source.exactly(int.from_bytes(length_bytes, "big") - 2)
         if len(payload) < int.from_bytes(length_bytes, "big") - 2:
-            raise DamagedImage("the JPEG image ends too early")
+            raise DamagedImage(_("the JPEG image ends too early"))
         if code == 0xE1 and payload.startswith(b"Exif\x00\x00"):
             orientation = _orientation(payload[6:])
             if orientation is not None:
@@ -227,11 +230,11 @@ def _exif_with_orientation(orientation: int) -> bytes:
 
 # What each kind of damage badges.png reports means for a photo being filtered.
 _PNG_DAMAGE = {
-    "signature": "not a PNG image",
-    "no_end": "the PNG image has no end",
-    "cut_short": "the PNG image ends too early",
-    "too_long": "the PNG image is damaged",
-    "short": "the image ends before its last part",
+    "signature": _l("not a PNG image"),
+    "no_end": _l("the PNG image has no end"),
+    "cut_short": _l("the PNG image ends too early"),
+    "too_long": _l("the PNG image is damaged"),
+    "short": _l("the image ends before its last part"),
 }
 
 
@@ -253,4 +256,4 @@ def _png_without_location(stream: Readable) -> Iterator[bytes]:
                 yield chunk.header + head
                 yield from chunk.raw()
     except DamagedPNG as err:
-        raise DamagedImage(_PNG_DAMAGE[err.problem]) from err
+        raise DamagedImage(str(_PNG_DAMAGE[err.problem])) from err

@@ -19,6 +19,8 @@ from typing import Any
 
 import nh3
 from flask import current_app
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -68,7 +70,7 @@ def start(user: User, credential_id: int) -> Submission:
     credential = db.session.get(Credential, credential_id)
     version = credential.published_version if credential else None
     if credential is None or version is None or credential.retired_at is not None:
-        raise NotFound("There is no published credential with that id.")
+        raise NotFound(_("There is no published credential with that id."))
     mine = list(
         db.session.scalars(
             select(Submission).where(
@@ -78,10 +80,21 @@ def start(user: User, credential_id: int) -> Submission:
     )
     open_one = next((s for s in mine if s.status in OPEN_STATUSES), None)
     if open_one is not None:
-        raise Conflict(f"You already have an open submission ({open_one.id}) for this credential.")
+        raise Conflict(
+            _(
+                "You already have an open submission (%(id)s) for this credential.",
+                id=open_one.id,
+            )
+        )
     used = sum(1 for s in mine if s.status == SubmissionStatus.NOT_YET)
     if version.max_attempts is not None and used >= version.max_attempts:
-        raise Conflict(f"You have used all {version.max_attempts} attempts this credential allows.")
+        raise Conflict(
+            ngettext(
+                "You have used the %(num)d attempt this credential allows.",
+                "You have used all %(num)d attempts this credential allows.",
+                version.max_attempts,
+            )
+        )
     submission = Submission(
         user_id=user.id,
         credential_id=credential_id,
@@ -95,7 +108,7 @@ def start(user: User, credential_id: int) -> Submission:
         with db.session.begin_nested():
             db.session.flush()
     except IntegrityError as error:  # another tab started one a moment ago
-        raise Conflict("You already have an open submission for this credential.") from error
+        raise Conflict(_("You already have an open submission for this credential.")) from error
     return submission
 
 
@@ -108,7 +121,7 @@ def try_again(user: User, previous: Submission) -> tuple[Submission, list[str]]:
     prefilled are returned so the teacher knows what to redo.
     """
     if previous.status not in RETRYABLE_STATUSES:
-        raise Conflict("A new attempt opens after a “Not yet” decision or a withdrawal.")
+        raise Conflict(_("A new attempt opens after a “Not yet” decision or a withdrawal."))
     submission = start(user, previous.credential_id)
     submission.previous_id = previous.id
     old_prompts = {p.id: p for p in previous.version.prompts}
@@ -145,7 +158,7 @@ def conclude(submission: Submission, outcome: SubmissionStatus, actor: User | No
     if outcome not in (SubmissionStatus.PASSED, SubmissionStatus.NOT_YET):
         raise ValueError(f"not a decision: {outcome}")
     if submission.status not in (SubmissionStatus.SUBMITTED, SubmissionStatus.IN_REVIEW):
-        raise Conflict("Only a submitted attempt can receive a decision.")
+        raise Conflict(_("Only a submitted attempt can receive a decision."))
     _event(submission, actor, outcome)
     db.session.flush()
 
@@ -209,13 +222,13 @@ def get_own(user: User, submission_id: int, *, lock: bool = False) -> Submission
         query = query.with_for_update().execution_options(populate_existing=True)
     submission = db.session.scalar(query)
     if submission is None or submission.user_id != user.id:
-        raise NotFound("There is no such submission.")
+        raise NotFound(_("There is no such submission."))
     return submission
 
 
 def _draft(submission: Submission) -> None:
     if not submission.is_draft:
-        raise Conflict("This submission has been submitted and can no longer change.")
+        raise Conflict(_("This submission has been submitted and can no longer change."))
 
 
 def _prompt(submission: Submission, prompt_id: int) -> Prompt:
@@ -223,7 +236,7 @@ def _prompt(submission: Submission, prompt_id: int) -> Prompt:
     for prompt in version.prompts:
         if prompt.id == prompt_id:
             return prompt
-    raise NotFound("That prompt is not part of this credential.")
+    raise NotFound(_("That prompt is not part of this credential."))
 
 
 def words(text: str) -> int:
@@ -239,12 +252,16 @@ def save_answer(user: User, submission: Submission, prompt_id: int, data: dict[s
     if prompt.kind == "text":
         text = data.get("text")
         if not isinstance(text, str):
-            raise InvalidInput("This prompt takes a written answer.", {"text": ["Required."]})
+            raise InvalidInput(_("This prompt takes a written answer."), {"text": [_("Required.")]})
         clean = nh3.clean(text, tags=ALLOWED_TAGS, link_rel="noopener nofollow")
         if prompt.max_words and words(clean) > prompt.max_words:
             raise InvalidInput(
-                f"The answer has {words(clean)} words; the limit is {prompt.max_words}.",
-                {"text": ["Too long."]},
+                _(
+                    "The answer has %(words)s words; the limit is %(limit)s.",
+                    words=words(clean),
+                    limit=prompt.max_words,
+                ),
+                {"text": [_("Too long.")]},
             )
         answer.text = clean
     elif prompt.kind == "link":
@@ -255,11 +272,13 @@ def save_answer(user: User, submission: Submission, prompt_id: int, data: dict[s
             or len(url) > 2000
         ):
             raise InvalidInput(
-                "Give a link that starts with https://.", {"url": ["A web address."]}
+                _("Give a link that starts with https://."), {"url": [_("A web address.")]}
             )
         answer.url = url
     else:
-        raise InvalidInput("This prompt takes a file upload.", {"prompt_id": ["Upload a file."]})
+        raise InvalidInput(
+            _("This prompt takes a file upload."), {"prompt_id": [_("Upload a file.")]}
+        )
     answer.updated_at = submission.updated_at = utcnow()
     db.session.flush()
     return answer
@@ -293,7 +312,7 @@ def _file_prompt(submission: Submission, prompt_id: int) -> Prompt:
     prompt = _prompt(submission, prompt_id)
     if prompt.kind != "file":
         raise InvalidInput(
-            "This prompt does not take files.", {"prompt_id": ["Not a file prompt."]}
+            _("This prompt does not take files."), {"prompt_id": [_("Not a file prompt.")]}
         )
     return prompt
 
@@ -312,7 +331,7 @@ def file_limit(prompt: Prompt) -> int:
     return min(prompt.max_mb or 25, ceiling) * 1024 * 1024
 
 
-def upload_limit_for(submission_id: int, **_: Any) -> int:
+def upload_limit_for(submission_id: int, **_values: Any) -> int:
     """The body limit for an upload route (the app's default for an unknown submission)."""
     submission = db.session.get(Submission, submission_id)
     if submission is None:
@@ -411,7 +430,7 @@ def forget_if_unused(key: str) -> None:
 def own_file(submission: Submission, file_id: int) -> EvidenceFile:
     record = next((f for f in submission.files if f.id == file_id), None)
     if record is None:
-        raise NotFound("There is no such file.")
+        raise NotFound(_("There is no such file."))
     return record
 
 
@@ -435,13 +454,14 @@ def begin_direct_upload(
     store = storage()
     if not isinstance(store, S3Storage):
         raise Conflict(
-            "Direct uploads need S3 storage; send the file to the submission's files instead."
+            _("Direct uploads need S3 storage; send the file to the submission's files instead.")
         )
     kind = next((k for k, t in KIND_TYPES.items() if t == content_type), None)
     allowed = prompt.allowed_kinds or []
     if kind not in allowed:
         raise InvalidInput(
-            f"This prompt accepts {', '.join(allowed)}.", {"content_type": ["Wrong kind."]}
+            _("This prompt accepts %(kinds)s.", kinds=", ".join(allowed)),
+            {"content_type": [_("Wrong kind.")]},
         )
     key = f"submissions/{submission.id}/{uuid.uuid4().hex}.{kind}"
     post = store.presigned_post(
@@ -463,11 +483,11 @@ def complete_direct_upload(user: User, submission: Submission, token: str) -> Ev
     try:
         data = _upload_tokens().loads(token, max_age=DIRECT_UPLOAD_SECONDS * 2)
     except SignatureExpired as error:
-        raise InvalidInput("This upload started too long ago; upload the file again.") from error
+        raise InvalidInput(_("This upload started too long ago; upload the file again.")) from error
     except BadSignature as error:
-        raise InvalidInput("That is not an upload token from this site.") from error
+        raise InvalidInput(_("That is not an upload token from this site.")) from error
     if data.get("s") != submission.id or data.get("u") != user.id:
-        raise NotFound("There is no such upload for this submission.")
+        raise NotFound(_("There is no such upload for this submission."))
     existing = next((f for f in submission.files if f.storage_key == data["k"]), None)
     if existing is not None:  # completed already (a double click or a retry)
         return existing
@@ -476,7 +496,7 @@ def complete_direct_upload(user: User, submission: Submission, token: str) -> Ev
     key = str(data["k"])
     size = store.size(key)
     if size is None:
-        raise InvalidInput("The file did not arrive in storage; upload it again.")
+        raise InvalidInput(_("The file did not arrive in storage; upload it again."))
     try:
         if size > file_limit(prompt):
             raise _too_large(prompt)
@@ -501,7 +521,7 @@ def complete_direct_upload(user: User, submission: Submission, token: str) -> Ev
         store.delete(key)
         raise
     except StorageError as error:
-        raise InvalidInput(str(error), {"file": ["Not saved."]}) from error
+        raise InvalidInput(str(error), {"file": [_("Not saved.")]}) from error
     return _record(submission, prompt, stored, kind, str(data["n"]))
 
 
@@ -512,21 +532,31 @@ def problems(submission: Submission) -> list[str]:
         answer = next((a for a in submission.answers if a.prompt_id == prompt.id), None)
         if prompt.kind == "file":
             if not any(f.prompt_id == prompt.id for f in submission.files):
-                found.append(f"Upload a file for “{prompt.label}”.")
+                found.append(_("Upload a file for “%(label)s”.", label=prompt.label))
         elif prompt.kind == "link":
             if answer is None or not answer.url:
-                found.append(f"Give a link for “{prompt.label}”.")
+                found.append(_("Give a link for “%(label)s”.", label=prompt.label))
         else:
             count = words(answer.text) if answer else 0
             if count == 0:
-                found.append(f"Answer “{prompt.label}”.")
+                found.append(_("Answer “%(label)s”.", label=prompt.label))
             elif prompt.min_words and count < prompt.min_words:
                 found.append(
-                    f"“{prompt.label}” needs at least {prompt.min_words} words (now {count})."
+                    _(
+                        "“%(label)s” needs at least %(least)s words (now %(count)s).",
+                        label=prompt.label,
+                        least=prompt.min_words,
+                        count=count,
+                    )
                 )
             elif prompt.max_words and count > prompt.max_words:
                 found.append(
-                    f"“{prompt.label}” allows at most {prompt.max_words} words (now {count})."
+                    _(
+                        "“%(label)s” allows at most %(most)s words (now %(count)s).",
+                        label=prompt.label,
+                        most=prompt.max_words,
+                        count=count,
+                    )
                 )
     return found
 
@@ -547,7 +577,8 @@ def submit(user: User, submission: Submission, *, evidence_public: bool = False)
     missing = problems(submission)
     if missing:
         raise InvalidInput(
-            "The submission is not complete: " + " ".join(missing), {"submit": missing}
+            _("The submission is not complete: %(problems)s", problems=" ".join(missing)),
+            {"submit": missing},
         )
     submission.content_sha256 = content_hash(submission)
     submission.evidence_public = evidence_public
@@ -560,7 +591,7 @@ def submit(user: User, submission: Submission, *, evidence_public: bool = False)
 
 def withdraw(user: User, submission: Submission) -> Submission:
     if submission.status != SubmissionStatus.SUBMITTED:
-        raise Conflict("Only a submission waiting for a reviewer can be withdrawn.")
+        raise Conflict(_("Only a submission waiting for a reviewer can be withdrawn."))
     _event(submission, user, SubmissionStatus.WITHDRAWN)
     db.session.flush()
     events.publish(events.submission_withdrawn, submission=submission)  # ends its reviews
@@ -626,12 +657,13 @@ def home_summary(user: User, limit: int = 5) -> TeacherHome:
     for submission in open_page.items:
         if submission.is_draft:
             missing = problems(submission)
-            step = missing[0] if missing else "Everything is answered: submit it for review."
+            step = missing[0] if missing else _("Everything is answered: submit it for review.")
             attempts.append(OpenAttempt(submission, step, len(missing)))
         elif submission.status == SubmissionStatus.SUBMITTED:
-            attempts.append(OpenAttempt(submission, "Submitted: waiting for a reviewer.", 0))
+            attempts.append(OpenAttempt(submission, _("Submitted: waiting for a reviewer."), 0))
         else:
-            attempts.append(OpenAttempt(submission, "A reviewer is scoring it.", 0))
+            attempts.append(OpenAttempt(submission, _("A reviewer is scoring it."), 0))
+
     decided = list(
         db.session.scalars(
             select(Submission)

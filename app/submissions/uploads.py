@@ -14,6 +14,9 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
 from app.errors import InvalidInput
 from app.storage import Readable, StorageError, Stored, TooLarge, storage
 from app.submissions.cleaning import OFFICE_KINDS, Cleaned, DamagedDocument, cleaned
@@ -37,11 +40,11 @@ KIND_TYPES = {
 @dataclass(frozen=True)
 class Accepts:
     """What a place for files takes: its kinds, its size limit in bytes, and its name in
-    messages ("this prompt accepts pdf, docx")."""
+    messages ("this prompt accepts pdf, docx"), marked for translation (``_l``)."""
 
     kinds: Sequence[str]
     limit: int
-    what: str = "this prompt"
+    what: str = _l("this prompt")
 
 
 def check_kind(accepts: Accepts, head: bytes) -> str:
@@ -51,7 +54,7 @@ def check_kind(accepts: Accepts, head: bytes) -> str:
     files often start like Word ones): a guess passes when any Office kind is accepted, and
     :func:`check_real_kind` decides once the package has been read."""
     if not head:
-        raise InvalidInput("The file is empty.", {"file": ["Empty file."]})
+        raise InvalidInput(_("The file is empty."), {"file": [_("Empty file.")]})
     kind = sniff(head)
     if kind in OFFICE_KINDS and OFFICE_KINDS & set(accepts.kinds):
         return kind
@@ -60,17 +63,26 @@ def check_kind(accepts: Accepts, head: bytes) -> str:
 
 def check_real_kind(accepts: Accepts, kind: str | None) -> str:
     if kind is None or kind not in accepts.kinds:
-        found = f"a {kind.upper()} file" if kind else "a kind of file we cannot recognise"
+        found = (
+            _("a %(kind)s file", kind=kind.upper())
+            if kind
+            else _("a kind of file we cannot recognise")
+        )
         raise InvalidInput(
-            f"This is {found}; {accepts.what} accepts {', '.join(accepts.kinds)}.",
-            {"file": ["Wrong kind."]},
+            _(
+                "This is %(found)s; %(what)s accepts %(kinds)s.",
+                found=found,
+                what=accepts.what,
+                kinds=", ".join(accepts.kinds),
+            ),
+            {"file": [_("Wrong kind.")]},
         )
     return kind
 
 
 def too_large(accepts: Accepts) -> InvalidInput:
     mb = accepts.limit // (1024 * 1024)
-    return InvalidInput(f"The file is larger than {mb} MB.", {"file": ["Too large."]})
+    return InvalidInput(_("The file is larger than %(mb)s MB.", mb=mb), {"file": [_("Too large.")]})
 
 
 def store(key: str, stream: Readable, accepts: Accepts, kind: str) -> Stored:
@@ -81,11 +93,11 @@ def store(key: str, stream: Readable, accepts: Accepts, kind: str) -> Stored:
         raise too_large(accepts) from error
     except DamagedImage as error:
         raise InvalidInput(
-            f"The image could not be read ({error}); export it again and retry.",
-            {"file": ["Damaged image."]},
+            _("The image could not be read (%(error)s); export it again and retry.", error=error),
+            {"file": [_("Damaged image.")]},
         ) from error
     except StorageError as error:
-        raise InvalidInput(str(error), {"file": ["Not saved."]}) from error
+        raise InvalidInput(str(error), {"file": [_("Not saved.")]}) from error
 
 
 @contextmanager
@@ -99,7 +111,7 @@ def cleaned_upload(kind: str, stream: Readable, accepts: Accepts) -> Iterator[Cl
     except TooLarge as error:
         raise too_large(accepts) from error
     except DamagedDocument as error:
-        raise InvalidInput(str(error), {"file": ["Damaged document."]}) from error
+        raise InvalidInput(str(error), {"file": [_("Damaged document.")]}) from error
 
 
 class Prefixed:

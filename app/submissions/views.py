@@ -205,7 +205,8 @@ def begin_upload(submission_id: int) -> Any:
     _form_ok()
     prompt_id = request.form.get("prompt_id", "")
     if not prompt_id.isdigit():
-        raise InvalidInput("Say which prompt the file is for.", {"prompt_id": ["Required."]})
+        raise InvalidInput(_("Say which prompt the file is for."), {"prompt_id": [_("Required.")]})
+
     post = service.begin_direct_upload(
         current_user,
         submission,

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import IO, Any
 
 from flask import current_app
+from flask_babel import gettext as _
 
 from app.errors import NotFound
 from app.issuance.published import own_document
@@ -108,7 +109,7 @@ def read_upload(stream: IO[bytes]) -> bytes:
         return read_limited(stream.read(MAX_UPLOAD_BYTES + 1), MAX_UPLOAD_BYTES)
     except BadgeError as error:
         raise BadgeError(
-            "The file is larger than 5 MB; a baked badge image is much smaller."
+            _("The file is larger than 5 MB; a baked badge image is much smaller.")
         ) from error
 
 

@@ -64,7 +64,7 @@ def page() -> Any:
 def _json_body() -> dict[str, Any]:
     """The request's JSON object, read with the badges library's limits (a body nested
     100,000 levels deep is a 400 that says so, never a RecursionError)."""
-    usage = 'Send JSON {"url"}, {"jws"} or {"assertion"}, or a multipart file.'
+    usage = _('Send JSON {"url"}, {"jws"} or {"assertion"}, or a multipart file.')
     if not request.is_json:
         raise AppError(usage)
     try:
@@ -94,16 +94,18 @@ def verify_api() -> Any:
         given = [k for k in ("url", "jws", "assertion") if body.get(k)]
         if len(given) != 1:
             raise InvalidInput(
-                "Give exactly one of url, jws or assertion.",
-                {"url": ["One of url, jws, assertion."]},
+                _("Give exactly one of url, jws or assertion."),
+                {"url": [_("One of url, jws, assertion.")]},
             )
         source = body[given[0]]
         if given[0] == "assertion" and not isinstance(source, dict):
             raise InvalidInput(
-                "assertion must be a JSON object.", {"assertion": ["Not an object."]}
+                _("assertion must be a JSON object."), {"assertion": [_("Not an object.")]}
             )
         if given[0] != "assertion" and not isinstance(source, str):
-            raise InvalidInput(f"{given[0]} must be a string.", {given[0]: ["Not a string."]})
+            raise InvalidInput(
+                _("%(name)s must be a string.", name=given[0]), {given[0]: [_("Not a string.")]}
+            )
         recipient = body.get("recipient") if isinstance(body.get("recipient"), str) else None
     report = service.check(source, recipient, filename=filename)
     result = report.to_dict()

@@ -6,7 +6,13 @@ requested as every demo role its access rule admits. A page a role reaches with 
 (200, HTML, not redirected elsewhere) is checked at both widths; a route the role reaches only
 as a refusal (another organisation's id) is another role's page. Every route must be checked
 for at least one role or be named below with the reason it is not a page: a new page cannot be
-skipped silently.
+skipped silently. On the learning, community and draft pages every <details> in the content
+is opened before axe reads it (with reduced motion: no colour caught mid-fade). Then the
+states a plain GET does not show: the demo coach's view of the teacher's plan and of her
+community (the comment form, her turn in a protocol), forms shown again with their message
+(422), the verifier's verdicts, a search and the error pages. The learning and community
+pages are also photographed, into ``test-artifacts/learning/`` and
+``test-artifacts/communities/``.
 
 The summary (one line per role: pages checked, violations) is printed to the terminal through
 pytest's capture, so ``make test`` shows it, and written to
@@ -69,6 +75,38 @@ SKIPPED: dict[str, str] = {
 }
 # Pages whose expected answer is not 200 (the page a person still reads).
 STATUS = {"auth.confirm": 400}  # a stale confirmation link: the link-problem page
+# People outside ROLES who see some pages differently, and those pages (their ids from the
+# demo world): the teacher's coach reads her plan and comments on her draft, and in their
+# community she has a turn in the protocol in progress.
+OTHER_VIEWS: dict[str, set[str]] = {
+    "coach@demo.test": {
+        "learning.plans_index",
+        "learning.plan",
+        "communities.feedback_request",
+        "communities.show",
+        "communities.meetings_index",
+        "communities.meeting",
+        "communities.protocols_index",
+        "communities.protocol_run",
+    },
+}
+# Pages photographed as they are checked (at 1280 px): path prefix -> folder of test-artifacts.
+PHOTOGRAPHED = {
+    "/learning": "learning",
+    "/communities": "communities",
+    "/peer-feedback": "communities",
+}
+# Pages whose content <details> hold forms, lists or a badge's JSON axe must see open
+# (elsewhere they stay closed, as a person first meets them).
+DETAILS_OPENED = (
+    "/learning",
+    "/communities",
+    "/peer-feedback",
+    "/submissions",
+    "/ob/",
+    "/verify",
+)
+OPEN_DETAILS = "() => document.querySelectorAll('main details').forEach(d => d.open = true)"
 
 
 def _admits(access: Access, user: Any) -> bool:
@@ -102,15 +140,30 @@ def _urls(rule: Any, values: dict[str, Any]) -> list[str]:
 
 
 def _check(tab: Any, label: str, found: list[str]) -> int:
-    """axe at both widths; the number of violations (rules broken, per width)."""
+    """axe at both widths (on DETAILS_OPENED pages with their content's <details> open); the
+    number of violations (rules broken, per width)."""
     count = 0
+    opened = urlsplit(tab.url).path.startswith(DETAILS_OPENED)
     for size in (LAPTOP, PHONE):
         tab.set_viewport_size(size)
+        if opened:
+            tab.evaluate(OPEN_DETAILS)
         violations = axe_violations(tab)
         if violations:
             count += len(violations)
             found.append(f"{label} at {size['width']} px:\n{describe(violations)}")
     return count
+
+
+def _photograph(tab: Any, role: str, url: str) -> None:
+    path = urlsplit(url).path
+    folder = next((f for prefix, f in PHOTOGRAPHED.items() if path.startswith(prefix)), None)
+    if folder is None:
+        return
+    tab.set_viewport_size(LAPTOP)
+    (ARTIFACTS.parent / folder).mkdir(parents=True, exist_ok=True)
+    name = f"{path.strip('/').replace('/', '-')}-{role}.png"
+    tab.screenshot(path=str(ARTIFACTS.parent / folder / name), full_page=True)
 
 
 def test_every_page_of_every_role_passes_axe_at_both_widths(
@@ -124,11 +177,13 @@ def test_every_page_of_every_role_passes_axe_at_both_widths(
     from app.auth import service as auth
     from app.db import db
     from app.models.accounts import User
+    from app.models.learning import PreAttempt
     from app.models.orgs import Issuer, Role
     from app.orgs import service as orgs
 
     app = create_app_for(live_server)
     world = build_demo_world(app)
+    page.emulate_media(reduced_motion="reduce")  # buttons fade in when a <details> opens
     emails = {**ROLES, "reviewer": world.reviewer}
     with app.app_context():  # links that arrive by mail: an invitation and a reset
         designer = db.session.scalar(select(User).where(User.email == "designer@demo.test"))
@@ -136,6 +191,9 @@ def test_every_page_of_every_role_passes_axe_at_both_widths(
         orgs.invite(designer, issuer, "newcomer@demo.test", Role.REVIEWER)
         auth.request_reset("teacher@demo.test")
         db.session.commit()
+        quiz = db.session.scalar(  # a competency with a quiz: the teacher took it once
+            select(PreAttempt.competency_id).where(PreAttempt.id == world.values["attempt_id"])
+        )
         users = {
             role: db.session.scalar(select(User).where(User.email == email)) if email else None
             for role, email in emails.items()
@@ -178,6 +236,7 @@ def test_every_page_of_every_role_passes_axe_at_both_widths(
                 kind = response.headers.get("content-type", "")
                 assert kind.startswith("text/html"), f"{url} answers {kind}: add it to NOT_PAGES"
                 checked.setdefault(rule.endpoint, set()).add(role)
+                _photograph(page, role, url)
                 violations += _check(page, f"{role} {url}", found)
                 pages += 1
                 # The navigation's role menus, open (a closed one hides its links from axe).
@@ -191,6 +250,49 @@ def test_every_page_of_every_role_passes_axe_at_both_widths(
             f"axe (WCAG 2.1 A/AA) {role}: {pages} pages checked at 1280 and 390 px, "
             f"{violations} violations"
         )
+
+    # The same pages as another person sees them.
+    for email, endpoints in OTHER_VIEWS.items():
+        sign_out(page)
+        sign_in(page, email)
+        pages = violations = 0
+        who = email.split("@")[0]
+        for rule in rules:
+            if rule.endpoint not in endpoints:
+                continue
+            for url in _urls(rule, values):
+                response = page.goto(url)
+                assert response is not None, url
+                assert response.status == 200, (email, url)
+                _photograph(page, who, url)
+                violations += _check(page, f"{who} {url}", found)
+                pages += 1
+        assert pages >= len(endpoints), f"{email}: some of their pages have no ids"
+        summary.append(
+            f"axe (WCAG 2.1 A/AA) {who}: {pages} pages checked at 1280 and 390 px, "
+            f"{violations} violations"
+        )
+
+    # Forms shown again with their message (422) are pages people read too.
+    sign_out(page)
+    sign_in(page, "teacher@demo.test")
+    plc = values["community_id"]
+    refused = [
+        (f"/learning/competencies/{quiz}/pre-assessment", "See my score", "Answer question 1"),
+        ("/communities/new", "Create the community", "Give the community a name"),
+        (f"/communities/{plc}/meetings", "Schedule and tell the members", "Name the meeting"),
+    ]
+    violations = 0
+    for url, button, message in refused:
+        page.goto(url)
+        page.get_by_role("button", name=button).click()
+        page.wait_for_load_state()
+        assert message in page.content(), url
+        violations += _check(page, f"teacher {url} (refused)", found)
+    summary.append(
+        f"axe (WCAG 2.1 A/AA) forms shown again: {len(refused)} pages checked at 1280 and "
+        f"390 px, {violations} violations"
+    )
 
     # States a plain GET of a route does not show: the verifier's verdicts (a badge, not a
     # badge), a search, an unknown address and a page the signed-in role may not open.

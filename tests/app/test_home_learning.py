@@ -12,6 +12,7 @@ from datetime import date, timedelta
 from typing import Any
 
 import pytest
+from babel.dates import format_date
 
 from app.db import db, utcnow
 from app.learning import assessments, plans
@@ -50,7 +51,7 @@ def home(client: Any, user: User) -> tuple[str, str]:
 
 
 def day(value: date) -> str:
-    return f"{value:%d %b %Y}"
+    return str(format_date(value, locale="en"))  # "Nov 30, 2026", as |day writes it
 
 
 # Rows for the lists ------------------------------------------------------------------------

@@ -41,6 +41,7 @@ MESSAGE_CALLS = {
     "TooLarge",
     "DamagedDocument",
     "DamagedImage",
+    "ValidationError",
     "flash",
 }
 # found(value, message) and attempt(form, success): the message is the second argument.
@@ -57,6 +58,7 @@ SPOKEN_NAMES = {
     "summary",
     "warning",
     "explanation",
+    "error",
 }
 MARKERS = {"_", "_l", "gettext", "lazy_gettext", "ngettext", "lazy_ngettext", "pgettext"}
 # Modules that are not the app's own words for people (see the module docstring).

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from app import i18n
 from app.textfmt import human_date, markdown_lite
 
 
@@ -22,8 +25,10 @@ def test_html_in_a_badge_is_shown_not_run() -> None:
     assert "&lt;script&gt;" in html
 
 
-def test_dates_read_as_dates() -> None:
-    assert human_date("2026-10-30T23:56:37Z") == "30 October 2026"
-    assert human_date("2026-10-30T23:56:37+02:00") == "30 October 2026"
+def test_dates_read_as_dates(app: Any) -> None:
+    assert human_date("2026-10-30T23:56:37Z") == "October 30, 2026"
+    assert human_date("2026-10-30T23:56:37+02:00") == "October 30, 2026"  # the day as written
     assert human_date("not a date") == "not a date"
     assert human_date(None) == ""
+    with i18n.speaking("es"):
+        assert human_date("2026-10-30T23:56:37Z") == "30 de octubre de 2026"

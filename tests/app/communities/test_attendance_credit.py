@@ -104,8 +104,8 @@ def test_a_member_asks_an_officer_approves_and_no_meeting_is_credited_twice(
     sign_in(client, cohort.ben)
     page = f"/communities/{cid}/meetings"
     shown = client.get(page).get_data(as_text=True)
-    assert "1.50 hours per meeting attended" in shown
-    assert "Ask Lakeside District for 3.00 hours" in shown
+    assert "1.5 hours per meeting attended" in shown
+    assert "Ask Lakeside District for 3 hours" in shown
     asked = client.submit(f"/communities/{cid}/attendance-credit", page=page)
     assert asked.status_code == 303
     request = db.session.scalar(select(CreditRequest))
@@ -154,7 +154,7 @@ def test_a_member_asks_an_officer_approves_and_no_meeting_is_credited_twice(
     assert entry is not None
     assert entry.verification_result == "attendance recorded"
     [approved] = [m for m in mailbox.to("ben@lake.test") if "Credit approved" in m["Subject"]]
-    assert "3.00 hours" in SMTPTestServer.body(approved)
+    assert "3 hours" in SMTPTestServer.body(approved)
 
 
 def test_the_cap_gives_partial_hours_near_it_and_refuses_at_it(cohort: Cohort) -> None:

@@ -18,17 +18,6 @@ from app.models.meetings import CommunityMeeting, MeetingAttendance
 from tests.app.communities.world import Cohort, build_cohort, community
 from tests.app.people import sign_in
 from tests.app.submissions.helpers import auth_for
-from tests.browser import (  # noqa: F401 - the journey's fixtures, reused
-    LAPTOP,
-    PHONE,
-    axe_violations,
-    create_app_for,
-    describe,
-    live_server,
-    page,
-)
-from tests.browser import sign_in as browser_sign_in
-from tests.browser import sign_out as browser_sign_out
 from tests.servers import SMTPTestServer
 
 
@@ -241,79 +230,3 @@ def test_upcoming_and_past_meetings_are_listed_apart(cohort: Cohort, client: Any
     show = client.get(f"/communities/{made.id}").get_data(as_text=True)
     assert f"/communities/{made.id}/meetings" in show
     assert f"/communities/{made.id}/protocols" in show
-
-
-def _practice_urls(app: Any) -> dict[str, list[str]]:
-    """The demo PLC's meeting and protocol pages, per demo person (a run in progress added,
-    at a step where the coach speaks, so her turn form shows)."""
-    from app.communities import protocols
-    from app.models.accounts import User
-    from app.models.communities import Community
-    from app.models.protocols import ProtocolRun
-
-    with app.app_context():
-        teacher = db.session.scalar(select(User).where(User.email == "teacher@demo.test"))
-        plc = db.session.scalar(select(Community.id).order_by(Community.id))
-        held, ahead = db.session.scalars(
-            select(CommunityMeeting.id)
-            .where(CommunityMeeting.community_id == plc)
-            .order_by(CommunityMeeting.starts_at)
-        ).all()
-        closed = db.session.scalar(select(ProtocolRun.id).where(ProtocolRun.community_id == plc))
-        running = protocols.start(
-            teacher, plc, {"protocol": "consultancy", "title": "Our timetable", "text": "Hm."}
-        )
-        protocols.advance(teacher, plc, running.id)
-        db.session.commit()
-        base = f"/communities/{plc}"
-        pages = [
-            f"{base}/meetings",
-            f"{base}/meetings/{held}",
-            f"{base}/meetings/{ahead}",
-            f"{base}/protocols",
-            f"{base}/protocols/{closed}",
-            f"{base}/protocols/{running.id}",
-        ]
-        district = db.session.scalar(select(Community.district_id).where(Community.id == plc))
-        db.session.remove()
-    return {
-        "teacher@demo.test": pages,
-        "coach@demo.test": pages,
-        "officer@demo.test": [f"/districts/{district}/credit"],
-    }
-
-
-@pytest.mark.browser
-def test_meeting_and_protocol_pages_pass_axe_at_both_widths(
-    page: Any,  # noqa: F811
-    live_server: str,  # noqa: F811
-    smtp_server: SMTPTestServer,
-) -> None:
-    urls = _practice_urls(create_app_for(live_server))
-    page.emulate_media(reduced_motion="reduce")
-    found: list[str] = []
-    for email, addresses in urls.items():
-        browser_sign_out(page)
-        browser_sign_in(page, email)
-        for url in addresses:
-            response = page.goto(url)
-            assert response is not None
-            assert response.status == 200, (email, url)
-            for size in (LAPTOP, PHONE):
-                page.set_viewport_size(size)
-                violations = axe_violations(page)
-                if violations:
-                    found.append(f"{email} {url} at {size['width']} px:\n{describe(violations)}")
-    # A refused scheduling form (422) is a page people read too.
-    browser_sign_out(page)
-    browser_sign_in(page, "teacher@demo.test")
-    page.goto(urls["teacher@demo.test"][0])
-    page.get_by_role("button", name="Schedule and tell the members").click()
-    page.wait_for_load_state()
-    assert "Name the meeting" in page.content()
-    for size in (LAPTOP, PHONE):
-        page.set_viewport_size(size)
-        violations = axe_violations(page)
-        if violations:
-            found.append(f"the refused meeting form:\n{describe(violations)}")
-    assert found == [], "axe found WCAG 2.1 AA violations:\n" + "\n".join(found)

@@ -177,8 +177,8 @@ def test_teachers_progress_is_paged_by_name_and_keeps_the_school_filter(
     assert len(set(names)) == 23
     # Hours are per teacher, per category, computed for the page's cycles.
     row = {n: h for n, _, h in TEACHER_ROW.findall(client.get(url).get_data(as_text=True))}
-    assert row["Teacher 000"] == "1.0 / 150.0"
-    assert row["Teacher 002"] == "3.0 / 150.0"
+    assert row["Teacher 000"] == "1 / 150"
+    assert row["Teacher 002"] == "3 / 150"
 
 
 def test_the_overview_counts_only_members_with_an_open_cycle(app: Any) -> None:

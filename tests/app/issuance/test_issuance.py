@@ -173,6 +173,9 @@ def test_hosted_documents_negotiate_content_and_cache(app: Any, client: Any) -> 
     assert ld.headers["Vary"] == "Accept"
     plain = client.get(url, headers={"Accept": "application/json"})
     assert plain.mimetype == "application/json"
+    page = client.get(url, headers={"Accept": "text/html"})
+    assert page.mimetype == "text/html"
+    assert page.headers["Vary"] == "Accept, Accept-Language, Cookie"  # a page in her language
     suffix = client.get(f"{url}.json")
     assert suffix.mimetype == "application/ld+json"
     assert suffix.get_json() == ld.get_json()

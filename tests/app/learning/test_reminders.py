@@ -12,6 +12,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
+from babel.dates import format_date
 from sqlalchemy import select, text
 
 from app import jobs
@@ -53,11 +54,12 @@ def test_a_due_checkpoint_gets_one_mail_however_often_the_sweep_runs(
 
     [mail] = mailbox.to("tess@lake.test")
     due = utcnow().date() + timedelta(days=2)
-    assert mail["Subject"] == f"Checkpoint 1 of “Exit-ticket inquiry” is due on {due:%A %d %B %Y}"
+    on = format_date(due, "full", locale="en")  # "Monday, November 30, 2026"
+    assert mail["Subject"] == f"Checkpoint 1 of “Exit-ticket inquiry” is due on {on}"
     body = mailbox.body(mail)
     assert "Hello Tess Teacher," in body
     assert "checkpoint 1 of your action research “Exit-ticket inquiry”" in body
-    assert f"({due.isoformat()})" in body
+    assert f"({format_date(due, locale='en')})" in body
     assert "Exit-ticket inquiry: look at step 1" in body  # the focus
     link = f"http://localhost/learning/research/{project.id}/checkpoints/1"
     assert link in body
@@ -117,7 +119,7 @@ def test_a_moved_date_reminds_again_and_an_unchanged_one_does_not(
     db.session.commit()
     first, second = mailbox.to("tess@lake.test")
     assert first["Subject"].endswith("is due tomorrow")
-    assert second["Subject"].endswith(f"is due on {moved.due_on:%A %d %B %Y}")
+    assert second["Subject"].endswith(f"is due on {format_date(moved.due_on, 'full', locale='en')}")
 
 
 def test_how_far_ahead_comes_from_the_setting_or_the_option(

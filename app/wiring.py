@@ -26,6 +26,7 @@ from app.issuance import service as issuance  # also "bake-badge(s)", "resign-is
 from app.learning import reminders  # noqa: F401 - the job "checkpoint-reminders"
 from app.models.reviews import ReviewKind
 from app.models.submissions import Submission
+from app.portfolio import service as portfolios  # noqa: F401 - the job "portfolio-recheck"
 from app.reviews import routing  # also the job "routing-sweep"
 
 # Background jobs register with ``@job`` in the module that defines them; the imports above

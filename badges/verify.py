@@ -42,6 +42,9 @@ class Report:
     issuer: dict[str, Any] | None = None
     key: dict[str, Any] | None = None
     revocation_list: dict[str, Any] | None = None
+    # The issuer says this badge is revoked (its revocation list, the hosted assertion, or 410
+    # Gone). A revocation list that could not be read fails the check but is not a revocation.
+    revoked: bool = False
 
     @property
     def valid(self) -> bool:
@@ -53,6 +56,7 @@ class Report:
     def to_dict(self) -> dict[str, Any]:
         return {
             "valid": self.valid,
+            "revoked": self.revoked,
             "kind": self.kind,
             "checks": [
                 {"name": c.name, "status": c.status, "message": c.message} for c in self.checks
@@ -132,16 +136,19 @@ def _fail(report: Report, name: str, message: str) -> _Stop:
     return _Stop()
 
 
+def _revoked(report: Report, reason: str) -> _Stop:
+    """The issuer revoked the badge (``reason`` as it gives it)."""
+    report.revoked = True
+    return _fail(report, "revocation", f"the issuer has revoked this badge ({reason})")
+
+
 def _fetch(report: Report, fetcher: Fetcher, url: str, name: str) -> dict[str, Any]:
     try:
         return fetcher.fetch_json(url)
     except Gone as error:
         if name != "assertion":
             raise _fail(report, name, error.message) from error
-        reason = error.reason or "the issuer answers 410 Gone"
-        raise _fail(
-            report, "revocation", f"the issuer has revoked this badge ({reason})"
-        ) from error
+        raise _revoked(report, error.reason or "the issuer answers 410 Gone") from error
     except BadgeError as error:
         raise _fail(report, name, error.message) from error
 
@@ -290,8 +297,7 @@ def _check_version(report: Report, badge: _Badge) -> None:
 
 def _check_not_marked_revoked(report: Report, assertion: dict[str, Any]) -> None:
     if assertion.get("revoked") is True:
-        reason = assertion.get("revocationReason") or "no reason given"
-        raise _fail(report, "revocation", f"the issuer has revoked this badge ({reason})")
+        raise _revoked(report, assertion.get("revocationReason") or "no reason given")
 
 
 def _check_structure(report: Report, fetcher: Fetcher, assertion: dict[str, Any]) -> dict[str, Any]:
@@ -560,11 +566,7 @@ def _check_revocation(
         entry_id = entry.get("id") if isinstance(entry, dict) else entry
         if entry_id == assertion.get("id"):
             reason = entry.get("revocationReason") if isinstance(entry, dict) else None
-            raise _fail(
-                report,
-                "revocation",
-                f"the issuer has revoked this badge ({reason or 'no reason given'})",
-            )
+            raise _revoked(report, reason or "no reason given")
     report.add("revocation", PASS, "the badge is not on the issuer's revocation list")
 
 

@@ -28,6 +28,7 @@ class Card:
     grade_bands: list[str]
     estimated_hours: Any
     credential_id: int = 0
+    language: str = "en"  # the language the designer wrote the content in (lang="...")
 
 
 @dataclass(frozen=True)
@@ -99,6 +100,7 @@ class DetailPage:
     validity: str
     version_label: str = ""
     attempts: str = ""
+    language: str = "en"  # the language the designer wrote the content in (lang="...")
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -172,6 +174,7 @@ def card(version: Any) -> Card:
         grade_bands=[str(g) for g in _list(version.grade_bands)],
         estimated_hours=_hours(version.estimated_hours),
         credential_id=version.credential_id,
+        language=str(_first(version, "language", default="en") or "en"),
     )
 
 
@@ -378,6 +381,7 @@ def detail(version: Any) -> DetailPage:
         ),
         version_label=_("Version %(n)s", n=number) if isinstance(number, int) else "",
         attempts=_attempts(_first(version, "max_attempts")),
+        language=str(_first(version, "language", default="en") or "en"),
     )
 
 

@@ -21,6 +21,7 @@ from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  #
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 
 from app.forms import CheckboxesField
+from app.i18n import DEFAULT, LANGUAGES
 from app.models.credentials import FILE_KINDS, GRADE_BANDS, PROMPT_KINDS
 
 
@@ -41,8 +42,19 @@ class NewCredentialForm(FlaskForm):
     import_json = TextAreaField(_l("Or import JSON"), validators=[Optional(), Length(max=200_000)])
 
 
+def content_language_field() -> SelectField:
+    """The language a designer writes content in: each language by its own name (and spoken in
+    it: lang="..." on its option), English first."""
+    return SelectField(
+        _l("Language of this content"),
+        choices=[SelectChoice(code, name, {"lang": code}) for code, name in LANGUAGES.items()],
+        default=DEFAULT,
+    )
+
+
 class DetailsForm(FlaskForm):
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
+    language = content_language_field()
     competency = TextAreaField(_l("Competency statement"), validators=[Length(max=5000)])
     key_method = TextAreaField(_l("Key method"), validators=[Length(max=5000)])
     method_components = TextAreaField(_l("Method components"), validators=[Length(max=20000)])

@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
+from app.i18n import LANGUAGES
 from app.models.credentials import FILE_KINDS, GRADE_BANDS, PROMPT_KINDS
 
 _text = validate.Length(max=20_000)
@@ -71,6 +72,8 @@ class CredentialInSchema(Schema):
         ),
     )
     title = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    # The language the content is written in (lang="..." on the pages that show it).
+    language = fields.String(load_default="en", validate=validate.OneOf(list(LANGUAGES)))
     competency = fields.String(load_default="", validate=_text)
     key_method = fields.String(load_default="", validate=_text)
     method_components = fields.String(load_default="", validate=_text)
@@ -145,6 +148,7 @@ class VersionOutSchema(Schema):
         }
     )
     title = fields.String()
+    language = fields.String()
     competency = fields.String()
     key_method = fields.String()
     method_components = fields.String()

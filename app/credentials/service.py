@@ -30,6 +30,7 @@ from sqlalchemy.orm import contains_eager, defer, joinedload, selectinload
 from app.credentials import search
 from app.db import db, utcnow
 from app.errors import Conflict, Forbidden, InvalidInput, NotFound
+from app.i18n import DEFAULT, LANGUAGES
 from app.models.accounts import User
 from app.models.credentials import (
     GRADE_BANDS,
@@ -47,6 +48,7 @@ from app.security import has_role
 EDIT_ROLES = (Role.DESIGNER, Role.ISSUER_ADMIN)
 CONTENT_FIELDS = (
     "title",
+    "language",
     "competency",
     "key_method",
     "method_components",
@@ -149,6 +151,16 @@ def set_details(version: CredentialVersion, data: dict[str, Any]) -> None:
                 ),
                 fields={"grade_bands": [_("Unknown grade band.")]},
             )
+    language = data.get("language")
+    if language is not None and language not in LANGUAGES:
+        raise InvalidInput(
+            _(
+                "Unknown language %(language)s; use one of %(languages)s.",
+                language=repr(language),
+                languages=", ".join(LANGUAGES),
+            ),
+            fields={"language": [_("Unknown language.")]},
+        )
     for name in CONTENT_FIELDS:
         if name not in data:
             continue
@@ -159,6 +171,8 @@ def set_details(version: CredentialVersion, data: dict[str, Any]) -> None:
             value = _clean_list(value)
         elif name in ("title", "competency", "key_method", "method_components"):
             value = (value or "").strip()
+        elif name == "language":
+            value = value or DEFAULT
         setattr(version, name, value)
 
 

@@ -177,6 +177,7 @@ def details(credential_id: int) -> Any:
         with attempt(form, _("Details saved.")) as outcome:
             data = {
                 "title": form.title.data,
+                "language": form.language.data,
                 "competency": form.competency.data,
                 "key_method": form.key_method.data,
                 "method_components": form.method_components.data,

@@ -16,6 +16,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # (stubs lag)
 from wtforms.validators import Length, NumberRange, Optional
 
+from app.credentials.forms import content_language_field
 from app.forms import CheckboxesField
 
 
@@ -25,12 +26,14 @@ class NewFrameworkForm(FlaskForm):
     owner = SelectField(_l("Published by"), validators=[Length(max=40)])
     slug = StringField(_l("Web address name"), validators=[Length(max=80)])
     title = StringField(_l("Title"), validators=[Length(max=200)])
+    language = content_language_field()
     description = TextAreaField(_l("Description"), validators=[Length(max=5000)])
     scale = TextAreaField(_l("Comfort scale"), validators=[Length(max=2000)])
 
 
 class DetailsForm(FlaskForm):
     title = StringField(_l("Title"), validators=[Length(max=200)])
+    language = content_language_field()
     description = TextAreaField(_l("Description"), validators=[Length(max=5000)])
     scale = TextAreaField(_l("Comfort scale"), validators=[Length(max=2000)])
 

@@ -37,6 +37,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from app.credentials import service as credentials
 from app.db import db, utcnow
 from app.errors import Conflict, Forbidden, InvalidInput, NotFound
+from app.i18n import DEFAULT, LANGUAGES
 from app.models.accounts import User
 from app.models.credentials import Credential, CredentialVersion, VersionStatus
 from app.models.credit import DistrictMembership
@@ -298,6 +299,23 @@ def _text(value: Any, typed: _Typed) -> str:
     return text
 
 
+def _language(value: Any) -> str:
+    """The language the content is written in: one of app/i18n.py LANGUAGES (English if
+    unsaid)."""
+    if value is None or value == "":
+        return DEFAULT
+    if value not in LANGUAGES:
+        raise InvalidInput(
+            _(
+                "Unknown language %(language)s; use one of %(languages)s.",
+                language=repr(value),
+                languages=", ".join(LANGUAGES),
+            ),
+            {"language": [_("Unknown language.")]},
+        )
+    return str(value)
+
+
 def _scale(values: Any) -> list[str]:
     descriptors = [" ".join(str(v).split()) for v in (values or []) if str(v).strip()]
     if len(descriptors) not in SCALE_SIZES:
@@ -473,6 +491,7 @@ def create_framework(actor: User, owner: Owner, data: dict[str, Any]) -> Framewo
         district=owner if district else None,
         slug=slug,
         title=_text(data.get("title"), _TITLE),
+        language=_language(data.get("language")),
         description=_text(data.get("description"), _DESCRIPTION),
         status=FrameworkStatus.DRAFT.value,
         created_by_id=actor.id,
@@ -492,9 +511,11 @@ def create_framework(actor: User, owner: Owner, data: dict[str, Any]) -> Framewo
 
 
 def set_details(actor: User, framework: Framework, data: dict[str, Any]) -> None:
-    """Title, description and (while nobody has rated on it) the comfort scale."""
+    """Title, content language, description and (while nobody has rated on it) the comfort
+    scale."""
     require_editor(actor, framework)
     title = _text(data.get("title"), _TITLE)
+    language = _language(data.get("language", framework.language))
     description = _text(data.get("description"), _DESCRIPTION)
     if "scale" in data:
         descriptors = _scale(data["scale"])
@@ -509,6 +530,7 @@ def set_details(actor: User, framework: Framework, data: dict[str, Any]) -> None
         framework.scale_descriptors = descriptors
         framework.scale_max = len(descriptors)
     framework.title = title
+    framework.language = language
     framework.description = description
     db.session.flush()
 

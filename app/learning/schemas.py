@@ -11,6 +11,7 @@ from typing import Any
 from flask import url_for
 from marshmallow import Schema, fields, validate
 
+from app.i18n import DEFAULT, LANGUAGES
 from app.learning.frameworks import publish_problems
 
 DB_INT_MAX = 2**31 - 1
@@ -83,6 +84,7 @@ class FrameworkSummarySchema(Schema):
     id = fields.Integer()
     slug = fields.String()
     title = fields.String()
+    language = fields.String()
     description = fields.String()
     status = fields.String()
     owner = fields.Function(lambda f: {"kind": f.owner_kind, **(_org(f.owner) or {})})
@@ -191,12 +193,14 @@ class FrameworkInSchema(Schema):
     district_id = fields.Integer(load_default=None, strict=True, validate=_id)
     slug = fields.String(required=True, validate=validate.Length(min=1, max=80))
     title = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    language = fields.String(load_default=DEFAULT, validate=validate.OneOf(list(LANGUAGES)))
     description = fields.String(load_default="", validate=validate.Length(max=5000))
     scale = _scale
 
 
 class FrameworkPatchSchema(Schema):
     title = fields.String(validate=validate.Length(min=1, max=200))
+    language = fields.String(validate=validate.OneOf(list(LANGUAGES)))
     description = fields.String(validate=validate.Length(max=5000))
     scale = _scale
 

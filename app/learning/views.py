@@ -231,6 +231,7 @@ def design_new() -> Any:
             {
                 "slug": form.slug.data,
                 "title": form.title.data,
+                "language": form.language.data,
                 "description": form.description.data,
                 "scale": lines(form.scale.data),
             },
@@ -246,6 +247,7 @@ def _editor(framework_id: int, status: int = 200, **forms: Any) -> Any:
     details = forms.get("details") or DetailsForm(prefix="details")
     if "details" not in forms:
         details.title.data = found.title
+        details.language.data = found.language
         details.description.data = found.description
         details.scale.data = "\n".join(found.scale_descriptors)
     domain_forms = {}
@@ -285,6 +287,7 @@ def design_details(framework_id: int) -> Any:
             found,
             {
                 "title": form.title.data,
+                "language": form.language.data,
                 "description": form.description.data,
                 "scale": lines(form.scale.data),
             },

@@ -12,6 +12,7 @@ from typing import Any
 
 from flask import current_app
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from app import jobs
 from app.credentials import service as credentials
@@ -104,6 +105,33 @@ def officer(user: User) -> dict[str, Any]:
     return {"home": credit.officer_home(user, ITEMS), "at_risk_days": credit.AT_RISK_DAYS}
 
 
+# The health checks speak to machines (/readyz serves their words as they are); the admin's
+# home says them in her language.
+HEALTH_NAMES = {
+    "database": _l("Database"),
+    "storage": _l("Evidence storage"),
+    "redis": _l("Job queue (Redis)"),
+}
+HEALTH_WORDS = {
+    "ok": _l("ok"),
+    "ok (local folder)": _l("ok (local folder)"),
+    "ok (S3)": _l("ok (S3)"),
+    "not configured (jobs run inline)": _l("not configured (jobs run inline)"),
+    "failing": _l("failing"),
+}
+
+
+def _health_lines(checks: dict[str, Any]) -> list[dict[str, Any]]:
+    return [
+        {
+            "name": str(HEALTH_NAMES.get(name, name)),
+            "status": str(HEALTH_WORDS.get(check["status"], check["status"])),
+            "error": check.get("error"),
+        }
+        for name, check in checks.items()
+    ]
+
+
 def admin() -> dict[str, Any]:
     ready, checks = readiness()
     queued = current_app.extensions["settings"].redis_url != ""
@@ -115,7 +143,7 @@ def admin() -> dict[str, Any]:
             depths = None
     return {
         "ready": ready,
-        "checks": checks,
+        "checks": _health_lines(checks),
         "queued": queued,
         "depths": depths,
         "waiting_reviews": reviews.waiting_count(),

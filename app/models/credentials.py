@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import (
     JSON,
     Boolean,
+    CheckConstraint,
     Column,
     ForeignKey,
     Index,
@@ -30,6 +31,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.db import Base, UTCDateTime, utcnow
+from app.i18n import LANGUAGES
 from app.models.orgs import Issuer
 
 GRADE_BANDS = ("PreK-2", "3-5", "6-8", "9-12", "Adult")
@@ -86,12 +88,15 @@ criterion_prompts = Table(
 
 
 _PUBLISHED_SQL = text("status = 'published'")
+# A version's (and a framework's) content language is one we know (app/i18n.py).
+KNOWN_LANGUAGES_SQL = "language IN (" + ", ".join(f"'{code}'" for code in LANGUAGES) + ")"
 
 
 class CredentialVersion(Base):
     __tablename__ = "credential_versions"
     __table_args__ = (
         UniqueConstraint("credential_id", "number"),
+        CheckConstraint(KNOWN_LANGUAGES_SQL, name="known_language"),
         # The catalog's two orders (by title, newest first) read their page from an index.
         Index(
             "ix_credential_versions_published_title",
@@ -114,6 +119,9 @@ class CredentialVersion(Base):
     number: Mapped[int] = mapped_column(Integer)
     status: Mapped[str] = mapped_column(String(16), default=VersionStatus.DRAFT.value, index=True)
     title: Mapped[str] = mapped_column(String(200))
+    # The language the designer wrote this version's content in (app/i18n.py LANGUAGES): pages
+    # mark it with lang="..." so a screen reader pronounces it right (WCAG 3.1.2).
+    language: Mapped[str] = mapped_column(String(8), default="en", server_default="en")
     competency: Mapped[str] = mapped_column(Text, default="")
     key_method: Mapped[str] = mapped_column(Text, default="")
     method_components: Mapped[str] = mapped_column(Text, default="")

@@ -39,7 +39,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.db import Base, UTCDateTime, utcnow
 from app.models.accounts import User
-from app.models.credentials import Credential
+from app.models.credentials import KNOWN_LANGUAGES_SQL, Credential
 from app.models.orgs import District, Issuer
 
 
@@ -63,6 +63,7 @@ class Framework(Base):
         UniqueConstraint("district_id", "slug"),
         CheckConstraint("scale_max BETWEEN 4 AND 5", name="scale_four_or_five"),
         CheckConstraint("(issuer_id IS NULL) <> (district_id IS NULL)", name="exactly_one_owner"),
+        CheckConstraint(KNOWN_LANGUAGES_SQL, name="known_language"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -72,6 +73,8 @@ class Framework(Base):
     )
     slug: Mapped[str] = mapped_column(String(80))
     title: Mapped[str] = mapped_column(String(200))
+    # The language the framework's content is written in (app/i18n.py LANGUAGES; lang="...").
+    language: Mapped[str] = mapped_column(String(8), default="en", server_default="en")
     description: Mapped[str] = mapped_column(Text, default="")
     status: Mapped[str] = mapped_column(String(16), default=FrameworkStatus.DRAFT.value, index=True)
     # The comfort scale: one descriptor per level, from 1 (lowest) up; 4 or 5 levels.

@@ -13,13 +13,18 @@
 - **Badges from other issuers** are added by URL, JWS or baked PNG/SVG image (read with the
   verifier's limits), verified on the way in against her confirmed e-mail address (a badge
   issued to someone else, or one that fails any check, is refused and nothing is stored), and
-  kept with the result and its time. A public view re-verifies those whose result is older than
-  ``PORTFOLIO_RECHECK_MINUTES`` (default 60): at most :data:`RECHECKS_PER_VIEW` of them per
-  view, the stalest first, each within :data:`RECHECK_SECONDS`, so a view costs a bounded
-  amount of outside work; the rest wait for the next view. Expiry needs no fetch: a stored
-  expiry date in the past shows as expired at once.
+  kept with the result and its time. A public view never fetches: it shows the stored result
+  and, when some of the badges it shows have a result older than ``PORTFOLIO_RECHECK_MINUTES``
+  (default 60), queues one job ``portfolio-recheck`` with the ids of at most
+  :data:`RECHECKS_PER_VIEW` of them, the stalest first; the rest wait for the next view. The
+  job (after the view's commit: on an RQ worker, or inline in development and tests) claims
+  the ones still stale (``FOR UPDATE SKIP LOCKED`` on PostgreSQL, so two jobs for one page
+  never fetch twice and a duplicate finds them fresh), verifies each again within
+  :data:`RECHECK_SECONDS` and commits: the next view shows the new result. A revoked badge
+  stays revoked and is never fetched again. Expiry needs no fetch: a stored expiry date in the
+  past shows as expired at once.
 
-Services flush; the request commits (a re-check made during a public view is kept with it).
+Services flush; the request (or the job) commits.
 """
 
 from __future__ import annotations
@@ -45,6 +50,7 @@ from app.i18n import day
 from app.images import badge_svg, validate_badge_image
 from app.issuance import documents
 from app.issuance import service as issuance
+from app.jobs import enqueue, job
 from app.learning.frameworks import credential_refs
 from app.links import public_url
 from app.models.accounts import User
@@ -549,12 +555,14 @@ def _recheck_window() -> timedelta:
 
 
 def _status_key(report: Report) -> str:
-    """valid, revoked, expired or not_valid, read from the checks (as the verifier's verdict
-    judges them), never from its words, which are in the reader's language."""
+    """valid, revoked, expired or not_valid, read from the report (its ``revoked`` flag and
+    checks), never from the verdict's words, which are in the reader's language."""
     failed = {c.name: c for c in report.checks if c.status == "fail"}
     if report.valid:
         return BadgeStatus.VALID.value
-    if "revocation" in failed:
+    # Revoked only when the issuer says so: a revocation list that could not be fetched (its
+    # server down a while) is "not valid" for now and checked again, never revoked for good.
+    if report.revoked:
         return BadgeStatus.REVOKED.value
     if "dates" in failed and "expired" in failed["dates"].message:
         return BadgeStatus.EXPIRED.value
@@ -573,9 +581,9 @@ def recheck(entry: PortfolioBadge, now: datetime | None = None) -> None:
     db.session.flush()
 
 
-def _recheck_stale(entries: list[PortfolioBadge], now: datetime) -> None:
-    """Re-verify the stalest outside badges of a page whose result is older than the window
-    (at most RECHECKS_PER_VIEW); a revoked one stays revoked and is not fetched again."""
+def _stale(entries: list[PortfolioBadge], now: datetime) -> list[int]:
+    """The ids of the outside badges among ``entries`` whose result is older than the window,
+    the stalest first, at most RECHECKS_PER_VIEW (a revoked one is never checked again)."""
     oldest = now - _recheck_window()
     stale = sorted(
         (
@@ -583,10 +591,34 @@ def _recheck_stale(entries: list[PortfolioBadge], now: datetime) -> None:
             for e in entries
             if not e.ours and e.status != BadgeStatus.REVOKED.value and e.checked_at <= oldest
         ),
-        key=lambda e: e.checked_at,
+        key=lambda e: (e.checked_at, e.id),
     )
-    for entry in stale[:RECHECKS_PER_VIEW]:
-        recheck(entry, now)
+    return [e.id for e in stale[:RECHECKS_PER_VIEW]]
+
+
+@job("portfolio-recheck")
+def recheck_due(ids: list[int], now: datetime | None = None) -> int:
+    """Verify again those of these outside badges still stale at ``now`` (a public view queues
+    this after its commit); returns how many. Each is claimed ``FOR UPDATE SKIP LOCKED`` (on
+    PostgreSQL; SQLite serialises writers) until the job commits, so two jobs for one page
+    never fetch one badge twice, and a job that finds them fresh (or revoked, or removed) does
+    nothing."""
+    moment = now or utcnow()
+    claimed = db.session.scalars(
+        select(PortfolioBadge)
+        .where(
+            PortfolioBadge.id.in_([int(i) for i in ids]),
+            PortfolioBadge.assertion_id.is_(None),
+            PortfolioBadge.status != BadgeStatus.REVOKED.value,
+            PortfolioBadge.checked_at <= moment - _recheck_window(),
+        )
+        .options(defer(PortfolioBadge.image))
+        .order_by(PortfolioBadge.checked_at, PortfolioBadge.id)
+        .with_for_update(skip_locked=True)
+    ).all()
+    for entry in claimed:
+        recheck(entry, moment)
+    return len(claimed)
 
 
 def _shown(entry: PortfolioBadge, handle: str, now: datetime) -> Shown:
@@ -654,7 +686,8 @@ def _shown(entry: PortfolioBadge, handle: str, now: datetime) -> Shown:
 
 def shown_badges(portfolio: Portfolio, args: PageArgs, now: datetime | None = None) -> Page[Shown]:
     """One page of the badges her portfolio shows, newest first: those from here whose public
-    page is on, and those from other issuers (stale ones re-verified first, a few a view)."""
+    page is on, and those from other issuers with their stored result (a few stale ones are
+    queued for a re-check, which the next view shows)."""
     moment = now or utcnow()
     statement = (
         select(PortfolioBadge)
@@ -674,7 +707,9 @@ def shown_badges(portfolio: Portfolio, args: PageArgs, now: datetime | None = No
         .order_by(PortfolioBadge.issued_on.desc(), PortfolioBadge.id.desc())
     )
     page = paginate(statement, args)
-    _recheck_stale(page.items, moment)
+    stale = _stale(page.items, moment)
+    if stale:  # checked by a job after the commit: the view never waits for another issuer
+        enqueue("portfolio-recheck", stale)
     handle = portfolio.handle or ""
     return Page(
         [_shown(entry, handle, moment) for entry in page.items],

@@ -1,8 +1,9 @@
 """The teacher's portfolio settings (``/account/portfolio``) and her public portfolio:
 ``/people/<handle>`` (the page, with Open Graph and Twitter card tags), ``/embed`` (a compact
 page any site may frame), ``/badges.json`` (the feed of her public badges, readable from any
-origin) and the images of badges from other issuers. Public reads are rate-limited per
-address like the verifier's, since a view may re-verify a few outside badges."""
+origin) and the images of badges from other issuers. A public view never fetches: it shows
+the stored results and queues a re-check of a few stale outside badges (``portfolio-recheck``,
+after the commit). Public reads are rate-limited per address like the verifier's."""
 
 from __future__ import annotations
 

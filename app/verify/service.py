@@ -81,7 +81,7 @@ def verdict(report: Report) -> Verdict:
     failed = {c.name: c for c in report.checks if c.status == "fail"}
     if report.valid:
         return Verdict("Valid", "success", "This badge is authentic, current and unrevoked.")
-    if "revocation" in failed:
+    if report.revoked:  # the issuer says so; a revocation list out of reach is "Not valid"
         return Verdict("Revoked", "error", failed["revocation"].message)
     if "dates" in failed and "expired" in failed["dates"].message:
         return Verdict("Expired", "warning", failed["dates"].message)

@@ -370,6 +370,10 @@ def test_a_platform_admin_sees_health_queues_and_the_failed_jobs_link(
     assert "jobs run inline" in page
     assert "Reviews waiting 0 for a reviewer" in page
     assert 'href="/admin/jobs"' in client.get("/").get_data(as_text=True)
+    spanish = client.get("/", headers={"Accept-Language": "es"}).get_data(as_text=True)
+    # The checks' machine words (as /readyz serves them) are said in her language.
+    assert "<dt>Base de datos</dt><dd>correcto</dd>" in spanish
+    assert "no configurada (los trabajos se ejecutan en línea)" in spanish
 
 
 # The cost of a home ----------------------------------------------------------------------------

@@ -103,6 +103,22 @@ def test_revoked_badge_fails(world: Any, fetcher: Any) -> None:
     )
 
 
+def test_a_revocation_is_said_only_when_the_issuer_says_it(world: Any, fetcher: Any) -> None:
+    world.revocations.append((f"{world.server.base}/assertions/1", "Not her own work"))
+    world.publish()
+    revoked = verify(world.signed(), fetcher=fetcher)
+    assert revoked.revoked
+    assert revoked.to_dict()["revoked"] is True
+    # The issuer's revocation list out of reach (its server answers 503): the check fails,
+    # but nobody may read that as a revocation.
+    world.server.put("/revocations", {"error": "down"}, status=503)
+    unknown = verify(world.signed(), fetcher=fetcher)
+    assert not unknown.valid
+    assert "revocation" in _failed(unknown)
+    assert not unknown.revoked
+    assert unknown.to_dict()["revoked"] is False
+
+
 def test_expired_and_future_badges_fail(world: Any, fetcher: Any) -> None:
     past = datetime.now(UTC) - timedelta(days=1)
     expired = world.signed(issuedOn=past - timedelta(days=400), expires=past)

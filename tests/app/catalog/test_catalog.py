@@ -24,7 +24,7 @@ def text_of(response: Any) -> str:
 
 def titles(response: Any) -> list[str]:
     html = response.get_data(as_text=True)
-    return re.findall(r'<h3><a href="[^"]+">([^<]+)</a></h3>', html)
+    return re.findall(r'<h3><a href="[^"]+"(?: lang="\w+")?>([^<]+)</a></h3>', html)
 
 
 @pytest.fixture
@@ -136,7 +136,7 @@ def test_pagination(client: Any, app: Any) -> None:
 
 def _detail_url(client: Any, title: str) -> str:
     html = client.get("/catalog").get_data(as_text=True)
-    match = re.search(r'<h3><a href="([^"]+)">' + re.escape(title) + "<", html)
+    match = re.search(r'<h3><a href="([^"]+)" lang="en">' + re.escape(title) + "<", html)
     assert match, title
     return match.group(1)
 

@@ -24,7 +24,7 @@ API_PAGE_BUDGET = 15
 
 def titles(response: Any) -> list[str]:
     html = response if isinstance(response, str) else response.get_data(as_text=True)
-    return re.findall(r'<h3><a href="[^"]+">([^<]+)</a></h3>', html)
+    return re.findall(r'<h3><a href="[^"]+"(?: lang="\w+")?>([^<]+)</a></h3>', html)
 
 
 def publish_many(issuer: Any, count: int, start: int = 0) -> None:

@@ -1,6 +1,7 @@
 """Badges from other issuers on a portfolio: served by a real HTTP server on loopback (the
-private-hosts setting on), verified on the way in against her address, re-verified when the
-page shows them after the recheck window, and hostile images refused with nothing stored."""
+private-hosts setting on), verified on the way in against her address, re-verified by a job
+that a view of the page queues after the recheck window (the view itself never fetches: the
+next view shows the new result), and hostile images refused with nothing stored."""
 
 from __future__ import annotations
 
@@ -12,8 +13,9 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select, text, update
 
+from app import jobs
 from app.config import Settings
 from app.db import db, utcnow
 from app.errors import Conflict, Forbidden, InvalidInput
@@ -29,6 +31,7 @@ from tests.app.submissions.helpers import auth_for
 from tests.badges.conftest import DocumentServer
 from tests.badges.conftest import World as OtherIssuer
 from tests.badges.samples import SVG, make_png
+from tests.queries import count_statements
 
 
 @pytest.fixture
@@ -43,6 +46,32 @@ def elsewhere() -> Any:
     yield OtherIssuer(server, badge_keys.generate_private_key())
     server.httpd.shutdown()
     server.httpd.server_close()
+
+
+class _Asked(dict[str, Any]):
+    """The issuer's documents, noting every path its server is asked for."""
+
+    def __init__(self, documents: dict[str, Any]) -> None:
+        super().__init__(documents)
+        self.paths: list[str] = []
+
+    def get(self, key: str, default: Any = None) -> Any:
+        self.paths.append(key)
+        return super().get(key, default)
+
+
+@pytest.fixture
+def asked(elsewhere: OtherIssuer) -> list[str]:
+    """The paths the outside issuer's server is asked for. Its revocation list is never cached
+    by the verifier's fetcher, so each verification of a hosted badge asks for it once."""
+    documents = _Asked(elsewhere.server.documents)
+    elsewhere.server.documents = documents
+    return documents.paths
+
+
+def _checks(paths: list[str]) -> int:
+    """How many verifications reached the issuer (one revocation list each)."""
+    return paths.count("/revocations")
 
 
 def _to_her(**changes: Any) -> dict[str, Any]:
@@ -111,8 +140,12 @@ def test_an_outside_badge_verifies_on_add_and_shows_revoked_once_the_window_pass
     elsewhere.revocations.append((url, "Issued in error"))
     elsewhere.publish()
     assert "Valid" in client.get("/people/jordan-t").get_data(as_text=True)
-    # ...once it has passed, the next view checks again and says so.
+    # ...once it has passed, a view still answers with the stored result and queues a
+    # re-check, which runs after its commit: the next view says so.
     _older(61)
+    stored = client.get("/people/jordan-t").get_data(as_text=True)
+    assert "Valid" in stored
+    assert "Revoked" not in stored
     html = client.get("/people/jordan-t").get_data(as_text=True)
     assert "Revoked" in html
     assert "Issued in error" in html
@@ -149,23 +182,31 @@ def test_an_outside_badge_shows_expired_after_its_date(
     later = utcnow() + timedelta(days=3)
     shown = portfolios.shown_badges(portfolio, PageArgs(), now=later)
     assert [s.status.word for s in shown.items] == ["Expired"]
-    db.session.commit()
+    db.session.rollback()
     # The re-check at that time agrees (the verifier's own date check).
+    assert portfolios.recheck_due([entry.id], now=later) == 1
+    db.session.commit()
     entry = db.session.scalars(select(PortfolioBadge)).one()
     assert entry.status == "expired"
     assert "expired" in entry.status_message
 
 
-def test_re_checks_are_bounded_per_view(app: Any, elsewhere: OtherIssuer) -> None:
+def test_re_checks_are_bounded_per_view_and_run_after_the_commit(
+    app: Any, elsewhere: OtherIssuer, asked: list[str]
+) -> None:
     found = scene()
     public_portfolio(found, badges=False)
     for number in range(1, 6):
         portfolios.add_outside(found.teacher, url=elsewhere.hosted(number, **_to_her()))
     db.session.commit()
     _older(120)
+    asked.clear()
     portfolio = portfolios.public_portfolio("jordan-t")
-    portfolios.shown_badges(portfolio, PageArgs())
-    db.session.commit()
+    shown = portfolios.shown_badges(portfolio, PageArgs())
+    assert [s.status.key for s in shown.items] == ["valid"] * 5  # the stored results
+    assert asked == []  # nothing fetched while the view renders
+    db.session.commit()  # the queued job runs (inline here) once the view's work is stored
+    assert _checks(asked) == portfolios.RECHECKS_PER_VIEW
     db.session.expire_all()
     fresh = utcnow() - timedelta(minutes=1)
     checked = [e.checked_at > fresh for e in db.session.scalars(select(PortfolioBadge))]
@@ -173,6 +214,133 @@ def test_re_checks_are_bounded_per_view(app: Any, elsewhere: OtherIssuer) -> Non
     portfolios.shown_badges(portfolio, PageArgs())
     db.session.commit()
     db.session.expire_all()
+    assert all(e.checked_at > fresh for e in db.session.scalars(select(PortfolioBadge)))
+    assert _checks(asked) == 5  # each once
+
+
+def test_a_view_answers_with_the_stored_result_while_the_issuer_is_unreachable(
+    app: Any, client: Any, elsewhere: OtherIssuer
+) -> None:
+    """The view never waits for another issuer: with its server gone, the page and the feed
+    still answer with the stored result; the job queued by the view finds the issuer
+    unreachable after the commit, and the next view shows that."""
+    found = scene()
+    public_portfolio(found, badges=False)
+    portfolios.add_outside(found.teacher, url=elsewhere.hosted(21, **_to_her()))
+    db.session.commit()
+    elsewhere.server.httpd.shutdown()
+    elsewhere.server.httpd.server_close()
+    _older(61)
+    feed = client.get("/people/jordan-t/badges.json")
+    assert feed.status_code == 200
+    assert [b["status"] for b in feed.get_json()["badges"]] == ["valid"]
+    db.session.expire_all()
+    entry = db.session.scalars(select(PortfolioBadge)).one()
+    assert entry.status == "not_valid"  # the job ran after the view's commit
+    assert entry.checked_at > utcnow() - timedelta(minutes=1)
+    page = client.get("/people/jordan-t").get_data(as_text=True)
+    assert "Not valid" in page
+    # An issuer that could not be reached has not revoked anything: it is tried again.
+    _older(61)
+    assert jobs.run(app, "portfolio-recheck", [entry.id]) == 1
+
+
+def test_a_view_costs_the_same_statements_whatever_is_stale(
+    app: Any, elsewhere: OtherIssuer, asked: list[str]
+) -> None:
+    found = scene()
+    public_portfolio(found, badges=False)
+    portfolio = portfolios.public_portfolio("jordan-t")
+
+    def statements() -> list[str]:
+        db.session.expire_all()
+        with count_statements(db.engine) as counted:
+            page = portfolios.shown_badges(portfolio, PageArgs(1, 20))
+            [s.issuer_name + s.name + s.status.message for s in page.items]
+        db.session.rollback()  # drop the queued re-check
+        return counted.sql
+
+    portfolios.add_outside(found.teacher, url=elsewhere.hosted(31, **_to_her()))
+    db.session.commit()
+    fresh = statements()
+    _older(120)
+    one_stale = statements()
+    for number in range(32, 38):
+        portfolios.add_outside(found.teacher, url=elsewhere.hosted(number, **_to_her()))
+    db.session.commit()
+    _older(120)
+    asked.clear()
+    many_stale = statements()
+    assert len(fresh) == len(one_stale) == len(many_stale)
+    assert not any(sql.lstrip().upper().startswith("UPDATE") for sql in many_stale)
+    assert asked == []
+
+
+def test_a_job_for_fresh_revoked_or_removed_badges_fetches_nothing(
+    app: Any, elsewhere: OtherIssuer, asked: list[str]
+) -> None:
+    found = scene()
+    public_portfolio(found, badges=False)
+    urls = [elsewhere.hosted(n, **_to_her()) for n in (41, 42, 43)]
+    ids = [portfolios.add_outside(found.teacher, url=url).id for url in urls]
+    db.session.commit()
+    asked.clear()
+    # Just added: fresh, nothing to do.
+    assert jobs.run(app, "portfolio-recheck", ids) == 0
+    assert asked == []
+    _older(120)
+    assert jobs.run(app, "portfolio-recheck", ids) == 3
+    assert _checks(asked) == 3
+    # A duplicate job (two views queued it) finds them fresh.
+    assert jobs.run(app, "portfolio-recheck", ids) == 0
+    assert _checks(asked) == 3
+    # The issuer revokes one; she takes another off her portfolio.
+    elsewhere.revocations.append((urls[0], "Issued in error"))
+    elsewhere.publish()
+    _older(120)
+    assert jobs.run(app, "portfolio-recheck", ids[:1]) == 1
+    db.session.expire_all()
+    assert db.session.get(PortfolioBadge, ids[0]).status == "revoked"
+    db.session.delete(db.session.get(PortfolioBadge, ids[1]))
+    db.session.commit()
+    _older(120)
+    asked.clear()
+    # Only the one still on her portfolio and not revoked is fetched.
+    assert jobs.run(app, "portfolio-recheck", ids) == 1
+    assert _checks(asked) == 1
+
+
+@pytest.mark.postgres
+def test_two_jobs_for_one_page_at_once_fetch_each_badge_once(
+    app: Any, elsewhere: OtherIssuer, asked: list[str]
+) -> None:
+    """One job claims (and holds) the stale badges while a second runs: the second skips the
+    locked rows and fetches nothing; a third, after both, finds them fresh."""
+    found = scene()
+    public_portfolio(found, badges=False)
+    ids = [
+        portfolios.add_outside(found.teacher, url=elsewhere.hosted(n, **_to_her())).id
+        for n in (51, 52, 53)
+    ]
+    db.session.commit()
+    _older(120)
+    asked.clear()
+
+    with app.app_context():  # a session of its own
+        first = portfolios.recheck_due(ids)
+        assert first == 3  # claimed and checked, not yet committed
+        with app.app_context():  # another session, while the first holds its locks
+            # Waiting on the first session's locks would wait forever here: fail instead.
+            db.session.execute(text("SET LOCAL lock_timeout = '5s'"))
+            second = portfolios.recheck_due(ids)
+            db.session.commit()
+        db.session.commit()
+    assert second == 0
+    assert _checks(asked) == 3
+    assert jobs.run(app, "portfolio-recheck", ids) == 0
+    assert _checks(asked) == 3
+    db.session.expire_all()
+    fresh = utcnow() - timedelta(minutes=1)
     assert all(e.checked_at > fresh for e in db.session.scalars(select(PortfolioBadge)))
 
 

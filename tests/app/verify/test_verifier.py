@@ -81,6 +81,19 @@ def test_api_reports_revocation(client: Any, world: World) -> None:
     assert revoked["verdict"] == "Revoked"
 
 
+def test_a_revocation_list_out_of_reach_is_not_called_a_revocation(
+    client: Any, world: World
+) -> None:
+    world.server.put("/revocations", {"error": "down"}, status=503)
+    result = _verdict(client, jws=world.signed())
+    assert result["valid"] is False
+    assert result["verdict"] == "Not valid"  # we could not check: never "Revoked"
+    assert result["revoked"] is False
+    page = client.submit("/verify", {"badge": world.signed()}).get_data(as_text=True)
+    assert ">Not valid</h2>" in page
+    assert "Revoked" not in page
+
+
 def test_api_refuses_bad_requests_clearly(client: Any) -> None:
     assert (
         client.post("/api/v1/verify", data="{", content_type="application/json").status_code == 400
